@@ -1,0 +1,256 @@
+//! The share secret, the keys derived from it, and the sealed envelope.
+//!
+//! One 256-bit secret per vacancy lives only in share links and on devices. HKDF-SHA256 (salted
+//! with the document id) turns it into two independent values:
+//! - the [`DocKey`], an XChaCha20-Poly1305 key that seals everything the relay stores or forwards;
+//! - the [`AccessToken`], which a client shows the relay to join; the relay keeps only its hash.
+//!
+//! An envelope is `[ENVELOPE_VERSION][24-byte random nonce][ciphertext + 16-byte tag]`. The
+//! associated data binds it to its document and its [`Purpose`], so a presence message cannot be
+//! replayed as a change, nor a change of one vacancy into another.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use hkdf::Hkdf;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::link::DocId;
+
+const ENVELOPE_VERSION: u8 = 1;
+const NONCE_LEN: usize = 24;
+const TAG_LEN: usize = 16;
+
+/// Why sealed data could not be opened. None of these is ever applied to a document.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CryptoError {
+    #[error("the sealed data is too short to be an envelope")]
+    Truncated,
+    #[error("the sealed data uses envelope version {0}, which this version of Tandem cannot read")]
+    UnknownVersion(u8),
+    #[error("the sealed data was altered or sealed with another key")]
+    Rejected,
+    #[error("the secret is not valid base64url of 32 bytes")]
+    BadSecret,
+}
+
+/// Fills `buf` from the operating system's (or the browser's) secure random source.
+///
+/// Without a working random source we cannot make safe keys or nonces at all, so this is one of
+/// the few places where failing loudly is the right answer.
+pub fn fill_random(buf: &mut [u8]) {
+    getrandom::fill(buf).expect("the platform has no secure random source");
+}
+
+/// The 256-bit vacancy secret carried in the share link's fragment.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret([u8; 32]);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never print a secret, not even in a debug log.
+        f.write_str("Secret(..)")
+    }
+}
+
+impl Secret {
+    pub fn random() -> Self {
+        let mut bytes = [0u8; 32];
+        fill_random(&mut bytes);
+        Secret(bytes)
+    }
+
+    pub fn to_base64(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0)
+    }
+
+    pub fn from_base64(s: &str) -> Result<Self, CryptoError> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(s.trim())
+            .map_err(|_| CryptoError::BadSecret)?;
+        Ok(Secret(bytes.try_into().map_err(|_| CryptoError::BadSecret)?))
+    }
+
+    fn expand(&self, doc: DocId, info: &[u8]) -> [u8; 32] {
+        let hk = Hkdf::<Sha256>::new(Some(&doc.0), &self.0);
+        let mut out = [0u8; 32];
+        hk.expand(info, &mut out)
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        out
+    }
+
+    pub fn doc_key(&self, doc: DocId) -> DocKey {
+        DocKey {
+            doc,
+            cipher: XChaCha20Poly1305::new(&self.expand(doc, b"tandem/v1/doc-key").into()),
+        }
+    }
+
+    pub fn access_token(&self, doc: DocId) -> AccessToken {
+        AccessToken(self.expand(doc, b"tandem/v1/access-token"))
+    }
+}
+
+/// What a client shows the relay to join a document. Derived from the secret, so anyone with the
+/// link can join, and the relay, which stores only [`AccessToken::hash`], cannot derive the key.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessToken(pub [u8; 32]);
+
+impl std::fmt::Debug for AccessToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AccessToken(..)")
+    }
+}
+
+impl AccessToken {
+    /// The hash the relay stores and compares against.
+    pub fn hash(&self) -> [u8; 32] {
+        Sha256::digest(self.0).into()
+    }
+}
+
+/// What a sealed payload is; part of the associated data so one kind cannot pass for another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Purpose {
+    Change = 1,
+    Snapshot = 2,
+    Presence = 3,
+}
+
+/// Seals and opens one document's payloads.
+#[derive(Clone)]
+pub struct DocKey {
+    doc: DocId,
+    cipher: XChaCha20Poly1305,
+}
+
+impl DocKey {
+    fn aad(&self, purpose: Purpose) -> [u8; 18] {
+        let mut aad = [0u8; 18];
+        aad[0] = ENVELOPE_VERSION;
+        aad[1] = purpose as u8;
+        aad[2..].copy_from_slice(&self.doc.0);
+        aad
+    }
+
+    /// Seals `plaintext` with a fresh random nonce (192 bits, so random nonces never collide).
+    pub fn seal(&self, purpose: Purpose, plaintext: &[u8]) -> Vec<u8> {
+        let mut nonce = [0u8; NONCE_LEN];
+        fill_random(&mut nonce);
+        let aad = self.aad(purpose);
+        let sealed = self
+            .cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: plaintext,
+                    aad: &aad,
+                },
+            )
+            .expect("XChaCha20-Poly1305 encryption of an in-memory buffer cannot fail");
+        let mut out = Vec::with_capacity(1 + NONCE_LEN + sealed.len());
+        out.push(ENVELOPE_VERSION);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&sealed);
+        out
+    }
+
+    /// Opens an envelope; altered data, another document's data or another key is refused.
+    pub fn open(&self, purpose: Purpose, envelope: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        if envelope.len() < 1 + NONCE_LEN + TAG_LEN {
+            return Err(CryptoError::Truncated);
+        }
+        if envelope[0] != ENVELOPE_VERSION {
+            return Err(CryptoError::UnknownVersion(envelope[0]));
+        }
+        let (nonce, sealed) = envelope[1..].split_at(NONCE_LEN);
+        let aad = self.aad(purpose);
+        self.cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload { msg: sealed, aad: &aad },
+            )
+            .map_err(|_| CryptoError::Rejected)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> (Secret, DocId, DocKey) {
+        let secret = Secret::random();
+        let doc = DocId::random();
+        let key = secret.doc_key(doc);
+        (secret, doc, key)
+    }
+
+    #[test]
+    fn round_trip_with_fresh_nonces() {
+        let (_, _, key) = key();
+        let a = key.seal(Purpose::Change, b"criterion: stakeholder management");
+        let b = key.seal(Purpose::Change, b"criterion: stakeholder management");
+        assert_ne!(a, b, "each seal uses a fresh nonce");
+        assert_eq!(
+            key.open(Purpose::Change, &a).unwrap(),
+            b"criterion: stakeholder management"
+        );
+        assert!(!a.windows(11).any(|w| w == b"stakeholder"));
+    }
+
+    #[test]
+    fn wrong_key_and_wrong_document_are_refused() {
+        let (secret, doc, key) = key();
+        let sealed = key.seal(Purpose::Change, b"hello");
+        let other = Secret::random().doc_key(doc);
+        assert_eq!(other.open(Purpose::Change, &sealed), Err(CryptoError::Rejected));
+        let other_doc = secret.doc_key(DocId::random());
+        assert_eq!(
+            other_doc.open(Purpose::Change, &sealed),
+            Err(CryptoError::Rejected)
+        );
+        assert_eq!(
+            key.open(Purpose::Presence, &sealed),
+            Err(CryptoError::Rejected)
+        );
+    }
+
+    #[test]
+    fn tampering_and_truncation_are_refused() {
+        let (_, _, key) = key();
+        let sealed = key.seal(Purpose::Snapshot, b"the whole vacancy");
+        for i in 0..sealed.len() {
+            let mut bad = sealed.clone();
+            bad[i] ^= 0x01;
+            assert!(key.open(Purpose::Snapshot, &bad).is_err(), "flip at {i}");
+        }
+        assert_eq!(
+            key.open(Purpose::Snapshot, &sealed[..20]),
+            Err(CryptoError::Truncated)
+        );
+        assert!(key.open(Purpose::Snapshot, &sealed[..sealed.len() - 1]).is_err());
+        assert_eq!(key.open(Purpose::Snapshot, &[]), Err(CryptoError::Truncated));
+    }
+
+    #[test]
+    fn token_and_key_are_independent_and_stable() {
+        let (secret, doc, _) = key();
+        let t1 = secret.access_token(doc);
+        assert_eq!(t1, secret.access_token(doc));
+        assert_ne!(t1.0, secret.expand(doc, b"tandem/v1/doc-key"));
+        assert_ne!(t1, secret.access_token(DocId::random()));
+        assert_ne!(t1.hash(), t1.0);
+    }
+
+    #[test]
+    fn secret_base64_round_trip_and_errors() {
+        let s = Secret::random();
+        assert_eq!(Secret::from_base64(&s.to_base64()).unwrap(), s);
+        assert_eq!(Secret::from_base64("abc"), Err(CryptoError::BadSecret));
+        assert_eq!(Secret::from_base64("!!!"), Err(CryptoError::BadSecret));
+        assert_eq!(format!("{s:?}"), "Secret(..)");
+    }
+}

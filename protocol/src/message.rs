@@ -1,0 +1,320 @@
+//! The binary messages between a client and the relay.
+//!
+//! Every WebSocket binary frame is `[PROTOCOL_VERSION][postcard-encoded message]`. The leading
+//! byte lets a relay refuse a client from the future with a clear [`ErrorCode::UnsupportedVersion`]
+//! instead of misreading its bytes. One connection multiplexes any number of documents; every
+//! message names its document.
+//!
+//! The flow for one document: `Join` → `Joined { head_seq }` → zero or more `Entries` (catch-up
+//! after `since_seq`) → from then on `Broadcast` for other clients' appends and `Ack` for one's own.
+//! The relay stores an `Append` durably before it sends the `Ack` and the `Broadcast`s.
+
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::AccessToken;
+use crate::link::DocId;
+
+/// The version byte in front of every frame.
+pub const PROTOCOL_VERSION: u8 = 1;
+
+/// A client's own id for an append, random per change: a retry with the same id is stored once.
+pub type ClientMsgId = [u8; 16];
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClientMsg {
+    /// Subscribe to a document and fetch everything after `since_seq` (0 = from the start).
+    /// The first join of an unknown document registers the token's hash as its owner.
+    Join {
+        doc: DocId,
+        token: AccessToken,
+        since_seq: u64,
+    },
+    /// Store one sealed change in the document's log and forward it to the other subscribers.
+    Append {
+        doc: DocId,
+        client_msg_id: ClientMsgId,
+        ciphertext: Vec<u8>,
+    },
+    /// A sealed snapshot that includes every entry up to `covers_seq`; the relay may drop those.
+    Snapshot {
+        doc: DocId,
+        covers_seq: u64,
+        ciphertext: Vec<u8>,
+    },
+    /// Sealed "who is here" data; forwarded to the other subscribers, never stored.
+    Presence { doc: DocId, ciphertext: Vec<u8> },
+    /// Stop receiving a document's messages.
+    Leave { doc: DocId },
+}
+
+/// One stored log entry.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub seq: u64,
+    pub ciphertext: Vec<u8>,
+}
+
+/// A stored snapshot and the last log sequence it includes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredSnapshot {
+    pub covers_seq: u64,
+    pub ciphertext: Vec<u8>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RelayMsg {
+    /// The join succeeded; `head_seq` is the newest sequence in the log right now.
+    Joined { doc: DocId, head_seq: u64 },
+    /// Catch-up: an optional snapshot followed by the log entries after it, in order.
+    /// Large catch-ups arrive as several `Entries` messages.
+    Entries {
+        doc: DocId,
+        snapshot: Option<StoredSnapshot>,
+        entries: Vec<Entry>,
+    },
+    /// One's own append is durably stored under `seq`.
+    Ack {
+        doc: DocId,
+        client_msg_id: ClientMsgId,
+        seq: u64,
+    },
+    /// Another client's append.
+    Broadcast {
+        doc: DocId,
+        seq: u64,
+        ciphertext: Vec<u8>,
+    },
+    /// Another client's presence.
+    Presence { doc: DocId, ciphertext: Vec<u8> },
+    /// A refusal. `doc` and `client_msg_id` say what it refers to, where known.
+    Error {
+        doc: Option<DocId>,
+        client_msg_id: Option<ClientMsgId>,
+        code: ErrorCode,
+        message: String,
+    },
+}
+
+/// Why the relay refused something. Stable codes, so a client can react without parsing text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ErrorCode {
+    /// The access token does not match the one the document was registered with.
+    BadToken,
+    /// A message for a document this connection has not joined.
+    NotJoined,
+    /// The frame is larger than the relay accepts.
+    FrameTooLarge,
+    /// The document's stored log has reached its size limit.
+    DocumentTooLarge,
+    /// The frame could not be decoded.
+    Malformed,
+    /// The frame's version byte is not one this relay speaks.
+    UnsupportedVersion,
+    /// Too many messages in too short a time.
+    RateLimited,
+    /// A snapshot claims to cover entries the log does not have yet.
+    SnapshotAhead,
+    /// The relay failed (e.g. its storage); the message was not stored and may be retried.
+    Internal,
+}
+
+/// Why a frame could not be read.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DecodeError {
+    #[error("empty frame")]
+    Empty,
+    #[error("protocol version {0} is not supported (this side speaks {PROTOCOL_VERSION})")]
+    UnsupportedVersion(u8),
+    #[error("malformed frame: {0}")]
+    Malformed(String),
+}
+
+impl DecodeError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            DecodeError::UnsupportedVersion(_) => ErrorCode::UnsupportedVersion,
+            DecodeError::Empty | DecodeError::Malformed(_) => ErrorCode::Malformed,
+        }
+    }
+}
+
+fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
+    let mut out = vec![PROTOCOL_VERSION];
+    // postcard only fails on writer errors, and a Vec grows as needed.
+    out.extend(postcard::to_allocvec(msg).expect("encoding to a Vec cannot fail"));
+    out
+}
+
+fn decode<'a, T: Deserialize<'a>>(frame: &'a [u8]) -> Result<T, DecodeError> {
+    let (&version, body) = frame.split_first().ok_or(DecodeError::Empty)?;
+    if version != PROTOCOL_VERSION {
+        return Err(DecodeError::UnsupportedVersion(version));
+    }
+    let (msg, rest) =
+        postcard::take_from_bytes(body).map_err(|e| DecodeError::Malformed(e.to_string()))?;
+    if !rest.is_empty() {
+        return Err(DecodeError::Malformed(format!(
+            "{} trailing bytes after the message",
+            rest.len()
+        )));
+    }
+    Ok(msg)
+}
+
+impl ClientMsg {
+    pub fn encode(&self) -> Vec<u8> {
+        encode(self)
+    }
+    pub fn decode(frame: &[u8]) -> Result<Self, DecodeError> {
+        decode(frame)
+    }
+    /// The document a message is about.
+    pub fn doc(&self) -> DocId {
+        match self {
+            ClientMsg::Join { doc, .. }
+            | ClientMsg::Append { doc, .. }
+            | ClientMsg::Snapshot { doc, .. }
+            | ClientMsg::Presence { doc, .. }
+            | ClientMsg::Leave { doc } => *doc,
+        }
+    }
+}
+
+impl RelayMsg {
+    pub fn encode(&self) -> Vec<u8> {
+        encode(self)
+    }
+    pub fn decode(frame: &[u8]) -> Result<Self, DecodeError> {
+        decode(frame)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Secret;
+
+    fn samples() -> (Vec<ClientMsg>, Vec<RelayMsg>) {
+        let doc = DocId::random();
+        let token = Secret::random().access_token(doc);
+        let client = vec![
+            ClientMsg::Join {
+                doc,
+                token,
+                since_seq: 42,
+            },
+            ClientMsg::Append {
+                doc,
+                client_msg_id: [7; 16],
+                ciphertext: vec![1, 2, 3],
+            },
+            ClientMsg::Snapshot {
+                doc,
+                covers_seq: 9,
+                ciphertext: vec![0; 300],
+            },
+            ClientMsg::Presence {
+                doc,
+                ciphertext: vec![],
+            },
+            ClientMsg::Leave { doc },
+        ];
+        let relay = vec![
+            RelayMsg::Joined { doc, head_seq: 3 },
+            RelayMsg::Entries {
+                doc,
+                snapshot: Some(StoredSnapshot {
+                    covers_seq: 1,
+                    ciphertext: vec![5],
+                }),
+                entries: vec![Entry {
+                    seq: 2,
+                    ciphertext: vec![6, 6],
+                }],
+            },
+            RelayMsg::Ack {
+                doc,
+                client_msg_id: [1; 16],
+                seq: 3,
+            },
+            RelayMsg::Broadcast {
+                doc,
+                seq: 4,
+                ciphertext: vec![9],
+            },
+            RelayMsg::Presence {
+                doc,
+                ciphertext: vec![8],
+            },
+            RelayMsg::Error {
+                doc: None,
+                client_msg_id: None,
+                code: ErrorCode::BadToken,
+                message: "wrong token".into(),
+            },
+        ];
+        (client, relay)
+    }
+
+    #[test]
+    fn every_message_round_trips() {
+        let (client, relay) = samples();
+        for msg in client {
+            let frame = msg.encode();
+            assert_eq!(frame[0], PROTOCOL_VERSION);
+            assert_eq!(ClientMsg::decode(&frame), Ok(msg));
+        }
+        for msg in relay {
+            assert_eq!(RelayMsg::decode(&msg.encode()), Ok(msg));
+        }
+    }
+
+    #[test]
+    fn malformed_frames_are_errors_not_panics() {
+        assert_eq!(ClientMsg::decode(&[]), Err(DecodeError::Empty));
+        assert_eq!(
+            ClientMsg::decode(&[9, 0, 0]),
+            Err(DecodeError::UnsupportedVersion(9))
+        );
+        assert!(matches!(
+            ClientMsg::decode(&[PROTOCOL_VERSION, 200]),
+            Err(DecodeError::Malformed(_))
+        ));
+        let (client, _) = samples();
+        for msg in client {
+            let frame = msg.encode();
+            // Every strict prefix of a valid frame is refused.
+            for cut in 1..frame.len() {
+                assert!(ClientMsg::decode(&frame[..cut]).is_err(), "prefix {cut}");
+            }
+            let mut longer = frame.clone();
+            longer.push(0);
+            assert!(matches!(
+                ClientMsg::decode(&longer),
+                Err(DecodeError::Malformed(_))
+            ));
+        }
+        // Arbitrary bytes never panic.
+        let mut x: u32 = 12345;
+        for _ in 0..2000 {
+            let len = (x % 64) as usize;
+            let bytes: Vec<u8> = (0..len)
+                .map(|_| {
+                    x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    (x >> 24) as u8
+                })
+                .collect();
+            let _ = ClientMsg::decode(&bytes);
+            let _ = RelayMsg::decode(&bytes);
+        }
+    }
+
+    #[test]
+    fn error_codes_follow_decode_errors() {
+        assert_eq!(
+            DecodeError::UnsupportedVersion(2).code(),
+            ErrorCode::UnsupportedVersion
+        );
+        assert_eq!(DecodeError::Empty.code(), ErrorCode::Malformed);
+    }
+}

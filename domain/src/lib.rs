@@ -1,1 +1,20 @@
-pub fn x(){}
+//! The vacancy document: one Automerge document per vacancy, and the domain operations on it.
+//!
+//! - [`schema`]: the layout of the document for the whole product (intake, agreements, planning,
+//!   scorecard, candidates, interviews, feedback, check-ins, decisions) and its version.
+//! - [`vacancy`]: [`Vacancy`], the document with typed reads and edits; every edit returns the
+//!   change bytes to persist and send.
+//! - [`scorecard`]: the scorecard's criteria: read, add, edit, reorder, remove.
+//! - [`text_diff`]: turns "the field now reads X" into one minimal splice, so two people typing in
+//!   the same field both keep their characters.
+//!
+//! Nothing here knows about browsers, storage or the network: the app and tests drive it natively.
+
+pub mod schema;
+pub mod scorecard;
+pub mod text_diff;
+pub mod vacancy;
+
+pub use schema::{SchemaStatus, SCHEMA_VERSION};
+pub use scorecard::{Category, Criterion, CriterionId};
+pub use vacancy::{DomainError, TextField, Vacancy};

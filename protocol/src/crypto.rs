@@ -70,7 +70,9 @@ impl Secret {
         let bytes = URL_SAFE_NO_PAD
             .decode(s.trim())
             .map_err(|_| CryptoError::BadSecret)?;
-        Ok(Secret(bytes.try_into().map_err(|_| CryptoError::BadSecret)?))
+        Ok(Secret(
+            bytes.try_into().map_err(|_| CryptoError::BadSecret)?,
+        ))
     }
 
     fn expand(&self, doc: DocId, info: &[u8]) -> [u8; 32] {
@@ -171,7 +173,10 @@ impl DocKey {
         self.cipher
             .decrypt(
                 XNonce::from_slice(nonce),
-                Payload { msg: sealed, aad: &aad },
+                Payload {
+                    msg: sealed,
+                    aad: &aad,
+                },
             )
             .map_err(|_| CryptoError::Rejected)
     }
@@ -206,7 +211,10 @@ mod tests {
         let (secret, doc, key) = key();
         let sealed = key.seal(Purpose::Change, b"hello");
         let other = Secret::random().doc_key(doc);
-        assert_eq!(other.open(Purpose::Change, &sealed), Err(CryptoError::Rejected));
+        assert_eq!(
+            other.open(Purpose::Change, &sealed),
+            Err(CryptoError::Rejected)
+        );
         let other_doc = secret.doc_key(DocId::random());
         assert_eq!(
             other_doc.open(Purpose::Change, &sealed),
@@ -231,8 +239,13 @@ mod tests {
             key.open(Purpose::Snapshot, &sealed[..20]),
             Err(CryptoError::Truncated)
         );
-        assert!(key.open(Purpose::Snapshot, &sealed[..sealed.len() - 1]).is_err());
-        assert_eq!(key.open(Purpose::Snapshot, &[]), Err(CryptoError::Truncated));
+        assert!(key
+            .open(Purpose::Snapshot, &sealed[..sealed.len() - 1])
+            .is_err());
+        assert_eq!(
+            key.open(Purpose::Snapshot, &[]),
+            Err(CryptoError::Truncated)
+        );
     }
 
     #[test]

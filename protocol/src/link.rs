@@ -123,7 +123,10 @@ mod tests {
             secret: Secret::random(),
         };
         let url = link.to_url("https://x.example");
-        assert_eq!(ShareLink::parse("https://x.example/"), Err(LinkError::NoDocId));
+        assert_eq!(
+            ShareLink::parse("https://x.example/"),
+            Err(LinkError::NoDocId)
+        );
         let no_secret = url.split('#').next().unwrap();
         assert_eq!(ShareLink::parse(no_secret), Err(LinkError::NoSecret));
         assert_eq!(

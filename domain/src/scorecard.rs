@@ -1,0 +1,193 @@
+//! The scorecard's criteria: what candidates are rated against.
+//!
+//! Criteria live in a map keyed by a random id, ordered by a fractional `position`: moving a
+//! criterion rewrites one number, so a move on one device and an edit of the same criterion on
+//! another both survive the merge (a list would delete and re-insert it, losing the edit).
+
+use automerge::transaction::Transactable;
+use automerge::{ObjType, ReadDoc, ScalarValue};
+
+use crate::vacancy::{map, new_id, path, scalar, str_at, text_at, DomainError, Vacancy};
+
+/// A criterion's id within its vacancy.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CriterionId(pub String);
+
+impl CriterionId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Category {
+    Competency,
+    Experience,
+    Trait,
+}
+
+impl Category {
+    pub const ALL: [Category; 3] = [Category::Competency, Category::Experience, Category::Trait];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Competency => "competency",
+            Category::Experience => "experience",
+            Category::Trait => "trait",
+        }
+    }
+
+    /// Unknown values (from a newer app) read as competency rather than failing the whole view.
+    pub fn parse(s: &str) -> Category {
+        match s {
+            "experience" => Category::Experience,
+            "trait" => Category::Trait,
+            _ => Category::Competency,
+        }
+    }
+}
+
+pub const MIN_WEIGHT: i64 = 1;
+pub const MAX_WEIGHT: i64 = 5;
+
+/// A criterion as read from the document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Criterion {
+    pub id: CriterionId,
+    pub name: String,
+    pub description: String,
+    pub category: Category,
+    pub weight: i64,
+    pub must_have: bool,
+    pub position: f64,
+}
+
+impl Vacancy {
+    fn criteria_obj(&self) -> Result<automerge::ObjId, DomainError> {
+        path(&self.doc, &["scorecard", "criteria"]).ok_or(DomainError::Missing("scorecard"))
+    }
+
+    /// All criteria in their shown order (position, then id so that ties order the same everywhere).
+    pub fn criteria(&self) -> Vec<Criterion> {
+        let Ok(obj) = self.criteria_obj() else {
+            return Vec::new();
+        };
+        let d = &self.doc;
+        let mut out: Vec<Criterion> = d
+            .map_range(&obj, ..)
+            .filter_map(|item| {
+                let id = item.key.to_string();
+                let c = crate::vacancy::path(d, &["scorecard", "criteria", &id])?;
+                Some(Criterion {
+                    name: text_at(d, &c, "name"),
+                    description: text_at(d, &c, "description"),
+                    category: Category::parse(&str_at(d, &c, "category").unwrap_or_default()),
+                    weight: match scalar(d, &c, "weight") {
+                        Some(ScalarValue::Int(w)) => w,
+                        Some(ScalarValue::Uint(w)) => w as i64,
+                        _ => MIN_WEIGHT,
+                    },
+                    must_have: matches!(
+                        scalar(d, &c, "must_have"),
+                        Some(ScalarValue::Boolean(true))
+                    ),
+                    position: match scalar(d, &c, "position") {
+                        Some(ScalarValue::F64(p)) => p,
+                        _ => 0.0,
+                    },
+                    id: CriterionId(id),
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            a.position
+                .total_cmp(&b.position)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        out
+    }
+
+    /// Adds a criterion at the end of the list.
+    pub fn add_criterion(
+        &mut self,
+        name: &str,
+        category: Category,
+    ) -> Result<(CriterionId, Vec<u8>), DomainError> {
+        let obj = self.criteria_obj()?;
+        let position = self.criteria().last().map_or(1.0, |c| c.position + 1.0);
+        let id = new_id();
+        self.edit(|d| {
+            let c = d.put_object(&obj, id.as_str(), ObjType::Map)?;
+            let n = d.put_object(&c, "name", ObjType::Text)?;
+            d.splice_text(&n, 0, 0, name)?;
+            d.put_object(&c, "description", ObjType::Text)?;
+            d.put(&c, "category", category.as_str())?;
+            d.put(&c, "weight", MIN_WEIGHT)?;
+            d.put(&c, "must_have", false)?;
+            d.put(&c, "position", position)?;
+            d.put_object(&c, "anchors", ObjType::Map)?;
+            Ok(CriterionId(id.clone()))
+        })
+    }
+
+    fn criterion_obj(&self, id: &CriterionId) -> Result<automerge::ObjId, DomainError> {
+        let obj = self.criteria_obj()?;
+        map(&self.doc, &obj, id.as_str()).map_err(|_| DomainError::Missing("criterion"))
+    }
+
+    pub fn set_category(
+        &mut self,
+        id: &CriterionId,
+        category: Category,
+    ) -> Result<Vec<u8>, DomainError> {
+        let c = self.criterion_obj(id)?;
+        Ok(self
+            .edit(|d| Ok(d.put(&c, "category", category.as_str())?))?
+            .1)
+    }
+
+    /// Sets the weight, clamped to the scale the comparison view uses.
+    pub fn set_weight(&mut self, id: &CriterionId, weight: i64) -> Result<Vec<u8>, DomainError> {
+        let c = self.criterion_obj(id)?;
+        let w = weight.clamp(MIN_WEIGHT, MAX_WEIGHT);
+        Ok(self.edit(|d| Ok(d.put(&c, "weight", w)?))?.1)
+    }
+
+    pub fn set_must_have(
+        &mut self,
+        id: &CriterionId,
+        must_have: bool,
+    ) -> Result<Vec<u8>, DomainError> {
+        let c = self.criterion_obj(id)?;
+        Ok(self.edit(|d| Ok(d.put(&c, "must_have", must_have)?))?.1)
+    }
+
+    pub fn remove_criterion(&mut self, id: &CriterionId) -> Result<Vec<u8>, DomainError> {
+        let obj = self.criteria_obj()?;
+        self.criterion_obj(id)?;
+        Ok(self.edit(|d| Ok(d.delete(&obj, id.as_str())?))?.1)
+    }
+
+    /// Moves a criterion to `to_index` in the shown order, between its new neighbours.
+    pub fn move_criterion(
+        &mut self,
+        id: &CriterionId,
+        to_index: usize,
+    ) -> Result<Vec<u8>, DomainError> {
+        let c = self.criterion_obj(id)?;
+        let others: Vec<f64> = self
+            .criteria()
+            .into_iter()
+            .filter(|x| &x.id != id)
+            .map(|x| x.position)
+            .collect();
+        let i = to_index.min(others.len());
+        let position = match (i.checked_sub(1).map(|j| others[j]), others.get(i)) {
+            (None, None) => 1.0,
+            (None, Some(next)) => next - 1.0,
+            (Some(prev), None) => prev + 1.0,
+            (Some(prev), Some(next)) => (prev + next) / 2.0,
+        };
+        Ok(self.edit(|d| Ok(d.put(&c, "position", position)?))?.1)
+    }
+}

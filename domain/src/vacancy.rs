@@ -1,0 +1,296 @@
+//! [`Vacancy`]: one vacancy's Automerge document with typed reads and edits.
+//!
+//! Every edit is committed as its own Automerge change and returns that change's bytes, which
+//! the app writes to local storage before it sends them anywhere. Remote bytes go in through
+//! [`Vacancy::apply_remote`]. A document written by a newer app is readable but every edit is
+//! refused, so an old app can never corrupt it.
+
+use automerge::transaction::Transactable;
+use automerge::{
+    AutoCommit, ChangeHash, Cursor, CursorPosition, ObjId, ObjType, ReadDoc, ScalarValue, Value,
+    ROOT,
+};
+
+use crate::schema::{self, SchemaStatus, SCHEMA_VERSION};
+use crate::scorecard::CriterionId;
+use crate::text_diff;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    #[error("this vacancy was made with a newer version of Tandem (schema {0}); update the app to edit it")]
+    NewerSchema(u64),
+    #[error("this vacancy has not been downloaded yet")]
+    NotLoaded,
+    #[error("the vacancy data is damaged: {0}")]
+    Corrupt(#[from] automerge::AutomergeError),
+    #[error("there is no {0} in this vacancy (it may have been removed by someone else)")]
+    Missing(&'static str),
+}
+
+/// A text field of the document that people edit live.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TextField {
+    Title,
+    CriterionName(CriterionId),
+    CriterionDescription(CriterionId),
+}
+
+pub struct Vacancy {
+    pub(crate) doc: AutoCommit,
+}
+
+impl Vacancy {
+    /// A new vacancy with the whole schema's skeleton, written as its first change.
+    pub fn create(title: &str, now_ms: i64) -> (Self, Vec<u8>) {
+        let mut v = Vacancy {
+            doc: AutoCommit::new(),
+        };
+        let change = v
+            .write_skeleton(title, now_ms)
+            .expect("writing a skeleton to a fresh in-memory document cannot fail");
+        (v, change)
+    }
+
+    fn write_skeleton(&mut self, title: &str, now_ms: i64) -> Result<Vec<u8>, DomainError> {
+        let d = &mut self.doc;
+        d.put(ROOT, "schema_version", SCHEMA_VERSION)?;
+        d.put(ROOT, "created_at", ScalarValue::Timestamp(now_ms))?;
+        for name in schema::TOP_LEVEL_MAPS {
+            d.put_object(ROOT, *name, ObjType::Map)?;
+        }
+        let vacancy = map(d, &ROOT, "vacancy")?;
+        let t = d.put_object(&vacancy, "title", ObjType::Text)?;
+        d.splice_text(&t, 0, 0, title)?;
+        d.put(&vacancy, "status", "draft")?;
+        let intake = map(d, &ROOT, "intake")?;
+        let role = d.put_object(&intake, "role", ObjType::Map)?;
+        for name in schema::ROLE_TEXTS {
+            d.put_object(&role, *name, ObjType::Text)?;
+        }
+        for name in schema::INTAKE_TEXTS {
+            d.put_object(&intake, *name, ObjType::Text)?;
+        }
+        for name in schema::INTAKE_MAPS {
+            d.put_object(&intake, *name, ObjType::Map)?;
+        }
+        let agreements = map(d, &ROOT, "agreements")?;
+        d.put(
+            &agreements,
+            "feedback_within_hours",
+            schema::DEFAULT_FEEDBACK_WITHIN_HOURS,
+        )?;
+        d.put(
+            &agreements,
+            "decision_within_days",
+            schema::DEFAULT_DECISION_WITHIN_DAYS,
+        )?;
+        d.put_object(&agreements, "notes", ObjType::Text)?;
+        let planning = map(d, &ROOT, "planning")?;
+        d.put_object(&planning, "stage_targets", ObjType::Map)?;
+        d.put_object(&planning, "actions", ObjType::Map)?;
+        let scorecard = map(d, &ROOT, "scorecard")?;
+        d.put(&scorecard, "scale_max", schema::DEFAULT_SCALE_MAX)?;
+        d.put_object(&scorecard, "criteria", ObjType::Map)?;
+        Ok(self.commit_since(&[]))
+    }
+
+    /// An empty document for a vacancy joined by link, filled by [`Self::apply_remote`].
+    pub fn empty() -> Self {
+        Vacancy {
+            doc: AutoCommit::new(),
+        }
+    }
+
+    /// Loads saved bytes: a snapshot, incremental chunks, or both concatenated.
+    pub fn load(bytes: &[u8]) -> Result<Self, DomainError> {
+        let mut v = Self::empty();
+        v.doc.load_incremental(bytes)?;
+        Ok(v)
+    }
+
+    /// Merges changes that came from storage or another device. Applying the same bytes twice is
+    /// harmless; changes whose dependencies have not arrived yet wait inside automerge.
+    pub fn apply_remote(&mut self, bytes: &[u8]) -> Result<(), DomainError> {
+        self.doc.load_incremental(bytes)?;
+        Ok(())
+    }
+
+    /// The whole document, compacted: what local compaction and relay snapshots store.
+    pub fn save(&mut self) -> Vec<u8> {
+        self.doc.save()
+    }
+
+    pub fn heads(&mut self) -> Vec<ChangeHash> {
+        self.doc.get_heads()
+    }
+
+    pub fn schema_status(&self) -> SchemaStatus {
+        match self.doc.get(ROOT, "schema_version") {
+            Ok(Some((Value::Scalar(s), _))) => match s.as_ref() {
+                ScalarValue::Uint(v) if *v > SCHEMA_VERSION => SchemaStatus::Newer(*v),
+                ScalarValue::Int(v) if *v as u64 > SCHEMA_VERSION => SchemaStatus::Newer(*v as u64),
+                _ => SchemaStatus::Current,
+            },
+            _ => SchemaStatus::Empty,
+        }
+    }
+
+    /// Runs an edit as one change and returns that change's bytes, or refuses when the document
+    /// is not ours to edit. The bytes hold only this edit, not remote changes merged before it.
+    pub(crate) fn edit<T>(
+        &mut self,
+        f: impl FnOnce(&mut AutoCommit) -> Result<T, DomainError>,
+    ) -> Result<(T, Vec<u8>), DomainError> {
+        match self.schema_status() {
+            SchemaStatus::Empty => return Err(DomainError::NotLoaded),
+            SchemaStatus::Newer(v) => return Err(DomainError::NewerSchema(v)),
+            SchemaStatus::Current => {}
+        }
+        let before = self.doc.get_heads();
+        match f(&mut self.doc) {
+            Ok(out) => Ok((out, self.commit_since(&before))),
+            Err(e) => {
+                // Leave no half-made edit behind to be committed with the next one.
+                self.doc.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    fn commit_since(&mut self, before: &[ChangeHash]) -> Vec<u8> {
+        self.doc.commit();
+        self.doc.save_after(before)
+    }
+
+    // ---- reads -------------------------------------------------------------------------------
+
+    pub fn title(&self) -> String {
+        self.text(&TextField::Title).unwrap_or_default()
+    }
+
+    pub fn status(&self) -> String {
+        path(&self.doc, &["vacancy"])
+            .and_then(|v| str_at(&self.doc, &v, "status"))
+            .unwrap_or_default()
+    }
+
+    /// The current text of a field, or `None` when the field is gone (e.g. its criterion was
+    /// removed on another device).
+    pub fn text(&self, field: &TextField) -> Option<String> {
+        let obj = self.text_obj(field)?;
+        self.doc.text(&obj).ok()
+    }
+
+    pub(crate) fn text_obj(&self, field: &TextField) -> Option<ObjId> {
+        match field {
+            TextField::Title => path(&self.doc, &["vacancy", "title"]),
+            TextField::CriterionName(id) => {
+                path(&self.doc, &["scorecard", "criteria", id.as_str(), "name"])
+            }
+            TextField::CriterionDescription(id) => path(
+                &self.doc,
+                &["scorecard", "criteria", id.as_str(), "description"],
+            ),
+        }
+    }
+
+    // ---- live text ---------------------------------------------------------------------------
+
+    /// Makes `field` read `new_value` with the smallest splice, so concurrent typing merges.
+    pub fn set_text(
+        &mut self,
+        field: &TextField,
+        new_value: &str,
+    ) -> Result<Option<Vec<u8>>, DomainError> {
+        let obj = self.text_obj(field).ok_or(DomainError::Missing("field"))?;
+        let old = self.doc.text(&obj)?;
+        let Some(splice) = text_diff::diff(&old, new_value) else {
+            return Ok(None);
+        };
+        let ((), change) = self.edit(|d| {
+            d.splice_text(&obj, splice.pos, splice.delete as isize, &splice.insert)?;
+            Ok(())
+        })?;
+        Ok(Some(change))
+    }
+
+    /// A stable position in a field that survives remote edits (for carets and presence).
+    pub fn cursor(&self, field: &TextField, pos: usize) -> Option<Cursor> {
+        let obj = self.text_obj(field)?;
+        let len = self.doc.length(&obj);
+        let at = if pos >= len {
+            CursorPosition::End
+        } else {
+            CursorPosition::Index(pos)
+        };
+        self.doc.get_cursor(&obj, at, None).ok()
+    }
+
+    pub fn cursor_position(&self, field: &TextField, cursor: &Cursor) -> Option<usize> {
+        let obj = self.text_obj(field)?;
+        self.doc.get_cursor_position(&obj, cursor, None).ok()
+    }
+}
+
+// ---- small helpers for walking the document ----------------------------------------------------
+
+pub(crate) fn map(d: &AutoCommit, parent: &ObjId, key: &str) -> Result<ObjId, DomainError> {
+    match d.get(parent, key)? {
+        Some((Value::Object(_), id)) => Ok(id),
+        _ => Err(DomainError::Missing("section")),
+    }
+}
+
+/// Follows a chain of map keys from the root to an object.
+pub(crate) fn path(d: &AutoCommit, keys: &[&str]) -> Option<ObjId> {
+    let mut obj = ROOT;
+    for key in keys {
+        obj = match d.get(&obj, *key).ok()?? {
+            (Value::Object(_), id) => id,
+            _ => return None,
+        };
+    }
+    Some(obj)
+}
+
+pub(crate) fn scalar(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<ScalarValue> {
+    match d.get(obj, key).ok()?? {
+        (Value::Scalar(s), _) => Some(s.into_owned()),
+        _ => None,
+    }
+}
+
+pub(crate) fn str_at(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<String> {
+    match scalar(d, obj, key)? {
+        ScalarValue::Str(s) => Some(s.to_string()),
+        _ => None,
+    }
+}
+
+pub(crate) fn text_at(d: &AutoCommit, obj: &ObjId, key: &str) -> String {
+    match d.get(obj, key) {
+        Ok(Some((Value::Object(ObjType::Text), id))) => d.text(&id).unwrap_or_default(),
+        _ => String::new(),
+    }
+}
+
+/// A random id for a new map entry: 64 bits is plenty within one vacancy.
+pub(crate) fn new_id() -> String {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("the platform has no secure random source");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// For tests in other crates: a document written by a future app.
+#[doc(hidden)]
+pub mod test_support {
+    use super::*;
+
+    pub fn bump_schema(v: &mut Vacancy, version: u64) -> Vec<u8> {
+        let before = v.doc.get_heads();
+        v.doc
+            .put(ROOT, "schema_version", version)
+            .expect("root is always a map");
+        v.commit_since(&before)
+    }
+}

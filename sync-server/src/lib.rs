@@ -1,1 +1,41 @@
+//! Tandem's relay: a small store-and-forward server for end-to-end encrypted documents.
+//!
+//! Clients open one WebSocket at `/sync` and speak [`tandem_protocol::message`] over it: they
+//! join documents with an access token, append sealed changes, upload sealed snapshots and
+//! exchange sealed presence. The relay gives each append the next sequence number, stores it
+//! durably, acknowledges it and forwards it to the document's other subscribers. It never sees a
+//! key or a plaintext; it stores ciphertext and the hash of each document's access token.
+//! The same process serves the built app, so one binary is a whole deployment.
+//!
+//! The modules, from the outside in:
+//!
+//! - [`config`]: the command-line flags and their environment variables.
+//! - [`server`]: the routes (`/healthz`, `/sync`, the app), the shared [`server::Relay`] state,
+//!   serving and graceful shutdown.
+//! - [`static_files`]: the app's files with the single-page-app fallback and cache headers.
+//! - [`connection`]: one WebSocket client — decoding frames, answering them, writing replies.
+//! - [`rooms`]: who is subscribed to which document, and the per-document lock that orders
+//!   joins, appends and broadcasts.
+//! - [`store`]: the [`store::Store`] trait and its SQLite implementation.
+//! - [`limits`]: frame, document, queue and rate limits that keep one client from hurting others.
+//!
+//! To run a relay in-process (as a test might):
+//!
+//! ```no_run
+//! # async fn run(config: tandem_sync_server::config::Config) -> Result<(), Box<dyn std::error::Error>> {
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//! let server = tandem_sync_server::server::Server::new(&config)?;
+//! server.serve(listener, tandem_sync_server::server::shutdown_signal()).await?;
+//! # Ok(()) }
+//! ```
 
+pub mod config;
+pub mod connection;
+pub mod limits;
+pub mod rooms;
+pub mod server;
+pub mod static_files;
+pub mod store;
+
+pub use config::Config;
+pub use server::{Server, ServerError};

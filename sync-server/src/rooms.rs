@@ -1,0 +1,211 @@
+//! Who is subscribed to which document, and the per-document lock.
+//!
+//! Every change to a document's log and every change to its subscriber list happens while holding
+//! that document's lock ([`Rooms::lock`]). That one rule gives the ordering guarantees the protocol
+//! needs: a joining client's catch-up is read and queued in the same critical section that
+//! subscribes it, so an append either lands in the catch-up or arrives as a `Broadcast` after it,
+//! never both and never neither; and an `Ack` is queued before any `Broadcast` of the same entry.
+//!
+//! Sending never waits: frames go into each connection's bounded queue with `try_send`, and a
+//! connection whose queue is full is told to disconnect ([`Peer::send`]), so a slow client cannot
+//! stall the lock and with it everyone else on the document.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use tandem_protocol::DocId;
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::{mpsc, Notify, OwnedMutexGuard};
+
+/// A connection's id, unique for the life of the process; used only to tell peers apart.
+pub type ConnId = u64;
+
+/// How the rest of the relay reaches one connection.
+#[derive(Clone, Debug)]
+pub struct Peer {
+    pub id: ConnId,
+    /// The connection's outgoing queue of encoded frames; its sender task drains it.
+    tx: mpsc::Sender<Bytes>,
+    /// Woken when the queue overflows, so the connection ends instead of silently losing frames.
+    kick: Arc<Notify>,
+}
+
+/// Why a frame was not queued.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SendError {
+    /// The queue was full; the connection has been told to close.
+    TooSlow,
+    /// The connection is already gone.
+    Closed,
+}
+
+impl Peer {
+    pub fn new(id: ConnId, tx: mpsc::Sender<Bytes>, kick: Arc<Notify>) -> Self {
+        Peer { id, tx, kick }
+    }
+
+    /// Queues one frame without waiting.
+    pub fn send(&self, frame: Bytes) -> Result<(), SendError> {
+        match self.tx.try_send(frame) {
+            Ok(()) => Ok(()),
+            Err(TrySendError::Full(_)) => {
+                // notify_one keeps a permit, so the kick is not lost if nobody is waiting yet.
+                self.kick.notify_one();
+                Err(SendError::TooSlow)
+            }
+            Err(TrySendError::Closed(_)) => Err(SendError::Closed),
+        }
+    }
+}
+
+/// The connections subscribed to one document.
+#[derive(Debug, Default)]
+pub struct Subscribers {
+    peers: HashMap<ConnId, Peer>,
+}
+
+impl Subscribers {
+    pub fn subscribe(&mut self, peer: Peer) {
+        self.peers.insert(peer.id, peer);
+    }
+
+    pub fn unsubscribe(&mut self, id: ConnId) {
+        self.peers.remove(&id);
+    }
+
+    pub fn is_subscribed(&self, id: ConnId) -> bool {
+        self.peers.contains_key(&id)
+    }
+
+    /// Queues `frame` for every subscriber except `except` (the sender, who gets an Ack instead).
+    /// Peers that are gone or too slow are dropped from the document right away.
+    pub fn broadcast(&mut self, except: ConnId, frame: &Bytes) {
+        self.peers
+            .retain(|&id, peer| id == except || peer.send(frame.clone()).is_ok());
+    }
+
+    fn is_empty(&self) -> bool {
+        self.peers.is_empty()
+    }
+}
+
+type Room = Arc<tokio::sync::Mutex<Subscribers>>;
+
+/// All documents that currently have a lock holder or a subscriber.
+#[derive(Debug, Default)]
+pub struct Rooms {
+    /// A std mutex: it is held only to look up or drop an entry, never across an await.
+    rooms: Mutex<HashMap<DocId, Room>>,
+}
+
+/// A held document lock. Dropping it releases the lock and forgets the room once nobody is
+/// subscribed or waiting, so the map does not grow with every document ever seen.
+pub struct RoomGuard<'a> {
+    guard: Option<OwnedMutexGuard<Subscribers>>,
+    doc: DocId,
+    rooms: &'a Rooms,
+}
+
+impl Rooms {
+    /// Waits for the document's lock.
+    pub async fn lock(&self, doc: DocId) -> RoomGuard<'_> {
+        let room = Arc::clone(self.map().entry(doc).or_default());
+        RoomGuard {
+            guard: Some(room.lock_owned().await),
+            doc,
+            rooms: self,
+        }
+    }
+
+    /// How many documents are in memory; for tests and diagnostics.
+    pub fn len(&self) -> usize {
+        self.map().len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn map(&self) -> std::sync::MutexGuard<'_, HashMap<DocId, Room>> {
+        // The map is always consistent between statements, so a poisoned lock is still usable.
+        self.rooms.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl std::ops::Deref for RoomGuard<'_> {
+    type Target = Subscribers;
+    fn deref(&self) -> &Subscribers {
+        self.guard
+            .as_ref()
+            .expect("the guard is only taken in drop")
+    }
+}
+
+impl std::ops::DerefMut for RoomGuard<'_> {
+    fn deref_mut(&mut self) -> &mut Subscribers {
+        self.guard
+            .as_mut()
+            .expect("the guard is only taken in drop")
+    }
+}
+
+impl Drop for RoomGuard<'_> {
+    fn drop(&mut self) {
+        drop(self.guard.take());
+        let mut map = self.rooms.map();
+        // Every handle to a room is cloned under the map lock, so a count of one (the map's own)
+        // means nobody holds or awaits the lock, and nobody can start to without the map lock.
+        let unused = map.get(&self.doc).is_some_and(|room| {
+            Arc::strong_count(room) == 1 && room.try_lock().is_ok_and(|subs| subs.is_empty())
+        });
+        if unused {
+            map.remove(&self.doc);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn peer(id: ConnId, capacity: usize) -> (Peer, mpsc::Receiver<Bytes>, Arc<Notify>) {
+        let (tx, rx) = mpsc::channel(capacity);
+        let kick = Arc::new(Notify::new());
+        (Peer::new(id, tx, Arc::clone(&kick)), rx, kick)
+    }
+
+    #[tokio::test]
+    async fn broadcast_skips_the_sender_and_drops_slow_peers() {
+        let rooms = Rooms::default();
+        let doc = DocId([1; 16]);
+        let (a, mut a_rx, _) = peer(1, 4);
+        let (b, mut b_rx, _) = peer(2, 4);
+        let (slow, _slow_rx, slow_kick) = peer(3, 1);
+        {
+            let mut room = rooms.lock(doc).await;
+            room.subscribe(a);
+            room.subscribe(b);
+            room.subscribe(slow);
+            room.broadcast(1, &Bytes::from_static(b"one"));
+            room.broadcast(1, &Bytes::from_static(b"two"));
+            assert!(!room.is_subscribed(3), "a full queue ends the subscription");
+        }
+        slow_kick.notified().await;
+        assert!(a_rx.try_recv().is_err());
+        assert_eq!(b_rx.recv().await.as_deref(), Some(&b"one"[..]));
+        assert_eq!(b_rx.recv().await.as_deref(), Some(&b"two"[..]));
+        assert_eq!(rooms.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn an_empty_room_is_forgotten() {
+        let rooms = Rooms::default();
+        let doc = DocId([2; 16]);
+        let (a, _rx, _) = peer(1, 4);
+        rooms.lock(doc).await.subscribe(a);
+        assert_eq!(rooms.len(), 1);
+        rooms.lock(doc).await.unsubscribe(1);
+        assert!(rooms.is_empty());
+    }
+}

@@ -1,0 +1,90 @@
+//! Serving the built app, so one relay process is a whole deployment.
+//!
+//! The app is a single-page app: `/v/<doc-id>` is a route inside it, not a file. So a path that
+//! names no file but looks like a route (its last segment has no extension) gets `index.html`,
+//! while a missing asset (`/missing.js`) stays a 404, which keeps a broken build visible instead
+//! of handing the browser HTML where it expects JavaScript.
+//!
+//! Trunk puts a content hash in asset names (`app-1a2b3c4d5e6f7a8b_bg.wasm`), so those can be
+//! cached forever; everything else, above all `index.html` that names the current hashes, must be
+//! revalidated on every load.
+
+use std::path::{Path, PathBuf};
+
+use axum::extract::Request;
+use axum::handler::HandlerWithoutStateExt;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::Router;
+use tower_http::services::ServeDir;
+
+const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+const NO_CACHE: &str = "no-cache";
+
+/// The static-file service for `dir`, with the SPA fallback and cache headers.
+pub fn router(dir: &Path) -> Router {
+    let index = dir.join("index.html");
+    let fallback = move |req: Request| spa_fallback(index.clone(), req);
+    let files = ServeDir::new(dir).fallback(fallback.into_service());
+    Router::new()
+        .fallback_service(files)
+        .layer(middleware::from_fn(cache_control))
+}
+
+async fn spa_fallback(index: PathBuf, req: Request) -> Response {
+    let last = req.uri().path().rsplit('/').next().unwrap_or_default();
+    if last.contains('.') {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match tokio::fs::read(&index).await {
+        Ok(html) => (
+            [(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            )],
+            html,
+        )
+            .into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn cache_control(req: Request, next: Next) -> Response {
+    let hashed = is_hashed_asset(req.uri().path());
+    let mut response = next.run(req).await;
+    let value = if hashed && response.status().is_success() {
+        IMMUTABLE
+    } else {
+        NO_CACHE
+    };
+    response
+        .headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static(value));
+    response
+}
+
+/// Whether the file name carries a Trunk content hash: `-` and 16 hex digits, then `.` or `_`.
+fn is_hashed_asset(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default().as_bytes();
+    name.windows(18).any(|w| {
+        w[0] == b'-' && w[1..17].iter().all(u8::is_ascii_hexdigit) && matches!(w[17], b'.' | b'_')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed_asset;
+
+    #[test]
+    fn recognises_trunk_hashes() {
+        assert!(is_hashed_asset("/app-1a2b3c4d5e6f7a8b_bg.wasm"));
+        assert!(is_hashed_asset("/style-0123456789abcdef.css"));
+        assert!(is_hashed_asset("/assets/app-0123456789ABCDEF.js"));
+        assert!(!is_hashed_asset("/index.html"));
+        assert!(!is_hashed_asset("/app-123.js"));
+        assert!(!is_hashed_asset("/app-0123456789abcdefg.js"));
+        assert!(!is_hashed_asset("/0123456789abcdef-0123456789abcdef"));
+    }
+}

@@ -1,0 +1,408 @@
+//! Durable storage of each document's owner, log and snapshot.
+//!
+//! [`Store`] is synchronous on purpose: SQLite is a blocking library, and a future PostgreSQL
+//! backend can implement the same calls with a blocking client. The server runs every call in
+//! `tokio::task::spawn_blocking` while it holds the document's lock (see [`crate::rooms`]), so a
+//! store never sees two writes to one document at once and needs no ordering logic of its own.
+//!
+//! The store only ever holds opaque ciphertext; it never learns what a document says.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use tandem_protocol::message::{Entry, StoredSnapshot};
+use tandem_protocol::{ClientMsgId, DocId, ErrorCode};
+
+/// The file inside the data directory.
+pub const DB_FILE: &str = "relay.sqlite3";
+
+/// Why a store call failed. Refusals (the client asked for something the limits forbid) and
+/// failures (the relay could not do its job) share one type so the connection maps both to a
+/// wire [`ErrorCode`] in one place; only failures are worth a retry.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the document would grow to {would_be} bytes, over the limit of {limit}")]
+    DocumentTooLarge { would_be: u64, limit: u64 },
+    #[error("the snapshot covers sequence {covers_seq}, but the log ends at {head_seq}")]
+    SnapshotAhead { covers_seq: u64, head_seq: u64 },
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("cannot prepare the data directory: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("a storage task failed: {0}")]
+    Task(String),
+}
+
+impl StoreError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            StoreError::DocumentTooLarge { .. } => ErrorCode::DocumentTooLarge,
+            StoreError::SnapshotAhead { .. } => ErrorCode::SnapshotAhead,
+            StoreError::Database(_) | StoreError::Io(_) | StoreError::Task(_) => {
+                ErrorCode::Internal
+            }
+        }
+    }
+}
+
+/// What a joining client has missed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct CatchUp {
+    pub head_seq: u64,
+    /// Present only when the client is behind the snapshot, i.e. the entries it lacks are gone.
+    pub snapshot: Option<StoredSnapshot>,
+    pub entries: Vec<Entry>,
+}
+
+/// The result of an append that did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appended {
+    /// Newly stored under this sequence; the caller broadcasts it.
+    New(u64),
+    /// A retry of an append stored earlier under this sequence; nothing to broadcast.
+    Duplicate(u64),
+}
+
+/// The result of a snapshot upload that did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotStored {
+    Replaced,
+    /// An equal or newer snapshot is already stored; this one was ignored.
+    Stale,
+}
+
+pub trait Store: Send + Sync + 'static {
+    /// Registers `token_hash` as the owner of an unknown document and returns the owner's hash,
+    /// which is the caller's own for a new document.
+    fn owner_or_register(&self, doc: DocId, token_hash: [u8; 32]) -> Result<[u8; 32], StoreError>;
+    /// The snapshot (if `since_seq` is behind it) and every live entry after `since_seq`.
+    fn catch_up(&self, doc: DocId, since_seq: u64) -> Result<CatchUp, StoreError>;
+    /// Stores one entry under the next sequence, durably, unless `client_msg_id` was seen before.
+    fn append(
+        &self,
+        doc: DocId,
+        client_msg_id: ClientMsgId,
+        ciphertext: &[u8],
+        max_doc_bytes: u64,
+    ) -> Result<Appended, StoreError>;
+    /// Stores a snapshot and drops the ciphertext of the entries it covers.
+    fn store_snapshot(
+        &self,
+        doc: DocId,
+        covers_seq: u64,
+        ciphertext: &[u8],
+        max_doc_bytes: u64,
+    ) -> Result<SnapshotStored, StoreError>;
+}
+
+/// The embedded default: one SQLite file in WAL mode.
+///
+/// A covered entry keeps its row with the ciphertext set to NULL, so a late retry of an append
+/// the snapshot already includes is still recognised by its `client_msg_id`, and the head
+/// sequence stays `MAX(seq)` without a separate counter.
+pub struct SqliteStore {
+    /// One connection: writes to SQLite are serialised anyway, and the relay's load is small.
+    conn: Mutex<Connection>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS docs (
+    doc_id BLOB PRIMARY KEY,
+    token_hash BLOB NOT NULL,
+    bytes INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS entries (
+    doc_id BLOB NOT NULL,
+    seq INTEGER NOT NULL,
+    client_msg_id BLOB NOT NULL,
+    ciphertext BLOB,
+    PRIMARY KEY (doc_id, seq),
+    UNIQUE (doc_id, client_msg_id)
+);
+CREATE TABLE IF NOT EXISTS snapshots (
+    doc_id BLOB PRIMARY KEY,
+    covers_seq INTEGER NOT NULL,
+    ciphertext BLOB NOT NULL
+);
+";
+
+impl SqliteStore {
+    /// Opens (creating if needed) `relay.sqlite3` inside `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(data_dir)?;
+        let conn = Connection::open(data_dir.join(DB_FILE))?;
+        // WAL lets readers proceed during a write; synchronous=FULL makes every commit reach the
+        // disk before we acknowledge it, which is the promise an Ack makes.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (transactions roll
+        // back on drop), so a poisoned lock is safe to keep using.
+        self.conn.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+fn head_seq(conn: &Connection, doc: DocId) -> rusqlite::Result<u64> {
+    conn.query_row(
+        "SELECT COALESCE(MAX(seq), 0) FROM entries WHERE doc_id = ?1",
+        [&doc.0[..]],
+        |row| row.get(0),
+    )
+}
+
+impl Store for SqliteStore {
+    fn owner_or_register(&self, doc: DocId, token_hash: [u8; 32]) -> Result<[u8; 32], StoreError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT OR IGNORE INTO docs (doc_id, token_hash, bytes) VALUES (?1, ?2, 0)",
+            params![&doc.0[..], &token_hash[..]],
+        )?;
+        let stored: Vec<u8> = conn.query_row(
+            "SELECT token_hash FROM docs WHERE doc_id = ?1",
+            [&doc.0[..]],
+            |row| row.get(0),
+        )?;
+        // A hash of the wrong length can only come from a damaged file; treat it as a mismatch.
+        Ok(stored.try_into().unwrap_or([0; 32]))
+    }
+
+    fn catch_up(&self, doc: DocId, since_seq: u64) -> Result<CatchUp, StoreError> {
+        let mut conn = self.conn();
+        // One read transaction so the head, snapshot and entries agree with each other.
+        let tx = conn.transaction()?;
+        let head_seq = head_seq(&tx, doc)?;
+        let snapshot = tx
+            .query_row(
+                "SELECT covers_seq, ciphertext FROM snapshots WHERE doc_id = ?1",
+                [&doc.0[..]],
+                |row| {
+                    Ok(StoredSnapshot {
+                        covers_seq: row.get(0)?,
+                        ciphertext: row.get(1)?,
+                    })
+                },
+            )
+            .optional()?
+            .filter(|s| since_seq < s.covers_seq);
+        // SQLite integers are signed; a since_seq past i64::MAX simply means "nothing newer".
+        let after = snapshot
+            .as_ref()
+            .map_or(since_seq, |s| s.covers_seq)
+            .min(i64::MAX as u64);
+        let entries = {
+            let mut stmt = tx.prepare(
+                "SELECT seq, ciphertext FROM entries
+                 WHERE doc_id = ?1 AND seq > ?2 AND ciphertext IS NOT NULL ORDER BY seq",
+            )?;
+            let rows = stmt.query_map(params![&doc.0[..], after], |row| {
+                Ok(Entry {
+                    seq: row.get(0)?,
+                    ciphertext: row.get(1)?,
+                })
+            })?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        };
+        tx.commit()?;
+        Ok(CatchUp {
+            head_seq,
+            snapshot,
+            entries,
+        })
+    }
+
+    fn append(
+        &self,
+        doc: DocId,
+        client_msg_id: ClientMsgId,
+        ciphertext: &[u8],
+        max_doc_bytes: u64,
+    ) -> Result<Appended, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<u64> = tx
+            .query_row(
+                "SELECT seq FROM entries WHERE doc_id = ?1 AND client_msg_id = ?2",
+                params![&doc.0[..], &client_msg_id[..]],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if let Some(seq) = existing {
+            return Ok(Appended::Duplicate(seq));
+        }
+        let bytes: u64 = tx
+            .query_row(
+                "SELECT bytes FROM docs WHERE doc_id = ?1",
+                [&doc.0[..]],
+                |row| row.get(0),
+            )
+            .optional()?
+            .unwrap_or(0);
+        let would_be = bytes.saturating_add(ciphertext.len() as u64);
+        if would_be > max_doc_bytes {
+            return Err(StoreError::DocumentTooLarge {
+                would_be,
+                limit: max_doc_bytes,
+            });
+        }
+        let seq = head_seq(&tx, doc)? + 1;
+        tx.execute(
+            "INSERT INTO entries (doc_id, seq, client_msg_id, ciphertext) VALUES (?1, ?2, ?3, ?4)",
+            params![&doc.0[..], seq, &client_msg_id[..], ciphertext],
+        )?;
+        tx.execute(
+            "UPDATE docs SET bytes = ?2 WHERE doc_id = ?1",
+            params![&doc.0[..], would_be],
+        )?;
+        tx.commit()?;
+        Ok(Appended::New(seq))
+    }
+
+    fn store_snapshot(
+        &self,
+        doc: DocId,
+        covers_seq: u64,
+        ciphertext: &[u8],
+        max_doc_bytes: u64,
+    ) -> Result<SnapshotStored, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let head_seq = head_seq(&tx, doc)?;
+        if covers_seq > head_seq {
+            return Err(StoreError::SnapshotAhead {
+                covers_seq,
+                head_seq,
+            });
+        }
+        let current: Option<u64> = tx
+            .query_row(
+                "SELECT covers_seq FROM snapshots WHERE doc_id = ?1",
+                [&doc.0[..]],
+                |row| row.get(0),
+            )
+            .optional()?;
+        if current.is_some_and(|c| c >= covers_seq) {
+            return Ok(SnapshotStored::Stale);
+        }
+        let tail: u64 = tx.query_row(
+            "SELECT COALESCE(SUM(LENGTH(ciphertext)), 0) FROM entries
+             WHERE doc_id = ?1 AND seq > ?2",
+            params![&doc.0[..], covers_seq],
+            |row| row.get(0),
+        )?;
+        let would_be = tail.saturating_add(ciphertext.len() as u64);
+        if would_be > max_doc_bytes {
+            return Err(StoreError::DocumentTooLarge {
+                would_be,
+                limit: max_doc_bytes,
+            });
+        }
+        tx.execute(
+            "INSERT INTO snapshots (doc_id, covers_seq, ciphertext) VALUES (?1, ?2, ?3)
+             ON CONFLICT (doc_id) DO UPDATE SET covers_seq = ?2, ciphertext = ?3",
+            params![&doc.0[..], covers_seq, ciphertext],
+        )?;
+        tx.execute(
+            "UPDATE entries SET ciphertext = NULL WHERE doc_id = ?1 AND seq <= ?2",
+            params![&doc.0[..], covers_seq],
+        )?;
+        tx.execute(
+            "UPDATE docs SET bytes = ?2 WHERE doc_id = ?1",
+            params![&doc.0[..], would_be],
+        )?;
+        tx.commit()?;
+        Ok(SnapshotStored::Replaced)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn store() -> (tempfile::TempDir, SqliteStore) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::open(dir.path()).expect("open store");
+        (dir, store)
+    }
+
+    #[test]
+    fn first_token_owns_the_document() {
+        let (_dir, store) = store();
+        let doc = DocId([1; 16]);
+        assert_eq!(store.owner_or_register(doc, [7; 32]).unwrap(), [7; 32]);
+        assert_eq!(store.owner_or_register(doc, [8; 32]).unwrap(), [7; 32]);
+    }
+
+    #[test]
+    fn appends_are_numbered_deduplicated_and_limited() {
+        let (_dir, store) = store();
+        let doc = DocId([2; 16]);
+        store.owner_or_register(doc, [0; 32]).unwrap();
+        assert_eq!(
+            store.append(doc, [1; 16], b"aa", 10).unwrap(),
+            Appended::New(1)
+        );
+        assert_eq!(
+            store.append(doc, [2; 16], b"bb", 10).unwrap(),
+            Appended::New(2)
+        );
+        assert_eq!(
+            store.append(doc, [1; 16], b"aa", 10).unwrap(),
+            Appended::Duplicate(1)
+        );
+        assert!(matches!(
+            store.append(doc, [3; 16], &[0; 7], 10),
+            Err(StoreError::DocumentTooLarge { .. })
+        ));
+        let catch_up = store.catch_up(doc, 1).unwrap();
+        assert_eq!(catch_up.head_seq, 2);
+        assert_eq!(catch_up.entries.len(), 1);
+    }
+
+    #[test]
+    fn snapshot_drops_covered_entries_but_keeps_numbering_and_dedup() {
+        let (_dir, store) = store();
+        let doc = DocId([3; 16]);
+        store.owner_or_register(doc, [0; 32]).unwrap();
+        for i in 1..=3u8 {
+            store.append(doc, [i; 16], &[i; 4], 1000).unwrap();
+        }
+        assert!(matches!(
+            store.store_snapshot(doc, 4, b"s", 1000),
+            Err(StoreError::SnapshotAhead { .. })
+        ));
+        assert_eq!(
+            store.store_snapshot(doc, 2, b"snap", 1000).unwrap(),
+            SnapshotStored::Replaced
+        );
+        assert_eq!(
+            store.store_snapshot(doc, 1, b"old", 1000).unwrap(),
+            SnapshotStored::Stale
+        );
+        assert_eq!(
+            store.append(doc, [1; 16], &[1; 4], 1000).unwrap(),
+            Appended::Duplicate(1)
+        );
+        assert_eq!(
+            store.append(doc, [4; 16], b"d", 1000).unwrap(),
+            Appended::New(4)
+        );
+        let from_start = store.catch_up(doc, 0).unwrap();
+        assert_eq!(
+            from_start.snapshot.map(|s| s.ciphertext),
+            Some(b"snap".to_vec())
+        );
+        let seqs: Vec<u64> = from_start.entries.iter().map(|e| e.seq).collect();
+        assert_eq!(seqs, vec![3, 4]);
+        let recent = store.catch_up(doc, 3).unwrap();
+        assert!(recent.snapshot.is_none());
+        assert_eq!(recent.entries.len(), 1);
+    }
+}

@@ -1,0 +1,116 @@
+//! What the relay promises about its disk: acknowledged means stored, and stored means sealed.
+
+mod common;
+
+use common::{contains, msg_id, RelayProcess, TestDoc};
+use tandem_protocol::crypto::Purpose;
+use tandem_protocol::{ClientMsg, RelayMsg};
+
+#[tokio::test]
+async fn every_acknowledged_append_survives_a_kill() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(dir.path(), &[]);
+    let doc = TestDoc::new();
+    let mut alice = relay.client().await;
+    alice.join(&doc, 0).await;
+
+    let mut acked = Vec::new();
+    for i in 0..40u32 {
+        let ciphertext = format!("change number {i}").into_bytes();
+        let seq = alice.append(doc.doc, msg_id(), &ciphertext).await;
+        acked.push((seq, ciphertext));
+    }
+    // Appends in flight at the moment of the kill may or may not be stored, but never half.
+    for i in 0..20u32 {
+        alice
+            .send(&ClientMsg::Append {
+                doc: doc.doc,
+                client_msg_id: msg_id(),
+                ciphertext: format!("in flight {i}").into_bytes(),
+            })
+            .await;
+    }
+    relay.kill();
+    drop(alice);
+
+    let relay = RelayProcess::start(dir.path(), &[]);
+    let mut bob = relay.client().await;
+    let joined = bob.join(&doc, 0).await;
+    let stored: Vec<(u64, Vec<u8>)> = joined
+        .entries
+        .into_iter()
+        .map(|e| (e.seq, e.ciphertext))
+        .collect();
+    assert!(stored.len() >= acked.len());
+    assert_eq!(&stored[..acked.len()], &acked[..]);
+    let expected_seqs: Vec<u64> = (1..=stored.len() as u64).collect();
+    let seqs: Vec<u64> = stored.iter().map(|(seq, _)| *seq).collect();
+    assert_eq!(seqs, expected_seqs, "no gaps after a crash");
+    // Numbering carries on from the restored head.
+    let next = bob.append(doc.doc, msg_id(), b"after restart").await;
+    assert_eq!(next, joined.head_seq + 1);
+}
+
+#[tokio::test]
+async fn the_database_holds_no_plaintext_and_no_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(dir.path(), &[]);
+    let doc = TestDoc::new();
+    let key = doc.secret.doc_key(doc.doc);
+    let (mut alice, mut bob) = (relay.client().await, relay.client().await);
+    alice.join(&doc, 0).await;
+    bob.join(&doc, 0).await;
+
+    let change = b"Senior Rust engineer, salary band confidential-7731";
+    let snapshot = b"Snapshot: candidate Jane Roe scored 4/5 on systems design";
+    let presence = b"Presence: Jane is editing the feedback for candidate 42";
+    for _ in 0..3 {
+        let sealed = key.seal(Purpose::Change, change);
+        alice.append(doc.doc, msg_id(), &sealed).await;
+        assert!(matches!(bob.recv().await, RelayMsg::Broadcast { .. }));
+    }
+    alice
+        .send(&ClientMsg::Snapshot {
+            doc: doc.doc,
+            covers_seq: 2,
+            ciphertext: key.seal(Purpose::Snapshot, snapshot),
+        })
+        .await;
+    let sealed_presence = key.seal(Purpose::Presence, presence);
+    alice
+        .send(&ClientMsg::Presence {
+            doc: doc.doc,
+            ciphertext: sealed_presence.clone(),
+        })
+        .await;
+    match bob.recv().await {
+        RelayMsg::Presence { ciphertext, .. } => {
+            assert_eq!(key.open(Purpose::Presence, &ciphertext).unwrap(), presence)
+        }
+        other => panic!("expected Presence, got {other:?}"),
+    }
+    // The snapshot was stored before the presence was handled: both go through one connection.
+    let fresh = relay.client().await.join(&doc, 0).await;
+    assert!(fresh.snapshot.is_some());
+
+    let mut bytes = Vec::new();
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            bytes.extend(std::fs::read(&path).unwrap());
+        }
+    }
+    assert!(bytes.len() > 1000, "the database files were found");
+    for plaintext in [&change[..], &snapshot[..], &presence[..]] {
+        assert!(!contains(&bytes, plaintext), "plaintext on disk");
+    }
+    assert!(!contains(&bytes, &sealed_presence), "presence was stored");
+    assert!(
+        !contains(&bytes, &doc.token().0),
+        "the raw access token was stored"
+    );
+    assert!(
+        contains(&bytes, &doc.token().hash()),
+        "the token hash is stored"
+    );
+}

@@ -1,0 +1,149 @@
+//! The relay as a web server: the app with its SPA fallback and cache headers, and /healthz.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{http_get, RelayProcess, TestDoc};
+
+const INDEX: &str = "<!doctype html><html><head><title>Tandem</title></head>\
+                     <body><p>Tandem app shell, long enough to be worth compressing.</p></body></html>";
+const WASM: &str = "app-1a2b3c4d5e6f7a8b_bg.wasm";
+
+fn write_app(dir: &Path) {
+    std::fs::write(dir.join("index.html"), INDEX).unwrap();
+    std::fs::write(dir.join(WASM), b"\0asm\x01\0\0\0 pretend module").unwrap();
+    std::fs::write(dir.join("robots.txt"), "User-agent: *\n").unwrap();
+}
+
+#[tokio::test]
+async fn serves_the_app_with_spa_fallback_and_cache_headers() {
+    let data = tempfile::tempdir().unwrap();
+    let app = tempfile::tempdir().unwrap();
+    write_app(app.path());
+    let static_dir = app.path().to_str().unwrap();
+    let relay = RelayProcess::start(data.path(), &["--static-dir", static_dir]);
+    let addr = relay.addr;
+
+    let health = http_get(addr, "/healthz", &[]);
+    assert_eq!((health.status, &health.body[..]), (200, &b"ok"[..]));
+
+    for path in ["/", "/index.html", "/v/abc", "/v/AbC-dEf_123/settings"] {
+        let page = http_get(addr, path, &[]);
+        assert_eq!(page.status, 200, "{path}");
+        assert_eq!(String::from_utf8_lossy(&page.body), INDEX, "{path}");
+        assert_eq!(page.header("cache-control"), Some("no-cache"), "{path}");
+        assert!(page
+            .header("content-type")
+            .unwrap()
+            .starts_with("text/html"));
+    }
+
+    let missing = http_get(addr, "/missing.js", &[]);
+    assert_eq!(missing.status, 404);
+    assert_eq!(http_get(addr, "/v/abc/missing.css", &[]).status, 404);
+
+    let wasm = http_get(addr, &format!("/{WASM}"), &[]);
+    assert_eq!(wasm.status, 200);
+    assert_eq!(wasm.header("content-type"), Some("application/wasm"));
+    assert_eq!(
+        wasm.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    let robots = http_get(addr, "/robots.txt", &[]);
+    assert_eq!(robots.status, 200);
+    assert_eq!(robots.header("cache-control"), Some("no-cache"));
+}
+
+#[tokio::test]
+async fn responses_are_compressed_when_the_client_accepts_it() {
+    let data = tempfile::tempdir().unwrap();
+    let app = tempfile::tempdir().unwrap();
+    write_app(app.path());
+    let static_dir = app.path().to_str().unwrap();
+    let relay = RelayProcess::start(data.path(), &["--static-dir", static_dir]);
+
+    for encoding in ["gzip", "br"] {
+        for path in ["/", "/v/abc"] {
+            let page = http_get(relay.addr, path, &[("Accept-Encoding", encoding)]);
+            assert_eq!(page.status, 200);
+            assert_eq!(page.header("content-encoding"), Some(encoding), "{path}");
+            assert_ne!(String::from_utf8_lossy(&page.body), INDEX);
+        }
+    }
+}
+
+#[tokio::test]
+async fn without_an_app_the_relay_still_syncs() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(data.path(), &[]);
+    assert_eq!(http_get(relay.addr, "/healthz", &[]).status, 200);
+    assert_eq!(http_get(relay.addr, "/v/abc", &[]).status, 404);
+    let doc = TestDoc::new();
+    let mut client = relay.client().await;
+    client.join(&doc, 0).await;
+    assert_eq!(client.append(doc.doc, common::msg_id(), b"x").await, 1);
+}
+
+#[test]
+fn help_describes_every_flag() {
+    let output = Command::new(env!("CARGO_BIN_EXE_tandem-relay"))
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for flag in [
+        "--listen",
+        "TANDEM_LISTEN",
+        "--data-dir",
+        "TANDEM_DATA_DIR",
+        "--static-dir",
+        "TANDEM_STATIC_DIR",
+        "--max-frame-bytes",
+        "--max-doc-bytes",
+    ] {
+        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
+    }
+}
+
+#[test]
+fn the_listen_address_comes_from_the_environment_too() {
+    let data = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tandem-relay"))
+        .env("TANDEM_LISTEN", "127.0.0.1:0")
+        .env("TANDEM_DATA_DIR", data.path())
+        .env("TANDEM_STATIC_DIR", data.path().join("none"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        line.starts_with("Tandem relay listening on http://127.0.0.1:"),
+        "{line}"
+    );
+    assert!(data.path().join("relay.sqlite3").exists());
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_relay_cleanly_even_with_open_connections() {
+    let data = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(data.path(), &[]);
+    let doc = TestDoc::new();
+    let mut client = relay.client().await;
+    client.join(&doc, 0).await;
+    client.append(doc.doc, common::msg_id(), b"kept").await;
+
+    let status = relay.terminate();
+    assert!(status.success(), "exit status {status}");
+    assert!(client.is_closed().await);
+
+    let relay = RelayProcess::start(data.path(), &[]);
+    assert_eq!(relay.client().await.join(&doc, 0).await.entries.len(), 1);
+}

@@ -6,8 +6,9 @@
 //! refused, so an old app can never corrupt it.
 
 use automerge::transaction::Transactable;
+pub use automerge::Cursor;
 use automerge::{
-    AutoCommit, ChangeHash, Cursor, CursorPosition, ObjId, ObjType, ReadDoc, ScalarValue, Value,
+    AutoCommit, ChangeHash, CursorPosition, ObjId, ObjType, ReadDoc, ScalarValue, Value,
     ROOT,
 };
 

@@ -1,0 +1,155 @@
+//! A text field bound live to a document `Text`: what everyone types merges character by character.
+//!
+//! Input events become minimal splices (see `tandem_domain::text_diff`). When a remote change
+//! arrives while the field has focus, the caret is restored from Automerge cursors taken on the
+//! text as it was, so the caret stays where the user was typing, even with edits before it.
+
+use std::rc::Rc;
+
+use leptos::html;
+use leptos::prelude::*;
+use tandem_domain::vacancy::Cursor;
+use tandem_domain::TextField;
+
+use super::field_dom;
+use crate::presence::Peer;
+use crate::session::DocSession;
+
+#[component]
+pub fn LiveText(
+    session: StoredValue<Rc<DocSession>, LocalStorage>,
+    field: TextField,
+    /// The element id, for the `<label for>` that names it.
+    id: String,
+    /// The key this field has in presence messages.
+    presence_key: String,
+    #[prop(optional)] multiline: bool,
+) -> impl IntoView {
+    let s = session.get_value();
+    let version = s.version;
+    let peers = s.peers;
+    let area: NodeRef<html::Textarea> = NodeRef::new();
+    let line: NodeRef<html::Input> = NodeRef::new();
+    let element = move || -> Option<web_sys::Element> {
+        area.get()
+            .map(Into::into)
+            .or_else(|| line.get().map(Into::into))
+    };
+    // Cursors for the current selection, taken on the document as the DOM shows it.
+    let carets: StoredValue<Option<(Cursor, Cursor)>, LocalStorage> = StoredValue::new_local(None);
+    let field = StoredValue::new_local(field);
+
+    let remember_selection = move || {
+        let Some(el) = element() else { return };
+        let Some((start, end)) = field_dom::selection(&el) else { return };
+        let taken = session.with_value(|s| {
+            let v = s.vacancy.borrow();
+            field.with_value(|f| Some((v.cursor(f, start)?, v.cursor(f, end)?)))
+        });
+        carets.set_value(taken);
+    };
+
+    let on_input = move |_ev: leptos::ev::Event| {
+        let Some(el) = element() else { return };
+        let new_value = field_dom::value(&el);
+        let s = session.get_value();
+        field.with_value(|f| s.edit(|v| v.set_text(f, &new_value)));
+        remember_selection();
+    };
+
+    // Follow the document: a remote change rewrites the value and puts the caret back.
+    Effect::new(move |_| {
+        version.track();
+        let Some(el) = element() else { return };
+        let text = session.with_value(|s| field.with_value(|f| s.vacancy.borrow().text(f)));
+        let text = text.unwrap_or_default();
+        if field_dom::value(&el) == text {
+            return;
+        }
+        let focused = field_dom::has_focus(&el);
+        let restored = focused
+            .then(|| {
+                carets.with_value(|c| {
+                    let (a, b) = c.as_ref()?;
+                    session.with_value(|s| {
+                        let v = s.vacancy.borrow();
+                        field.with_value(|f| Some((v.cursor_position(f, a)?, v.cursor_position(f, b)?)))
+                    })
+                })
+            })
+            .flatten();
+        field_dom::set_value(&el, &text);
+        if let Some((start, end)) = restored {
+            field_dom::set_selection(&el, start, end);
+        }
+        remember_selection();
+    });
+
+    let key = presence_key.clone();
+    let on_focus = move |_| {
+        remember_selection();
+        session.with_value(|s| s.set_my_field(Some(key.clone())));
+    };
+    let on_blur = move |_| session.with_value(|s| s.set_my_field(None));
+    let select = move |_| remember_selection();
+
+    // Other people in this field: their colour on the border and their name beside it.
+    let key = presence_key.clone();
+    let here = Memo::new(move |_| {
+        peers.with(|list| {
+            list.iter()
+                .filter(|p: &&Peer| p.payload.field.as_deref() == Some(key.as_str()))
+                .map(|p| (p.payload.name.clone(), p.payload.colour.clone()))
+                .collect::<Vec<_>>()
+        })
+    });
+    let border = move || here.with(|h| h.first().map(|(_, c)| c.clone()).unwrap_or_default());
+    let initial = session.with_value(|s| field.with_value(|f| s.vacancy.borrow().text(f))).unwrap_or_default();
+
+    let input_view = if multiline {
+        view! {
+            <textarea
+                id=id.clone()
+                node_ref=area
+                rows="3"
+                style:border-color=border
+                on:input=on_input
+                on:focus=on_focus
+                on:blur=on_blur
+                on:select=select
+                on:keyup=move |_| remember_selection()
+                on:click=move |_| remember_selection()
+                prop:value=initial
+            ></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input
+                type="text"
+                id=id.clone()
+                node_ref=line
+                style:border-color=border
+                on:input=on_input
+                on:focus=on_focus
+                on:blur=on_blur
+                on:select=select
+                on:keyup=move |_| remember_selection()
+                on:click=move |_| remember_selection()
+                prop:value=initial
+            />
+        }
+        .into_any()
+    };
+
+    view! {
+        <div class="live-text">
+            {input_view}
+            <span class="field-peers" aria-live="polite">
+                {move || here.get().into_iter().map(|(name, colour)| view! {
+                    <span class="peer-tag" style:background=colour>{name}</span>
+                }).collect_view()}
+            </span>
+        </div>
+    }
+}

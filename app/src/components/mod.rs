@@ -1,0 +1,9 @@
+//! The pieces pages are made of, each named after what the user sees.
+
+pub mod field_dom;
+pub mod live_text;
+pub mod presence_bar;
+pub mod scorecard;
+pub mod settings;
+pub mod share_box;
+pub mod sync_status;

@@ -1,0 +1,135 @@
+//! The scorecard editor: criteria with name, description, category, weight and must-have flag.
+
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use tandem_domain::scorecard::{MAX_WEIGHT, MIN_WEIGHT};
+use tandem_domain::{Category, Criterion, CriterionId, TextField};
+
+use super::live_text::LiveText;
+use crate::i18n::*;
+use crate::session::DocSession;
+
+#[component]
+pub fn ScorecardEditor(session: StoredValue<Rc<DocSession>, LocalStorage>) -> impl IntoView {
+    let i18n = use_i18n();
+    let version = session.with_value(|s| s.version);
+    let criteria = Memo::new(move |_| {
+        version.track();
+        session.with_value(|s| s.vacancy.borrow().criteria())
+    });
+    let ids = Memo::new(move |_| criteria.with(|c| c.iter().map(|c| c.id.clone()).collect::<Vec<_>>()));
+    let new_name = RwSignal::new(String::new());
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let name = new_name.get_untracked();
+        session.get_value().edit(|v| {
+            v.add_criterion(name.trim(), Category::Competency).map(|(_, c)| Some(c))
+        });
+        new_name.set(String::new());
+    };
+
+    view! {
+        <section class="scorecard" aria-labelledby="scorecard-heading">
+            <h2 id="scorecard-heading">{t!(i18n, scorecard)}</h2>
+            <Show when=move || ids.with(|i| i.is_empty())>
+                <p class="empty">{t!(i18n, criteria_empty)}</p>
+            </Show>
+            <ol class="criteria">
+                <For each=move || ids.get() key=|id| id.clone() let:id>
+                    <CriterionRow session criteria id />
+                </For>
+            </ol>
+            <form class="add-criterion" on:submit=add>
+                <label for="new-criterion">{t!(i18n, new_criterion_name)}</label>
+                <input id="new-criterion" type="text" required
+                    prop:value=move || new_name.get()
+                    on:input=move |ev| new_name.set(event_target_value(&ev)) />
+                <button type="submit">{t!(i18n, add_criterion)}</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn CriterionRow(
+    session: StoredValue<Rc<DocSession>, LocalStorage>,
+    criteria: Memo<Vec<Criterion>>,
+    id: CriterionId,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let id_for_memo = id.clone();
+    let this = Memo::new(move |_| {
+        criteria.with(|list| {
+            let index = list.iter().position(|c| c.id == id_for_memo)?;
+            Some((index, list.len(), list[index].clone()))
+        })
+    });
+    let index = move || this.with(|t| t.as_ref().map_or(0, |t| t.0));
+    let count = move || this.with(|t| t.as_ref().map_or(0, |t| t.1));
+    let get = move |f: fn(&Criterion) -> String| this.with(|t| t.as_ref().map(|t| f(&t.2)).unwrap_or_default());
+    let crit = StoredValue::new(id.clone());
+    let edit = move |f: Box<dyn FnOnce(&mut tandem_domain::Vacancy, &CriterionId) -> Result<Vec<u8>, tandem_domain::DomainError>>| {
+        let id = crit.get_value();
+        session.get_value().edit(|v| f(v, &id).map(Some));
+    };
+    let dom = id.as_str().to_string();
+    let name_id = format!("crit-{dom}-name");
+    let desc_id = format!("crit-{dom}-description");
+    let cat_id = format!("crit-{dom}-category");
+    let weight_id = format!("crit-{dom}-weight");
+    let must_id = format!("crit-{dom}-must");
+
+    view! {
+        <li class="criterion" data-criterion=dom.clone()>
+            <div class="criterion-head">
+                <label for=name_id.clone() class="visually-hidden">{t!(i18n, criterion_name)}</label>
+                <LiveText session field=TextField::CriterionName(id.clone()) id=name_id presence_key=format!("crit:{dom}:name") />
+                <div class="row-actions">
+                    <button type="button" aria-label=move || format!("{} ({})", t_string!(i18n, move_up), get(|c| c.name.clone()))
+                        disabled=move || index() == 0
+                        on:click=move |_| { let to = index().saturating_sub(1); edit(Box::new(move |v, id| v.move_criterion(id, to))) }>"↑"</button>
+                    <button type="button" aria-label=move || format!("{} ({})", t_string!(i18n, move_down), get(|c| c.name.clone()))
+                        disabled=move || { index() + 1 >= count() }
+                        on:click=move |_| { let to = index() + 1; edit(Box::new(move |v, id| v.move_criterion(id, to))) }>"↓"</button>
+                    <button type="button" class="danger" aria-label=move || format!("{} ({})", t_string!(i18n, remove), get(|c| c.name.clone()))
+                        on:click=move |_| edit(Box::new(|v, id| v.remove_criterion(id)))>"✕"</button>
+                </div>
+            </div>
+            <label for=desc_id.clone()>{t!(i18n, criterion_description)}</label>
+            <LiveText session field=TextField::CriterionDescription(id.clone()) id=desc_id presence_key=format!("crit:{dom}:description") multiline=true />
+            <div class="criterion-meta">
+                <label for=cat_id.clone()>{t!(i18n, category)}</label>
+                <select id=cat_id on:change=move |ev| {
+                    let cat = Category::parse(&event_target_value(&ev));
+                    edit(Box::new(move |v, id| v.set_category(id, cat)))
+                }>
+                    {Category::ALL.into_iter().map(|c| view! {
+                        <option value=c.as_str() selected=move || this.with(|t| t.as_ref().is_some_and(|t| t.2.category == c))>
+                            {move || match c {
+                                Category::Competency => t_string!(i18n, cat_competency),
+                                Category::Experience => t_string!(i18n, cat_experience),
+                                Category::Trait => t_string!(i18n, cat_trait),
+                            }}
+                        </option>
+                    }).collect_view()}
+                </select>
+                <label for=weight_id.clone()>{t!(i18n, weight)}</label>
+                <input id=weight_id type="number" min=MIN_WEIGHT max=MAX_WEIGHT
+                    prop:value=move || this.with(|t| t.as_ref().map_or(1, |t| t.2.weight))
+                    on:change=move |ev| {
+                        if let Ok(w) = event_target_value(&ev).parse::<i64>() {
+                            edit(Box::new(move |v, id| v.set_weight(id, w)))
+                        }
+                    } />
+                <input id=must_id.clone() type="checkbox"
+                    prop:checked=move || this.with(|t| t.as_ref().is_some_and(|t| t.2.must_have))
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        edit(Box::new(move |v, id| v.set_must_have(id, on)))
+                    } />
+                <label for=must_id>{t!(i18n, must_have)}</label>
+            </div>
+        </li>
+    }
+}

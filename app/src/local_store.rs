@@ -1,0 +1,316 @@
+//! The device's own copy of everything: IndexedDB, through the `idb` crate.
+//!
+//! Object stores:
+//! - `vacancies`: one record per vacancy on this device (id, secret, title, last relay sequence).
+//! - `chunks`: the document bytes, keyed `"<doc>:<n>"`: incremental changes as they happen,
+//!   compacted now and then into one snapshot (the automerge-repo approach).
+//! - `outbox`: changes not yet acknowledged by the relay, keyed `"<doc>:<client msg id>"`.
+//! - `settings`: small device settings (profile, chosen language).
+//!
+//! Every local change goes to `chunks` and `outbox` in one transaction before it is sent.
+
+use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
+use js_sys::{Object, Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+
+const DB_NAME: &str = "tandem";
+const DB_VERSION: u32 = 1;
+const VACANCIES: &str = "vacancies";
+const CHUNKS: &str = "chunks";
+const OUTBOX: &str = "outbox";
+const SETTINGS: &str = "settings";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("this browser does not allow local storage here (private mode?): {0}")]
+    Unavailable(String),
+    #[error("the device's storage is full; free some space so Tandem can save your changes")]
+    QuotaExceeded,
+    #[error("saving on this device failed: {0}")]
+    Failed(String),
+}
+
+impl From<idb::Error> for StoreError {
+    fn from(e: idb::Error) -> Self {
+        let text = e.to_string();
+        if text.contains("Quota") {
+            StoreError::QuotaExceeded
+        } else {
+            StoreError::Failed(text)
+        }
+    }
+}
+
+/// A vacancy as listed on this device.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VacancyRecord {
+    pub doc: String,
+    pub secret: String,
+    pub title: String,
+    pub last_seq: u64,
+    pub opened_at: f64,
+}
+
+/// A change waiting for the relay's acknowledgement.
+#[derive(Clone, Debug)]
+pub struct OutboxItem {
+    pub id: [u8; 16],
+    pub change: Vec<u8>,
+}
+
+#[derive(Clone)]
+pub struct LocalStore {
+    db: std::rc::Rc<Database>,
+}
+
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+fn set(obj: &Object, key: &str, value: &JsValue) {
+    // Setting a property on a plain new object cannot fail.
+    let _ = Reflect::set(obj, &JsValue::from_str(key), value);
+}
+
+fn bytes_of(v: &JsValue) -> Vec<u8> {
+    v.dyn_ref::<Uint8Array>().map(|a| a.to_vec()).unwrap_or_default()
+}
+
+fn range_for(doc: &str) -> Result<Query, StoreError> {
+    // ';' sorts right after ':', so this range holds exactly the keys "<doc>:…".
+    let range = KeyRange::bound(
+        &JsValue::from_str(&format!("{doc}:")),
+        &JsValue::from_str(&format!("{doc};")),
+        Some(false),
+        Some(true),
+    )?;
+    Ok(Query::KeyRange(range))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl LocalStore {
+    pub async fn open() -> Result<Self, StoreError> {
+        let factory = Factory::new().map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let mut request = factory
+            .open(DB_NAME, Some(DB_VERSION))
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        request.on_upgrade_needed(|event| {
+            let Ok(db) = event.database() else { return };
+            for name in [VACANCIES, CHUNKS, OUTBOX, SETTINGS] {
+                if !db.store_names().iter().any(|n| n == name) {
+                    let _ = db.create_object_store(name, ObjectStoreParams::new());
+                }
+            }
+        });
+        let db = request
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        request_persistence();
+        Ok(LocalStore {
+            db: std::rc::Rc::new(db),
+        })
+    }
+
+    async fn finish(tx: idb::Transaction) -> Result<(), StoreError> {
+        let result = tx.await?;
+        if result.is_committed() {
+            Ok(())
+        } else {
+            Err(StoreError::QuotaExceeded)
+        }
+    }
+
+    // ---- vacancies ---------------------------------------------------------------------------
+
+    pub async fn vacancies(&self) -> Result<Vec<VacancyRecord>, StoreError> {
+        let tx = self.db.transaction(&[VACANCIES], TransactionMode::ReadOnly)?;
+        let values = tx.object_store(VACANCIES)?.get_all(None, None)?.await?;
+        let mut out: Vec<VacancyRecord> = values.iter().filter_map(record_from_js).collect();
+        out.sort_by(|a, b| b.opened_at.total_cmp(&a.opened_at));
+        Ok(out)
+    }
+
+    pub async fn vacancy(&self, doc: &str) -> Result<Option<VacancyRecord>, StoreError> {
+        let tx = self.db.transaction(&[VACANCIES], TransactionMode::ReadOnly)?;
+        let value = tx
+            .object_store(VACANCIES)?
+            .get(JsValue::from_str(doc))?
+            .await?;
+        Ok(value.as_ref().and_then(record_from_js))
+    }
+
+    pub async fn put_vacancy(&self, r: &VacancyRecord) -> Result<(), StoreError> {
+        let obj = Object::new();
+        set(&obj, "doc", &JsValue::from_str(&r.doc));
+        set(&obj, "secret", &JsValue::from_str(&r.secret));
+        set(&obj, "title", &JsValue::from_str(&r.title));
+        set(&obj, "last_seq", &JsValue::from_f64(r.last_seq as f64));
+        set(&obj, "opened_at", &JsValue::from_f64(r.opened_at));
+        let tx = self.db.transaction(&[VACANCIES], TransactionMode::ReadWrite)?;
+        tx.object_store(VACANCIES)?
+            .put(&obj, Some(&JsValue::from_str(&r.doc)))?
+            .await?;
+        Self::finish(tx).await
+    }
+
+    // ---- document bytes ----------------------------------------------------------------------
+
+    /// All stored bytes of a document, in the order written, and the next free chunk number.
+    pub async fn chunks(&self, doc: &str) -> Result<(Vec<Vec<u8>>, u64), StoreError> {
+        let tx = self.db.transaction(&[CHUNKS], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(CHUNKS)?;
+        let keys = store.get_all_keys(Some(range_for(doc)?), None)?.await?;
+        let values = store.get_all(Some(range_for(doc)?), None)?.await?;
+        let next = keys
+            .iter()
+            .filter_map(|k| k.as_string()?.rsplit_once(':')?.1.parse::<u64>().ok())
+            .max()
+            .map_or(0, |n| n + 1);
+        Ok((values.iter().map(bytes_of).collect(), next))
+    }
+
+    /// Stores a local change and queues it for the relay, atomically.
+    pub async fn save_local_change(
+        &self,
+        doc: &str,
+        chunk_no: u64,
+        item: &OutboxItem,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(&[CHUNKS, OUTBOX], TransactionMode::ReadWrite)?;
+        let bytes = Uint8Array::from(item.change.as_slice());
+        tx.object_store(CHUNKS)?
+            .put(&bytes, Some(&chunk_key(doc, chunk_no)))?
+            .await?;
+        tx.object_store(OUTBOX)?
+            .put(&bytes, Some(&JsValue::from_str(&format!("{doc}:{}", hex(&item.id)))))?
+            .await?;
+        Self::finish(tx).await
+    }
+
+    /// Stores changes that came from the relay, with the sequence number they bring us to.
+    pub async fn save_remote(
+        &self,
+        doc: &str,
+        chunk_no: u64,
+        bytes: &[u8],
+        record: &VacancyRecord,
+    ) -> Result<(), StoreError> {
+        let tx = self
+            .db
+            .transaction(&[CHUNKS, VACANCIES], TransactionMode::ReadWrite)?;
+        tx.object_store(CHUNKS)?
+            .put(&Uint8Array::from(bytes), Some(&chunk_key(doc, chunk_no)))?
+            .await?;
+        drop(tx.object_store(VACANCIES)?.put(&record_to_js(record), Some(&JsValue::from_str(doc)))?);
+        Self::finish(tx).await
+    }
+
+    /// Replaces all of a document's chunks by one snapshot, in one transaction, so a crash
+    /// leaves either the old chunks or the new snapshot, never neither.
+    pub async fn compact(&self, doc: &str, chunk_no: u64, snapshot: &[u8]) -> Result<(), StoreError> {
+        let tx = self.db.transaction(&[CHUNKS], TransactionMode::ReadWrite)?;
+        let store = tx.object_store(CHUNKS)?;
+        store.delete(range_for(doc)?)?.await?;
+        store
+            .put(&Uint8Array::from(snapshot), Some(&chunk_key(doc, chunk_no)))?
+            .await?;
+        Self::finish(tx).await
+    }
+
+    // ---- outbox ------------------------------------------------------------------------------
+
+    pub async fn outbox(&self, doc: &str) -> Result<Vec<OutboxItem>, StoreError> {
+        let tx = self.db.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(OUTBOX)?;
+        let keys = store.get_all_keys(Some(range_for(doc)?), None)?.await?;
+        let values = store.get_all(Some(range_for(doc)?), None)?.await?;
+        Ok(keys
+            .iter()
+            .zip(values.iter())
+            .filter_map(|(k, v)| {
+                let key = k.as_string()?;
+                let id_hex = key.rsplit_once(':')?.1;
+                Some(OutboxItem {
+                    id: parse_hex16(id_hex)?,
+                    change: bytes_of(v),
+                })
+            })
+            .collect())
+    }
+
+    pub async fn remove_from_outbox(&self, doc: &str, id: &[u8; 16]) -> Result<(), StoreError> {
+        let tx = self.db.transaction(&[OUTBOX], TransactionMode::ReadWrite)?;
+        tx.object_store(OUTBOX)?
+            .delete(JsValue::from_str(&format!("{doc}:{}", hex(id))))?
+            .await?;
+        Self::finish(tx).await
+    }
+
+    // ---- settings ----------------------------------------------------------------------------
+
+    pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let tx = self.db.transaction(&[SETTINGS], TransactionMode::ReadOnly)?;
+        let v = tx.object_store(SETTINGS)?.get(JsValue::from_str(key))?.await?;
+        Ok(v.and_then(|v| v.as_string()))
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let tx = self.db.transaction(&[SETTINGS], TransactionMode::ReadWrite)?;
+        tx.object_store(SETTINGS)?
+            .put(&JsValue::from_str(value), Some(&JsValue::from_str(key)))?
+            .await?;
+        Self::finish(tx).await
+    }
+}
+
+fn chunk_key(doc: &str, n: u64) -> JsValue {
+    // Zero-padded so that string order is numeric order.
+    JsValue::from_str(&format!("{doc}:{n:012}"))
+}
+
+fn parse_hex16(s: &str) -> Option<[u8; 16]> {
+    if s.len() != 32 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+fn record_to_js(r: &VacancyRecord) -> JsValue {
+    let obj = Object::new();
+    set(&obj, "doc", &JsValue::from_str(&r.doc));
+    set(&obj, "secret", &JsValue::from_str(&r.secret));
+    set(&obj, "title", &JsValue::from_str(&r.title));
+    set(&obj, "last_seq", &JsValue::from_f64(r.last_seq as f64));
+    set(&obj, "opened_at", &JsValue::from_f64(r.opened_at));
+    obj.into()
+}
+
+fn record_from_js(v: &JsValue) -> Option<VacancyRecord> {
+    Some(VacancyRecord {
+        doc: get(v, "doc").as_string()?,
+        secret: get(v, "secret").as_string()?,
+        title: get(v, "title").as_string().unwrap_or_default(),
+        last_seq: get(v, "last_seq").as_f64().unwrap_or(0.0) as u64,
+        opened_at: get(v, "opened_at").as_f64().unwrap_or(0.0),
+    })
+}
+
+/// Asks the browser not to evict our data under storage pressure. Best effort: a refusal only
+/// means the browser may clear data in an emergency, which it tells the user about.
+fn request_persistence() {
+    let Some(window) = web_sys::window() else { return };
+    if let Ok(promise) = window.navigator().storage().persist() {
+        wasm_bindgen_futures::spawn_local(async move {
+            let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+        });
+    }
+}

@@ -1,0 +1,103 @@
+//! Home: the vacancies on this device, creating one, and opening one by its link.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use tandem_protocol::{LinkError, ShareLink};
+
+use crate::app::StoreState;
+use crate::i18n::*;
+use crate::local_store::VacancyRecord;
+use crate::services;
+use crate::session::DocSession;
+
+pub fn link_error_text(i18n: leptos_i18n::I18nContext<Locale>, e: &LinkError) -> String {
+    match e {
+        LinkError::NoDocId => t_string!(i18n, link_no_id),
+        LinkError::BadDocId => t_string!(i18n, link_bad_id),
+        LinkError::NoSecret => t_string!(i18n, link_no_secret),
+        LinkError::BadSecret => t_string!(i18n, link_bad_secret),
+    }
+    .to_string()
+}
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let i18n = use_i18n();
+    let store_state = expect_context::<RwSignal<StoreState>>();
+    let vacancies = RwSignal::new(None::<Vec<VacancyRecord>>);
+    Effect::new(move |_| {
+        if store_state.get() == StoreState::Ready {
+            spawn_local(async move {
+                if let Some(store) = services::store() {
+                    vacancies.set(Some(store.vacancies().await.unwrap_or_default()));
+                }
+            });
+        }
+    });
+
+    let navigate = use_navigate();
+    let title = RwSignal::new(String::new());
+    let nav = navigate.clone();
+    let create = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let t = title.get_untracked().trim().to_string();
+        let nav = nav.clone();
+        spawn_local(async move {
+            let session = DocSession::create(&t).await;
+            nav(&session.share_link(""), Default::default());
+        });
+    };
+
+    let link = RwSignal::new(String::new());
+    let link_error = RwSignal::new(None::<String>);
+    let join = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match ShareLink::parse(&link.get_untracked()) {
+            Ok(l) => navigate(&l.to_url(""), Default::default()),
+            Err(e) => link_error.set(Some(link_error_text(i18n, &e))),
+        }
+    };
+
+    view! {
+        <p class="tagline">{t!(i18n, tagline)}</p>
+        <section aria-labelledby="list-heading">
+            <h1 id="list-heading">{t!(i18n, vacancies_heading)}</h1>
+            {move || match vacancies.get() {
+                None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+                Some(list) if list.is_empty() => view! { <p class="empty">{t!(i18n, no_vacancies)}</p> }.into_any(),
+                Some(list) => view! {
+                    <ul class="vacancy-list">
+                        {list.into_iter().map(|r| {
+                            let href = format!("/v/{}#{}", r.doc, r.secret);
+                            let title = if r.title.trim().is_empty() { t_string!(i18n, untitled).to_string() } else { r.title };
+                            view! { <li><A href=href>{title}</A></li> }
+                        }).collect_view()}
+                    </ul>
+                }.into_any(),
+            }}
+        </section>
+        <section class="card">
+            <form on:submit=create>
+                <label for="new-title">{t!(i18n, new_vacancy_label)}</label>
+                <input id="new-title" type="text" required prop:value=move || title.get()
+                    on:input=move |ev| title.set(event_target_value(&ev)) />
+                <button type="submit">{t!(i18n, create_vacancy)}</button>
+            </form>
+        </section>
+        <section class="card">
+            <form on:submit=join>
+                <label for="join-link">{t!(i18n, join_label)}</label>
+                <p class="hint">{t!(i18n, join_hint)}</p>
+                <input id="join-link" type="url" required prop:value=move || link.get()
+                    aria-invalid=move || link_error.get().is_some().then_some("true")
+                    on:input=move |ev| { link.set(event_target_value(&ev)); link_error.set(None); } />
+                <button type="submit">{t!(i18n, join_button)}</button>
+                <Show when=move || link_error.get().is_some()>
+                    <p class="error" role="alert">{move || link_error.get()}</p>
+                </Show>
+            </form>
+        </section>
+    }
+}

@@ -35,7 +35,8 @@ pub fn VacancyPage() -> impl IntoView {
     Effect::new(move |prev: Option<Option<String>>| {
         let id = params.with(|p| p.get("id"));
         if store_state.get() == StoreState::Opening {
-            return id;
+            // Nothing opened yet: returning None makes the run after "ready" open it.
+            return None;
         }
         if prev.as_ref() == Some(&id) {
             return id;

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds the app (release wasm, by Trunk, into app/dist) and the relay (target/relay/tandem-relay).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/tests/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+echo "==> building the app (release)"
+(cd app && trunk build --release --offline)
+echo "==> building the relay"
+cargo build --profile relay -p tandem-sync-server --bin tandem-relay

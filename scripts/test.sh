@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs what is missing and runs every test: formatting and lints (native and wasm32), the
+# native unit and relay integration tests, and the browser end-to-end tests in Debian's Chromium
+# against the relay started exactly as scripts/run.sh starts it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-tools.sh --test
+export PATH="$PWD/tests/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+echo "==> cargo clippy (native)"
+cargo clippy --workspace --all-targets --exclude tandem-app -- -D warnings
+echo "==> cargo clippy (wasm32)"
+cargo clippy -p tandem-app -p tandem-domain -p tandem-protocol --all-targets --target wasm32-unknown-unknown -- -D warnings
+echo "==> cargo test (native: protocol, domain, relay)"
+cargo test --workspace --exclude tandem-app 2>&1 | tee target/cargo-test.log
+# cargo test exits non-zero on failure; also refuse a run that executed nothing.
+if ! grep -qE '^test result: ok\. [1-9]' target/cargo-test.log; then
+  echo "cargo test ran no tests" >&2
+  exit 1
+fi
+
+scripts/build.sh
+echo "==> browser end-to-end tests (Playwright, Debian Chromium)"
+(cd tests && npx playwright test)

@@ -32,7 +32,8 @@ pub fn App() -> impl IntoView {
 #[component]
 fn Shell() -> impl IntoView {
     let i18n = use_i18n();
-    crate::components::settings::apply_saved_locale(i18n);
+    // In an effect, so it runs after leptos_i18n's own effect that applies the browser language.
+    Effect::new(move |_| crate::components::settings::apply_saved_locale(i18n));
 
     let store_state = RwSignal::new(StoreState::Opening);
     let store_error = RwSignal::new(None::<String>);

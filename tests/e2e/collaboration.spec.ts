@@ -1,0 +1,74 @@
+// Two people, two browsers (separate contexts: separate IndexedDB, separate connections),
+// one vacancy shared by its link.
+import { test, expect } from '@playwright/test';
+import { addCriterion, createVacancy, criterion, syncStatus } from './helpers';
+
+test('two browsers type into the same description at once and keep both texts', async ({ browser }) => {
+  const recruiter = await (await browser.newContext()).newPage();
+  const manager = await (await browser.newContext()).newPage();
+
+  const link = await createVacancy(recruiter, 'Senior data engineer');
+  await addCriterion(recruiter, 'Stakeholder management');
+  await criterion(recruiter, 0).description.fill('Explains trade-offs.');
+
+  // The hiring manager joins by opening the link.
+  await manager.goto(link);
+  await expect(manager.getByLabel('Vacancy title')).toHaveValue('Senior data engineer');
+  const mine = criterion(manager, 0).description;
+  await expect(mine).toHaveValue('Explains trade-offs.');
+
+  // Presence: each sees the other.
+  await expect(recruiter.locator('.presence')).not.toContainText('Only you');
+  await expect(manager.locator('.presence')).not.toContainText('Only you');
+
+  // Both type at the same time: the recruiter at the end, the manager at the start.
+  const theirs = criterion(recruiter, 0).description;
+  await theirs.click();
+  await theirs.press('End');
+  await mine.click();
+  await mine.press('Control+Home');
+  await Promise.all([
+    theirs.pressSequentially(' To non-engineers too.', { delay: 25 }),
+    mine.pressSequentially('Clearly. ', { delay: 25 }),
+  ]);
+
+  const expected = 'Clearly. Explains trade-offs. To non-engineers too.';
+  await expect(theirs).toHaveValue(expected);
+  await expect(mine).toHaveValue(expected);
+  await expect(syncStatus(recruiter)).toContainText('Up to date');
+  await expect(syncStatus(manager)).toContainText('Up to date');
+});
+
+test('scorecard edits travel: name, category, weight, must-have, order and removal', async ({ browser }) => {
+  const a = await (await browser.newContext()).newPage();
+  const b = await (await browser.newContext()).newPage();
+  const link = await createVacancy(a, 'Product owner');
+  await addCriterion(a, 'Backlog management');
+  await addCriterion(a, 'Curiosity');
+
+  // B joins by pasting the link on the home page.
+  await b.goto('/');
+  await b.getByLabel('Vacancy link').fill(link);
+  await b.getByRole('button', { name: 'Open vacancy' }).click();
+  await expect(criterion(b, 1).name).toHaveValue('Curiosity');
+
+  const row = criterion(b, 1).row;
+  await row.getByLabel('Category').selectOption('trait');
+  await row.getByLabel('Weight').fill('4');
+  await row.getByLabel('Weight').blur();
+  await row.getByLabel('Must-have (knock-out)').check();
+  await b.getByRole('button', { name: 'Move up (Curiosity)' }).click();
+
+  await expect(criterion(a, 0).name).toHaveValue('Curiosity');
+  const moved = criterion(a, 0).row;
+  await expect(moved.getByLabel('Category')).toHaveValue('trait');
+  await expect(moved.getByLabel('Weight')).toHaveValue('4');
+  await expect(moved.getByLabel('Must-have (knock-out)')).toBeChecked();
+
+  await a.getByRole('button', { name: 'Remove (Backlog management)' }).click();
+  await expect(b.locator('.criterion')).toHaveCount(1);
+
+  // Both devices list the vacancy under its title.
+  await b.goto('/');
+  await expect(b.getByRole('link', { name: 'Product owner' })).toBeVisible();
+});

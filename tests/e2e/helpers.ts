@@ -1,0 +1,67 @@
+import { expect, type BrowserContext, type Page } from '@playwright/test';
+
+/** Creates a vacancy from the home page and returns its share link. */
+export async function createVacancy(page: Page, title: string): Promise<string> {
+  await page.goto('/');
+  await page.getByLabel('Title of the new vacancy').fill(title);
+  await page.getByRole('button', { name: 'Create vacancy' }).click();
+  await expect(page.getByLabel('Vacancy title')).toHaveValue(title);
+  await expect(syncStatus(page)).toContainText('Up to date');
+  return page.getByLabel('Share link').inputValue();
+}
+
+export async function addCriterion(page: Page, name: string) {
+  const before = await page.locator('.criterion').count();
+  await page.getByLabel('Name of the new criterion').fill(name);
+  await page.getByRole('button', { name: 'Add criterion' }).click();
+  await expect(page.locator('.criterion')).toHaveCount(before + 1);
+  await expect(criterion(page, before).name).toHaveValue(name);
+}
+
+/** The fields of the criterion shown at `index` (0 = top). */
+export function criterion(page: Page, index: number) {
+  const row = page.locator('.criterion').nth(index);
+  return {
+    row,
+    name: row.getByRole('textbox', { name: 'Name', exact: true }),
+    description: row.getByRole('textbox', { name: 'Description' }),
+  };
+}
+
+export function syncStatus(page: Page) {
+  return page.getByRole('status', { name: 'Sync status' });
+}
+
+/**
+ * Lets a test cut a page's connection to the relay and bring it back, as a phone losing its
+ * network would. The page's WebSocket to /sync is proxied through Playwright to the real relay;
+ * "offline" closes it and refuses new ones, and tells the page it is offline.
+ */
+export async function switchableNetwork(context: BrowserContext) {
+  const state = { online: true, open: [] as { close: () => Promise<void> }[] };
+  await context.routeWebSocket(/\/sync$/, (ws) => {
+    if (!state.online) {
+      ws.close({ code: 1001, reason: 'offline (test)' });
+      return;
+    }
+    const server = ws.connectToServer();
+    state.open.push({
+      close: async () => {
+        await ws.close({ code: 1001, reason: 'offline (test)' }).catch(() => {});
+        await server.close().catch(() => {});
+      },
+    });
+  });
+  return {
+    async offline() {
+      state.online = false;
+      const open = state.open.splice(0);
+      await Promise.all(open.map((s) => s.close()));
+    },
+    async online(pages: Page[]) {
+      state.online = true;
+      // The app reconnects at once when the browser reports it is back online.
+      for (const p of pages) await p.evaluate(() => window.dispatchEvent(new Event('online')));
+    },
+  };
+}

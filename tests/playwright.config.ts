@@ -1,0 +1,45 @@
+// Browser end-to-end tests: Debian's Chromium driven by Playwright, against the relay started
+// exactly as the README's run command starts it (scripts/run.sh), with a fresh data folder.
+import { defineConfig } from '@playwright/test';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const port = Number(process.env.TANDEM_E2E_PORT ?? 8787);
+const dataDir = mkdtempSync(join(tmpdir(), 'tandem-e2e-'));
+
+export default defineConfig({
+  testDir: './e2e',
+  // Two cores: one test at a time, each with its own browser contexts.
+  workers: 1,
+  fullyParallel: false,
+  forbidOnly: true,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    },
+    trace: 'retain-on-failure',
+  },
+  webServer: {
+    command: 'bash ../scripts/run.sh',
+    url: `http://127.0.0.1:${port}/healthz`,
+    env: { TANDEM_LISTEN: `127.0.0.1:${port}`, TANDEM_DATA_DIR: dataDir },
+    reuseExistingServer: false,
+    timeout: 20 * 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+});

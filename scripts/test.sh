@@ -11,7 +11,7 @@ export PATH="$PWD/tests/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 echo "==> cargo clippy (native)"
-cargo clippy --workspace --all-targets --exclude tandem-app -- -D warnings
+cargo clippy --workspace --all-targets -- -D warnings
 echo "==> cargo clippy (wasm32)"
 cargo clippy -p tandem-app -p tandem-domain -p tandem-protocol --all-targets --target wasm32-unknown-unknown -- -D warnings
 echo "==> cargo test (native: protocol, domain, relay)"

@@ -73,7 +73,9 @@ fn set(obj: &Object, key: &str, value: &JsValue) {
 }
 
 fn bytes_of(v: &JsValue) -> Vec<u8> {
-    v.dyn_ref::<Uint8Array>().map(|a| a.to_vec()).unwrap_or_default()
+    v.dyn_ref::<Uint8Array>()
+        .map(|a| a.to_vec())
+        .unwrap_or_default()
 }
 
 fn range_for(doc: &str) -> Result<Query, StoreError> {
@@ -126,7 +128,9 @@ impl LocalStore {
     // ---- vacancies ---------------------------------------------------------------------------
 
     pub async fn vacancies(&self) -> Result<Vec<VacancyRecord>, StoreError> {
-        let tx = self.db.transaction(&[VACANCIES], TransactionMode::ReadOnly)?;
+        let tx = self
+            .db
+            .transaction(&[VACANCIES], TransactionMode::ReadOnly)?;
         let values = tx.object_store(VACANCIES)?.get_all(None, None)?.await?;
         let mut out: Vec<VacancyRecord> = values.iter().filter_map(record_from_js).collect();
         out.sort_by(|a, b| b.opened_at.total_cmp(&a.opened_at));
@@ -134,7 +138,9 @@ impl LocalStore {
     }
 
     pub async fn vacancy(&self, doc: &str) -> Result<Option<VacancyRecord>, StoreError> {
-        let tx = self.db.transaction(&[VACANCIES], TransactionMode::ReadOnly)?;
+        let tx = self
+            .db
+            .transaction(&[VACANCIES], TransactionMode::ReadOnly)?;
         let value = tx
             .object_store(VACANCIES)?
             .get(JsValue::from_str(doc))?
@@ -149,7 +155,9 @@ impl LocalStore {
         set(&obj, "title", &JsValue::from_str(&r.title));
         set(&obj, "last_seq", &JsValue::from_f64(r.last_seq as f64));
         set(&obj, "opened_at", &JsValue::from_f64(r.opened_at));
-        let tx = self.db.transaction(&[VACANCIES], TransactionMode::ReadWrite)?;
+        let tx = self
+            .db
+            .transaction(&[VACANCIES], TransactionMode::ReadWrite)?;
         tx.object_store(VACANCIES)?
             .put(&obj, Some(&JsValue::from_str(&r.doc)))?
             .await?;
@@ -187,7 +195,10 @@ impl LocalStore {
             .put(&bytes, Some(&chunk_key(doc, chunk_no)))?
             .await?;
         tx.object_store(OUTBOX)?
-            .put(&bytes, Some(&JsValue::from_str(&format!("{doc}:{}", hex(&item.id)))))?
+            .put(
+                &bytes,
+                Some(&JsValue::from_str(&format!("{doc}:{}", hex(&item.id)))),
+            )?
             .await?;
         Self::finish(tx).await
     }
@@ -206,13 +217,21 @@ impl LocalStore {
         tx.object_store(CHUNKS)?
             .put(&Uint8Array::from(bytes), Some(&chunk_key(doc, chunk_no)))?
             .await?;
-        drop(tx.object_store(VACANCIES)?.put(&record_to_js(record), Some(&JsValue::from_str(doc)))?);
+        drop(
+            tx.object_store(VACANCIES)?
+                .put(&record_to_js(record), Some(&JsValue::from_str(doc)))?,
+        );
         Self::finish(tx).await
     }
 
     /// Replaces all of a document's chunks by one snapshot, in one transaction, so a crash
     /// leaves either the old chunks or the new snapshot, never neither.
-    pub async fn compact(&self, doc: &str, chunk_no: u64, snapshot: &[u8]) -> Result<(), StoreError> {
+    pub async fn compact(
+        &self,
+        doc: &str,
+        chunk_no: u64,
+        snapshot: &[u8],
+    ) -> Result<(), StoreError> {
         let tx = self.db.transaction(&[CHUNKS], TransactionMode::ReadWrite)?;
         let store = tx.object_store(CHUNKS)?;
         store.delete(range_for(doc)?)?.await?;
@@ -254,13 +273,20 @@ impl LocalStore {
     // ---- settings ----------------------------------------------------------------------------
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let tx = self.db.transaction(&[SETTINGS], TransactionMode::ReadOnly)?;
-        let v = tx.object_store(SETTINGS)?.get(JsValue::from_str(key))?.await?;
+        let tx = self
+            .db
+            .transaction(&[SETTINGS], TransactionMode::ReadOnly)?;
+        let v = tx
+            .object_store(SETTINGS)?
+            .get(JsValue::from_str(key))?
+            .await?;
         Ok(v.and_then(|v| v.as_string()))
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        let tx = self.db.transaction(&[SETTINGS], TransactionMode::ReadWrite)?;
+        let tx = self
+            .db
+            .transaction(&[SETTINGS], TransactionMode::ReadWrite)?;
         tx.object_store(SETTINGS)?
             .put(&JsValue::from_str(value), Some(&JsValue::from_str(key)))?
             .await?;
@@ -307,7 +333,9 @@ fn record_from_js(v: &JsValue) -> Option<VacancyRecord> {
 /// Asks the browser not to evict our data under storage pressure. Best effort: a refusal only
 /// means the browser may clear data in an emergency, which it tells the user about.
 fn request_persistence() {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     if let Ok(promise) = window.navigator().storage().persist() {
         wasm_bindgen_futures::spawn_local(async move {
             let _ = wasm_bindgen_futures::JsFuture::from(promise).await;

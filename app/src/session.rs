@@ -158,7 +158,12 @@ impl DocSession {
         let next = match status {
             SchemaStatus::Empty => match self.availability.get_untracked() {
                 Availability::NotFound | Availability::Denied => return,
-                _ if self.joined.get() && self.head_seq.get() == 0 && self.caught_up.get_untracked() => Availability::NotFound,
+                _ if self.joined.get()
+                    && self.head_seq.get() == 0
+                    && self.caught_up.get_untracked() =>
+                {
+                    Availability::NotFound
+                }
                 _ => Availability::Waiting,
             },
             _ => Availability::Ready,
@@ -168,7 +173,8 @@ impl DocSession {
         }
         if let SchemaStatus::Newer(v) = status {
             if self.problem.get_untracked().is_none() {
-                self.problem.set(Some(DomainError::NewerSchema(v).to_string()));
+                self.problem
+                    .set(Some(DomainError::NewerSchema(v).to_string()));
             }
         }
     }
@@ -363,14 +369,18 @@ impl DocSession {
             top = s.covers_seq;
             match self.key.open(Purpose::Snapshot, &s.ciphertext) {
                 Ok(bytes) => plain.push(bytes),
-                Err(e) => self.problem.set(Some(format!("A snapshot from the relay was refused: {e}"))),
+                Err(e) => self
+                    .problem
+                    .set(Some(format!("A snapshot from the relay was refused: {e}"))),
             }
         }
         for entry in entries {
             top = top.max(entry.seq);
             match self.key.open(Purpose::Change, &entry.ciphertext) {
                 Ok(bytes) => plain.push(bytes),
-                Err(e) => self.problem.set(Some(format!("A change from the relay was refused: {e}"))),
+                Err(e) => self
+                    .problem
+                    .set(Some(format!("A change from the relay was refused: {e}"))),
             }
         }
         {
@@ -389,7 +399,10 @@ impl DocSession {
             spawn_local(async move {
                 for bytes in plain {
                     let chunk = me.next_chunk.replace(me.next_chunk.get() + 1);
-                    if let Err(e) = store.save_remote(&me.doc_str, chunk, &bytes, &me.record()).await {
+                    if let Err(e) = store
+                        .save_remote(&me.doc_str, chunk, &bytes, &me.record())
+                        .await
+                    {
                         me.problem.set(Some(e.to_string()));
                     }
                 }
@@ -404,7 +417,9 @@ impl DocSession {
         if !self.joined.get() {
             return;
         }
-        let Some(profile) = services::profile() else { return };
+        let Some(profile) = services::profile() else {
+            return;
+        };
         let payload = PresencePayload {
             peer: services::tab_id(),
             name: profile.name,

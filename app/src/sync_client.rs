@@ -213,7 +213,8 @@ impl SyncClient {
             }
         });
         if let Some(w) = web_sys::window() {
-            let _ = w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+            let _ =
+                w.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
         }
         // Lives as long as the page, like the client itself.
         on_online.forget();

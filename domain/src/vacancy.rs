@@ -8,8 +8,7 @@
 use automerge::transaction::Transactable;
 pub use automerge::Cursor;
 use automerge::{
-    AutoCommit, ChangeHash, CursorPosition, ObjId, ObjType, ReadDoc, ScalarValue, Value,
-    ROOT,
+    AutoCommit, ChangeHash, CursorPosition, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT,
 };
 
 use crate::schema::{self, SchemaStatus, SCHEMA_VERSION};

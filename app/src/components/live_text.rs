@@ -41,7 +41,9 @@ pub fn LiveText(
 
     let remember_selection = move || {
         let Some(el) = element() else { return };
-        let Some((start, end)) = field_dom::selection(&el) else { return };
+        let Some((start, end)) = field_dom::selection(&el) else {
+            return;
+        };
         let taken = session.with_value(|s| {
             let v = s.vacancy.borrow();
             field.with_value(|f| Some((v.cursor(f, start)?, v.cursor(f, end)?)))
@@ -73,7 +75,9 @@ pub fn LiveText(
                     let (a, b) = c.as_ref()?;
                     session.with_value(|s| {
                         let v = s.vacancy.borrow();
-                        field.with_value(|f| Some((v.cursor_position(f, a)?, v.cursor_position(f, b)?)))
+                        field.with_value(|f| {
+                            Some((v.cursor_position(f, a)?, v.cursor_position(f, b)?))
+                        })
                     })
                 })
             })
@@ -104,7 +108,9 @@ pub fn LiveText(
         })
     });
     let border = move || here.with(|h| h.first().map(|(_, c)| c.clone()).unwrap_or_default());
-    let initial = session.with_value(|s| field.with_value(|f| s.vacancy.borrow().text(f))).unwrap_or_default();
+    let initial = session
+        .with_value(|s| field.with_value(|f| s.vacancy.borrow().text(f)))
+        .unwrap_or_default();
 
     let input_view = if multiline {
         view! {

@@ -4,7 +4,7 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use tandem_domain::scorecard::{MAX_WEIGHT, MIN_WEIGHT};
-use tandem_domain::{Category, Criterion, CriterionId, TextField};
+use tandem_domain::{Category, Criterion, CriterionId, DomainError, TextField, Vacancy};
 
 use super::live_text::LiveText;
 use crate::i18n::*;
@@ -18,13 +18,15 @@ pub fn ScorecardEditor(session: StoredValue<Rc<DocSession>, LocalStorage>) -> im
         version.track();
         session.with_value(|s| s.vacancy.borrow().criteria())
     });
-    let ids = Memo::new(move |_| criteria.with(|c| c.iter().map(|c| c.id.clone()).collect::<Vec<_>>()));
+    let ids =
+        Memo::new(move |_| criteria.with(|c| c.iter().map(|c| c.id.clone()).collect::<Vec<_>>()));
     let new_name = RwSignal::new(String::new());
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let name = new_name.get_untracked();
         session.get_value().edit(|v| {
-            v.add_criterion(name.trim(), Category::Competency).map(|(_, c)| Some(c))
+            v.add_criterion(name.trim(), Category::Competency)
+                .map(|(_, c)| Some(c))
         });
         new_name.set(String::new());
     };
@@ -51,6 +53,9 @@ pub fn ScorecardEditor(session: StoredValue<Rc<DocSession>, LocalStorage>) -> im
     }
 }
 
+/// One edit of one criterion, run against the document by the row's buttons and fields.
+type CriterionEdit = Box<dyn FnOnce(&mut Vacancy, &CriterionId) -> Result<Vec<u8>, DomainError>>;
+
 #[component]
 fn CriterionRow(
     session: StoredValue<Rc<DocSession>, LocalStorage>,
@@ -67,9 +72,11 @@ fn CriterionRow(
     });
     let index = move || this.with(|t| t.as_ref().map_or(0, |t| t.0));
     let count = move || this.with(|t| t.as_ref().map_or(0, |t| t.1));
-    let get = move |f: fn(&Criterion) -> String| this.with(|t| t.as_ref().map(|t| f(&t.2)).unwrap_or_default());
+    let get = move |f: fn(&Criterion) -> String| {
+        this.with(|t| t.as_ref().map(|t| f(&t.2)).unwrap_or_default())
+    };
     let crit = StoredValue::new(id.clone());
-    let edit = move |f: Box<dyn FnOnce(&mut tandem_domain::Vacancy, &CriterionId) -> Result<Vec<u8>, tandem_domain::DomainError>>| {
+    let edit = move |f: CriterionEdit| {
         let id = crit.get_value();
         session.get_value().edit(|v| f(v, &id).map(Some));
     };

@@ -13,16 +13,21 @@ pub fn ShareBox(link: String) -> impl IntoView {
     let link_for_click = link.clone();
     let share = move |_| {
         let link = link_for_click.clone();
-        let Some(window) = web_sys::window() else { return };
+        let Some(window) = web_sys::window() else {
+            return;
+        };
         let navigator = window.navigator();
-        let has_share = js_sys::Reflect::has(&navigator, &JsValue::from_str("share")).unwrap_or(false);
+        let has_share =
+            js_sys::Reflect::has(&navigator, &JsValue::from_str("share")).unwrap_or(false);
         spawn_local(async move {
             if has_share {
                 let data = web_sys::ShareData::new();
                 data.set_url(&link);
-                let _ = wasm_bindgen_futures::JsFuture::from(navigator.share_with_data(&data)).await;
+                let _ =
+                    wasm_bindgen_futures::JsFuture::from(navigator.share_with_data(&data)).await;
             }
-            let _ = wasm_bindgen_futures::JsFuture::from(navigator.clipboard().write_text(&link)).await;
+            let _ =
+                wasm_bindgen_futures::JsFuture::from(navigator.clipboard().write_text(&link)).await;
             copied.set(true);
         });
     };

@@ -121,7 +121,9 @@ fn VacancyView(session: SessionHandle) -> impl IntoView {
     let s = session.get_value();
     let availability = s.availability;
     let problem = s.problem;
-    let conn = services::client().map(|c| c.state).unwrap_or_else(|| RwSignal::new(ConnState::Offline));
+    let conn = services::client()
+        .map(|c| c.state)
+        .unwrap_or_else(|| RwSignal::new(ConnState::Offline));
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();

@@ -15,6 +15,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 echo "==> cargo clippy (wasm32)"
 cargo clippy -p tandem-app -p tandem-domain -p tandem-protocol --all-targets --target wasm32-unknown-unknown -- -D warnings
 echo "==> cargo test (native: protocol, domain, relay)"
+mkdir -p target
 cargo test --workspace --exclude tandem-app 2>&1 | tee target/cargo-test.log
 # cargo test exits non-zero on failure; also refuse a run that executed nothing.
 if ! grep -qE '^test result: ok\. [1-9]' target/cargo-test.log; then
@@ -24,4 +25,8 @@ fi
 
 scripts/build.sh
 echo "==> browser end-to-end tests (Playwright, Debian Chromium)"
+rm -f tests/test-results/results.json
 (cd tests && npx playwright test)
+
+# One closing line for the whole run, counted from both runners' own reports.
+node tests/bench/summary.mjs target/cargo-test.log tests/test-results/results.json

@@ -17,7 +17,7 @@ export default defineConfig({
   retries: 0,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: [['list']],
+  reporter: [['list'], ['json', { outputFile: 'test-results/results.json' }]],
   use: {
     baseURL: `http://127.0.0.1:${port}`,
     launchOptions: {
@@ -36,7 +36,7 @@ export default defineConfig({
   webServer: {
     command: 'bash ../scripts/run.sh',
     url: `http://127.0.0.1:${port}/healthz`,
-    env: { TANDEM_LISTEN: `127.0.0.1:${port}`, TANDEM_DATA_DIR: dataDir },
+    env: { TANDEM_LISTEN: `127.0.0.1:${port}`, TANDEM_DATA_DIR: dataDir, RUST_LOG: 'warn' },
     reuseExistingServer: false,
     timeout: 20 * 60_000,
     stdout: 'pipe',

@@ -2,8 +2,9 @@
 //!
 //! Object stores:
 //! - `vacancies`: one record per vacancy on this device (id, secret, title, last relay sequence).
-//! - `chunks`: the document bytes, keyed `"<doc>:<n>"`: incremental changes as they happen,
-//!   compacted now and then into one snapshot (the automerge-repo approach).
+//! - `chunks`: the document bytes, keyed `"<doc>:<time>-<tab>-<n>"`: incremental changes as they
+//!   happen, compacted now and then into one snapshot (the automerge-repo approach). The tab id
+//!   in the key keeps two tabs on one vacancy from overwriting each other's chunks.
 //! - `outbox`: changes not yet acknowledged by the relay, keyed `"<doc>:<client msg id>"`.
 //! - `settings`: small device settings (profile, chosen language).
 //!
@@ -166,25 +167,24 @@ impl LocalStore {
 
     // ---- document bytes ----------------------------------------------------------------------
 
-    /// All stored bytes of a document, in the order written, and the next free chunk number.
-    pub async fn chunks(&self, doc: &str) -> Result<(Vec<Vec<u8>>, u64), StoreError> {
+    /// All stored chunks of a document with their keys, in the order written.
+    pub async fn chunks(&self, doc: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
         let tx = self.db.transaction(&[CHUNKS], TransactionMode::ReadOnly)?;
         let store = tx.object_store(CHUNKS)?;
         let keys = store.get_all_keys(Some(range_for(doc)?), None)?.await?;
         let values = store.get_all(Some(range_for(doc)?), None)?.await?;
-        let next = keys
+        Ok(keys
             .iter()
-            .filter_map(|k| k.as_string()?.rsplit_once(':')?.1.parse::<u64>().ok())
-            .max()
-            .map_or(0, |n| n + 1);
-        Ok((values.iter().map(bytes_of).collect(), next))
+            .zip(values.iter())
+            .filter_map(|(k, v)| Some((k.as_string()?, bytes_of(v))))
+            .collect())
     }
 
     /// Stores a local change and queues it for the relay, atomically.
     pub async fn save_local_change(
         &self,
         doc: &str,
-        chunk_no: u64,
+        chunk_key: &str,
         item: &OutboxItem,
     ) -> Result<(), StoreError> {
         let tx = self
@@ -192,7 +192,7 @@ impl LocalStore {
             .transaction(&[CHUNKS, OUTBOX], TransactionMode::ReadWrite)?;
         let bytes = Uint8Array::from(item.change.as_slice());
         tx.object_store(CHUNKS)?
-            .put(&bytes, Some(&chunk_key(doc, chunk_no)))?
+            .put(&bytes, Some(&JsValue::from_str(chunk_key)))?
             .await?;
         tx.object_store(OUTBOX)?
             .put(
@@ -203,40 +203,49 @@ impl LocalStore {
         Self::finish(tx).await
     }
 
-    /// Stores changes that came from the relay, with the sequence number they bring us to.
+    /// Stores changes that came from the relay, with the record that says how far we are.
     pub async fn save_remote(
         &self,
-        doc: &str,
-        chunk_no: u64,
-        bytes: &[u8],
+        chunks: &[(String, Vec<u8>)],
         record: &VacancyRecord,
     ) -> Result<(), StoreError> {
         let tx = self
             .db
             .transaction(&[CHUNKS, VACANCIES], TransactionMode::ReadWrite)?;
-        tx.object_store(CHUNKS)?
-            .put(&Uint8Array::from(bytes), Some(&chunk_key(doc, chunk_no)))?
+        let store = tx.object_store(CHUNKS)?;
+        for (key, bytes) in chunks {
+            store
+                .put(
+                    &Uint8Array::from(bytes.as_slice()),
+                    Some(&JsValue::from_str(key)),
+                )?
+                .await?;
+        }
+        tx.object_store(VACANCIES)?
+            .put(&record_to_js(record), Some(&JsValue::from_str(&record.doc)))?
             .await?;
-        drop(
-            tx.object_store(VACANCIES)?
-                .put(&record_to_js(record), Some(&JsValue::from_str(doc)))?,
-        );
         Self::finish(tx).await
     }
 
-    /// Replaces all of a document's chunks by one snapshot, in one transaction, so a crash
-    /// leaves either the old chunks or the new snapshot, never neither.
+    /// Replaces the chunks a snapshot includes by that snapshot, in one transaction, so a crash
+    /// leaves either the old chunks or the new snapshot, never neither. Only the given keys are
+    /// removed: another tab may have written chunks this snapshot does not include.
     pub async fn compact(
         &self,
-        doc: &str,
-        chunk_no: u64,
+        included: &[String],
+        snapshot_key: &str,
         snapshot: &[u8],
     ) -> Result<(), StoreError> {
         let tx = self.db.transaction(&[CHUNKS], TransactionMode::ReadWrite)?;
         let store = tx.object_store(CHUNKS)?;
-        store.delete(range_for(doc)?)?.await?;
+        for key in included {
+            store.delete(JsValue::from_str(key))?.await?;
+        }
         store
-            .put(&Uint8Array::from(snapshot), Some(&chunk_key(doc, chunk_no)))?
+            .put(
+                &Uint8Array::from(snapshot),
+                Some(&JsValue::from_str(snapshot_key)),
+            )?
             .await?;
         Self::finish(tx).await
     }
@@ -292,11 +301,6 @@ impl LocalStore {
             .await?;
         Self::finish(tx).await
     }
-}
-
-fn chunk_key(doc: &str, n: u64) -> JsValue {
-    // Zero-padded so that string order is numeric order.
-    JsValue::from_str(&format!("{doc}:{n:012}"))
 }
 
 fn parse_hex16(s: &str) -> Option<[u8; 16]> {

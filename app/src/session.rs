@@ -21,6 +21,11 @@ use crate::services;
 
 /// Compact the local chunks into one snapshot after this many writes.
 const COMPACT_EVERY: u32 = 64;
+/// Offer the relay a snapshot each time the log grows by this many entries, so a device that
+/// joins late downloads one snapshot instead of every keystroke ever typed.
+const RELAY_SNAPSHOT_EVERY: u64 = 256;
+/// Snapshots larger than this stay local: the relay's frame limit is 2 MiB.
+const MAX_RELAY_SNAPSHOT: usize = 1536 * 1024;
 
 /// What the vacancy page can show.
 #[derive(Clone, Debug, PartialEq)]
@@ -58,7 +63,9 @@ pub struct DocSession {
     joined: Cell<bool>,
     head_seq: Cell<u64>,
     last_seq: Cell<u64>,
-    next_chunk: Cell<u64>,
+    /// Keys of the stored chunks this document includes: what a compaction may replace.
+    chunk_keys: RefCell<Vec<String>>,
+    chunk_counter: Cell<u64>,
     writes_since_compact: Cell<u32>,
     /// Set once the vacancy is in this device's list (the creator at once, a joiner on arrival).
     listed: Cell<bool>,
@@ -80,12 +87,13 @@ impl DocSession {
                 session.listed.set(true);
             }
             match store.chunks(&doc_str).await {
-                Ok((chunks, next)) => {
-                    session.next_chunk.set(next);
+                Ok(chunks) => {
                     let mut v = session.vacancy.borrow_mut();
-                    for chunk in chunks {
-                        if let Err(e) = v.apply_remote(&chunk) {
-                            session.problem.set(Some(format!("{e}")));
+                    for (key, chunk) in chunks {
+                        match v.apply_remote(&chunk) {
+                            Ok(()) => session.chunk_keys.borrow_mut().push(key),
+                            // A damaged chunk is kept on disk (not compacted away) and reported.
+                            Err(e) => session.problem.set(Some(e.to_string())),
                         }
                     }
                 }
@@ -123,7 +131,8 @@ impl DocSession {
             joined: Cell::new(false),
             head_seq: Cell::new(0),
             last_seq: Cell::new(0),
-            next_chunk: Cell::new(0),
+            chunk_keys: RefCell::new(Vec::new()),
+            chunk_counter: Cell::new(0),
             writes_since_compact: Cell::new(0),
             listed: Cell::new(false),
             opened_at: js_sys::Date::now(),
@@ -204,9 +213,9 @@ impl DocSession {
         let item = OutboxItem { id, change };
         self.outbox.borrow_mut().push(item.clone());
         self.pending.set(self.outbox.borrow().len());
-        let chunk = self.next_chunk.replace(self.next_chunk.get() + 1);
+        let chunk = self.new_chunk_key();
         if let Some(store) = services::store() {
-            if let Err(e) = store.save_local_change(&self.doc_str, chunk, &item).await {
+            if let Err(e) = store.save_local_change(&self.doc_str, &chunk, &item).await {
                 // The change stays in memory and in the outbox, so it still reaches the relay
                 // while this tab is open; the user is told it is not safe on this device.
                 self.problem.set(Some(e.to_string()));
@@ -262,11 +271,45 @@ impl DocSession {
         }
         self.writes_since_compact.set(0);
         let snapshot = self.vacancy.borrow_mut().save();
-        let chunk = self.next_chunk.replace(self.next_chunk.get() + 1);
+        let included = self.chunk_keys.take();
+        let key = self.new_chunk_key();
         if let Some(store) = services::store() {
-            if let Err(e) = store.compact(&self.doc_str, chunk, &snapshot).await {
+            if let Err(e) = store.compact(&included, &key, &snapshot).await {
+                // The old chunks are still there; keep knowing about them.
+                self.chunk_keys.borrow_mut().extend(included);
                 self.problem.set(Some(e.to_string()));
             }
+        }
+    }
+
+    /// A new chunk key, unique across tabs, sorting roughly in the order written.
+    fn new_chunk_key(&self) -> String {
+        let n = self.chunk_counter.replace(self.chunk_counter.get() + 1);
+        let key = format!(
+            "{}:{:013}-{}-{n:06}",
+            self.doc_str,
+            js_sys::Date::now() as u64,
+            crate::local_store::hex(&services::tab_id())
+        );
+        self.chunk_keys.borrow_mut().push(key.clone());
+        key
+    }
+
+    /// Offers the relay a sealed snapshot of everything up to `seq`. Safe because the relay
+    /// delivers a document's messages in sequence order: when our append is acknowledged as
+    /// `seq`, every entry before it has already reached us and is in our document.
+    fn offer_snapshot(&self, seq: u64) {
+        let bytes = self.vacancy.borrow_mut().save();
+        let sealed = self.key.seal(Purpose::Snapshot, &bytes);
+        if sealed.len() > MAX_RELAY_SNAPSHOT {
+            return;
+        }
+        if let Some(client) = services::client() {
+            client.send(&ClientMsg::Snapshot {
+                doc: self.doc,
+                covers_seq: seq,
+                ciphertext: sealed,
+            });
         }
     }
 
@@ -314,6 +357,9 @@ impl DocSession {
                 self.pending.set(self.outbox.borrow().len());
                 self.advance(seq);
                 self.touch_record();
+                if seq % RELAY_SNAPSHOT_EVERY == 0 {
+                    self.offer_snapshot(seq);
+                }
                 if let Some(store) = services::store() {
                     let doc = self.doc_str.clone();
                     spawn_local(async move {
@@ -393,18 +439,19 @@ impl DocSession {
         }
         self.advance(top);
         self.version.update(|v| *v += 1);
-        self.touch_record();
+        self.listed.set(true);
+        // The chunks and the sequence they bring us to are stored in one transaction: a crash
+        // can never leave a sequence number recorded whose entries are not on disk.
+        let chunks: Vec<(String, Vec<u8>)> = plain
+            .into_iter()
+            .map(|bytes| (self.new_chunk_key(), bytes))
+            .collect();
         if let Some(store) = services::store() {
             let me = self.clone();
+            let record = self.record();
             spawn_local(async move {
-                for bytes in plain {
-                    let chunk = me.next_chunk.replace(me.next_chunk.get() + 1);
-                    if let Err(e) = store
-                        .save_remote(&me.doc_str, chunk, &bytes, &me.record())
-                        .await
-                    {
-                        me.problem.set(Some(e.to_string()));
-                    }
+                if let Err(e) = store.save_remote(&chunks, &record).await {
+                    me.problem.set(Some(e.to_string()));
                 }
                 me.maybe_compact().await;
             });

@@ -9,6 +9,7 @@ use crate::components::settings::Settings;
 use crate::i18n::*;
 use crate::local_store::LocalStore;
 use crate::pages::{home::Home, vacancy::VacancyPage};
+use crate::problem::Problem;
 use crate::services;
 use crate::sync_client::SyncClient;
 
@@ -36,7 +37,7 @@ fn Shell() -> impl IntoView {
     Effect::new(move |_| crate::components::settings::apply_saved_locale(i18n));
 
     let store_state = RwSignal::new(StoreState::Opening);
-    let store_error = RwSignal::new(None::<String>);
+    let store_error = RwSignal::new(None::<Problem>);
     provide_context(store_state);
     services::set_client(SyncClient::new());
     spawn_local(async move {
@@ -47,7 +48,7 @@ fn Shell() -> impl IntoView {
                 store_state.set(StoreState::Ready);
             }
             Err(e) => {
-                store_error.set(Some(e.to_string()));
+                store_error.set(Some(Problem::from(&e)));
                 store_state.set(StoreState::Failed);
             }
         }
@@ -60,7 +61,7 @@ fn Shell() -> impl IntoView {
                 <Settings />
             </header>
             <Show when=move || store_error.get().is_some()>
-                <p class="banner error" role="alert">{move || store_error.get()}</p>
+                <p class="banner error" role="alert">{move || store_error.get().map(|p| p.text(i18n))}</p>
             </Show>
             <main>
                 <Routes fallback=move || view! { <p class="empty">{t!(i18n, page_not_found)}</p> }>

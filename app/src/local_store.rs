@@ -5,7 +5,8 @@
 //! - `chunks`: the document bytes, keyed `"<doc>:<time>-<tab>-<n>"`: incremental changes as they
 //!   happen, compacted now and then into one snapshot (the automerge-repo approach). The tab id
 //!   in the key keeps two tabs on one vacancy from overwriting each other's chunks.
-//! - `outbox`: changes not yet acknowledged by the relay, keyed `"<doc>:<client msg id>"`.
+//! - `outbox`: changes not yet acknowledged by the relay, keyed `"<doc>:<time>-<client msg id>"`
+//!   so that after a reload they are sent again in the order they were made.
 //! - `settings`: small device settings (profile, chosen language).
 //!
 //! Every local change goes to `chunks` and `outbox` in one transaction before it is sent.
@@ -25,7 +26,7 @@ const SETTINGS: &str = "settings";
 pub enum StoreError {
     #[error("this browser does not allow local storage here (private mode?): {0}")]
     Unavailable(String),
-    #[error("the device's storage is full; free some space so Tandem can save your changes")]
+    #[error("the device's storage is full")]
     QuotaExceeded,
     #[error("saving on this device failed: {0}")]
     Failed(String),
@@ -55,8 +56,19 @@ pub struct VacancyRecord {
 /// A change waiting for the relay's acknowledgement.
 #[derive(Clone, Debug)]
 pub struct OutboxItem {
+    /// The append's `client_msg_id`.
     pub id: [u8; 16],
+    /// Milliseconds since the epoch; orders the outbox.
+    pub created_at: f64,
     pub change: Vec<u8>,
+}
+
+fn outbox_key(doc: &str, item: &OutboxItem) -> JsValue {
+    JsValue::from_str(&format!(
+        "{doc}:{:013}-{}",
+        item.created_at as u64,
+        hex(&item.id)
+    ))
 }
 
 #[derive(Clone)]
@@ -122,7 +134,9 @@ impl LocalStore {
         if result.is_committed() {
             Ok(())
         } else {
-            Err(StoreError::QuotaExceeded)
+            // The browser aborted the transaction after every request succeeded; running out of
+            // space at commit time is the usual reason, but not the only one.
+            Err(StoreError::Failed("the browser aborted the save".into()))
         }
     }
 
@@ -195,10 +209,7 @@ impl LocalStore {
             .put(&bytes, Some(&JsValue::from_str(chunk_key)))?
             .await?;
         tx.object_store(OUTBOX)?
-            .put(
-                &bytes,
-                Some(&JsValue::from_str(&format!("{doc}:{}", hex(&item.id)))),
-            )?
+            .put(&bytes, Some(&outbox_key(doc, item)))?
             .await?;
         Self::finish(tx).await
     }
@@ -262,19 +273,20 @@ impl LocalStore {
             .zip(values.iter())
             .filter_map(|(k, v)| {
                 let key = k.as_string()?;
-                let id_hex = key.rsplit_once(':')?.1;
+                let (created, id_hex) = key.rsplit_once(':')?.1.split_once('-')?;
                 Some(OutboxItem {
                     id: parse_hex16(id_hex)?,
+                    created_at: created.parse().ok()?,
                     change: bytes_of(v),
                 })
             })
             .collect())
     }
 
-    pub async fn remove_from_outbox(&self, doc: &str, id: &[u8; 16]) -> Result<(), StoreError> {
+    pub async fn remove_from_outbox(&self, doc: &str, item: &OutboxItem) -> Result<(), StoreError> {
         let tx = self.db.transaction(&[OUTBOX], TransactionMode::ReadWrite)?;
         tx.object_store(OUTBOX)?
-            .delete(JsValue::from_str(&format!("{doc}:{}", hex(id))))?
+            .delete(outbox_key(doc, item))?
             .await?;
         Self::finish(tx).await
     }

@@ -7,7 +7,8 @@
 //! - [`session`]: one open vacancy: its document, keys, outbox and sync state.
 //! - [`sync_client`]: the WebSocket to the relay, shared by all sessions.
 //! - [`local_store`]: IndexedDB, the device's own copy of everything.
-//! - [`presence`], [`services`]: who is here; the tab's long-lived parts.
+//! - [`presence`], [`problem`], [`services`]: who is here; what went wrong, in the user's
+//!   language; the tab's long-lived parts.
 
 // The macro is deprecated in favour of a build script, which would add a build-time crate for the
 // same generated code; revisit when leptos_i18n drops the macro.
@@ -22,6 +23,7 @@ mod components;
 mod local_store;
 mod pages;
 mod presence;
+mod problem;
 mod services;
 mod session;
 mod sync_client;

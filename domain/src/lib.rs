@@ -17,4 +17,4 @@ pub mod vacancy;
 
 pub use schema::{SchemaStatus, SCHEMA_VERSION};
 pub use scorecard::{Category, Criterion, CriterionId};
-pub use vacancy::{DomainError, TextField, Vacancy};
+pub use vacancy::{Caret, DomainError, TextField, Vacancy};

@@ -16,7 +16,9 @@
 //! │  ├─ profile, target_group, labour_market, selling_points, contact_agreements: Text
 //! │  ├─ must_haves, nice_to_haves: { id → { text: Text, position: f64 } }
 //! │  ├─ stages: { id → { name: Text, interviewers: Text, assesses: Text, position: f64,
-//! │  │                    focus_criteria: { criterion id → true } } }
+//! │  │                    focus_criteria: { criterion id → true },
+//! │  │                    questions: { id → { criterion: id, text: Text, position: f64 } },
+//! │  │                    next_interviewer_note: Text } }
 //! │  └─ sign_offs: { "recruiter" | "hiring_manager" → { name: str, at: timestamp } }
 //! ├─ agreements: { feedback_within_hours: int, decision_within_days: int,
 //! │                checkin_weekday: int, checkin_time: str, notes: Text }
@@ -25,7 +27,7 @@
 //! ├─ scorecard: { scale_max: int, criteria: { id → Criterion } }
 //! │     Criterion: { name: Text, description: Text, category: "competency" | "experience" |
 //! │                  "trait", weight: int 1..=5, must_have: bool, position: f64,
-//! │                  anchors: { "1".."scale_max" → Text } }
+//! │                  anchors: { "1".."scale_max" → Text } }   (all levels made with the criterion)
 //! ├─ candidates: { id → { name: Text, contact: Text, source: str, cv_url: str, notes: Text,
 //! │                       stage: str, stage_history: { seq → { stage: str, at: timestamp } } } }
 //! ├─ interviews: { id → { candidate: id, stage: id, interviewer: str, at: timestamp } }

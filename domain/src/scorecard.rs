@@ -67,6 +67,18 @@ impl Vacancy {
         path(&self.doc, &["scorecard", "criteria"]).ok_or(DomainError::Missing("scorecard"))
     }
 
+    /// The top of the rating scale (1..=scale_max), 4 unless the vacancy says otherwise.
+    pub fn scale_max(&self) -> i64 {
+        path(&self.doc, &["scorecard"])
+            .and_then(|s| match scalar(&self.doc, &s, "scale_max") {
+                Some(ScalarValue::Int(n)) => Some(n),
+                Some(ScalarValue::Uint(n)) => Some(n as i64),
+                _ => None,
+            })
+            .unwrap_or(crate::schema::DEFAULT_SCALE_MAX)
+            .clamp(2, 10)
+    }
+
     /// All criteria in their shown order (position, then id so that ties order the same everywhere).
     pub fn criteria(&self) -> Vec<Criterion> {
         let Ok(obj) = self.criteria_obj() else {
@@ -115,6 +127,7 @@ impl Vacancy {
     ) -> Result<(CriterionId, Vec<u8>), DomainError> {
         let obj = self.criteria_obj()?;
         let position = self.criteria().last().map_or(1.0, |c| c.position + 1.0);
+        let scale_max = self.scale_max();
         let id = new_id();
         self.edit(|d| {
             let c = d.put_object(&obj, id.as_str(), ObjType::Map)?;
@@ -125,7 +138,12 @@ impl Vacancy {
             d.put(&c, "weight", MIN_WEIGHT)?;
             d.put(&c, "must_have", false)?;
             d.put(&c, "position", position)?;
-            d.put_object(&c, "anchors", ObjType::Map)?;
+            // Every level's anchor text exists from the start: two people writing the first
+            // anchor at once would otherwise each create a Text, and one of them would be lost.
+            let anchors = d.put_object(&c, "anchors", ObjType::Map)?;
+            for level in 1..=scale_max {
+                d.put_object(&anchors, level.to_string(), ObjType::Text)?;
+            }
             Ok(CriterionId(id.clone()))
         })
     }

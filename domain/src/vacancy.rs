@@ -6,9 +6,8 @@
 //! refused, so an old app can never corrupt it.
 
 use automerge::transaction::Transactable;
-pub use automerge::Cursor;
 use automerge::{
-    AutoCommit, ChangeHash, CursorPosition, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT,
+    AutoCommit, ChangeHash, Cursor, MoveCursor, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT,
 };
 
 use crate::schema::{self, SchemaStatus, SCHEMA_VERSION};
@@ -215,21 +214,43 @@ impl Vacancy {
     }
 
     /// A stable position in a field that survives remote edits (for carets and presence).
-    pub fn cursor(&self, field: &TextField, pos: usize) -> Option<Cursor> {
+    ///
+    /// The caret is anchored to the character on its left, so when the partner types at the
+    /// very same spot, their text lands after this caret instead of pushing it along: each
+    /// person's caret stays at the end of their own words.
+    pub fn caret(&self, field: &TextField, pos: usize) -> Option<Caret> {
+        if pos == 0 {
+            return Some(Caret::Start);
+        }
         let obj = self.text_obj(field)?;
         let len = self.doc.length(&obj);
-        let at = if pos >= len {
-            CursorPosition::End
-        } else {
-            CursorPosition::Index(pos)
-        };
-        self.doc.get_cursor(&obj, at, None).ok()
+        let cursor = self
+            .doc
+            .get_cursor_moving(&obj, pos.min(len) - 1, None, MoveCursor::Before)
+            .ok()?;
+        Some(Caret::After(cursor))
     }
 
-    pub fn cursor_position(&self, field: &TextField, cursor: &Cursor) -> Option<usize> {
+    /// Where a caret is now, in UTF-16 code units.
+    pub fn caret_position(&self, field: &TextField, caret: &Caret) -> Option<usize> {
         let obj = self.text_obj(field)?;
-        self.doc.get_cursor_position(&obj, cursor, None).ok()
+        match caret {
+            Caret::Start => Some(0),
+            Caret::After(cursor) => {
+                let at = self.doc.get_cursor_position(&obj, cursor, None).ok()?;
+                Some((at + 1).min(self.doc.length(&obj)))
+            }
+        }
     }
+}
+
+/// A caret that follows the text it sits in; see [`Vacancy::caret`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum Caret {
+    /// Before the first character.
+    Start,
+    /// Right after the character this cursor points at.
+    After(Cursor),
 }
 
 // ---- small helpers for walking the document ----------------------------------------------------

@@ -141,13 +141,37 @@ fn carets_follow_remote_edits() {
     let (mut a, mut b) = pair();
     let title = TextField::Title;
     // B's caret sits after "data" in "Senior data engineer".
-    let cursor = b.cursor(&title, 11).unwrap();
+    let caret = b.caret(&title, 11).unwrap();
     let c = a
         .set_text(&title, "Lead senior data engineer")
         .unwrap()
         .unwrap();
     b.apply_remote(&c).unwrap();
-    assert_eq!(b.cursor_position(&title, &cursor), Some(16));
-    let end = b.cursor(&title, 25).unwrap();
-    assert_eq!(b.cursor_position(&title, &end), Some(25));
+    assert_eq!(b.caret_position(&title, &caret), Some(16));
+    let start = b.caret(&title, 0).unwrap();
+    assert_eq!(b.caret_position(&title, &start), Some(0));
+    let end = b.caret(&title, 25).unwrap();
+    assert_eq!(b.caret_position(&title, &end), Some(25));
+}
+
+#[test]
+fn a_partner_typing_at_my_caret_does_not_push_it() {
+    let (mut a, mut b) = pair();
+    let title = TextField::Title;
+    // Both carets after "Senior"; A types " lead" there, B's caret must stay after "Senior".
+    let caret = b.caret(&title, 6).unwrap();
+    let c = a
+        .set_text(&title, "Senior lead data engineer")
+        .unwrap()
+        .unwrap();
+    b.apply_remote(&c).unwrap();
+    assert_eq!(b.caret_position(&title, &caret), Some(6));
+    // And if the character left of the caret is deleted, the caret stays where it was.
+    let caret = b.caret(&title, 11).unwrap(); // after "Senior lead"
+    let c = a
+        .set_text(&title, "Senior lea data engineer")
+        .unwrap()
+        .unwrap();
+    b.apply_remote(&c).unwrap();
+    assert_eq!(b.caret_position(&title, &caret), Some(10));
 }

@@ -56,3 +56,43 @@ test('a reload with the sync endpoint unreachable shows everything at once', asy
   await page.goto('/');
   await expect(page.getByRole('link', { name: 'Verpleegkundige' })).toBeVisible();
 });
+
+test('both type in one description while cut off from each other, and keep both texts', async ({ browser }) => {
+  const aContext = await browser.newContext();
+  const bContext = await browser.newContext();
+  const aNet = await switchableNetwork(aContext);
+  const bNet = await switchableNetwork(bContext);
+  const a = await aContext.newPage();
+  const b = await bContext.newPage();
+  const link = await createVacancy(a, 'Data scientist');
+  await addCriterion(a, 'Statistics');
+  await criterion(a, 0).description.fill('Knows the basics.');
+  await b.goto(link);
+  await expect(criterion(b, 0).description).toHaveValue('Knows the basics.');
+
+  // Truly concurrent: neither sees a single keystroke of the other until both are back.
+  await aNet.offline();
+  await bNet.offline();
+  const fieldA = criterion(a, 0).description;
+  const fieldB = criterion(b, 0).description;
+  await fieldA.click();
+  await fieldA.press('Control+End');
+  await fieldA.pressSequentially(' Bayesian too.');
+  await fieldB.click();
+  await fieldB.press('Control+End');
+  await fieldB.pressSequentially(' And A/B tests.');
+  await fieldB.press('Control+Home');
+  await fieldB.pressSequentially('Must: ');
+
+  await aNet.online([a]);
+  await bNet.online([b]);
+  await expect(syncStatus(a)).toContainText('Up to date');
+  await expect(syncStatus(b)).toContainText('Up to date');
+  const merged = await fieldA.inputValue();
+  await expect(fieldB).toHaveValue(merged);
+  // Each person's words arrive whole, wherever the merge put them.
+  expect(merged.startsWith('Must: Knows the basics.')).toBe(true);
+  expect(merged).toContain(' Bayesian too.');
+  expect(merged).toContain(' And A/B tests.');
+  expect(merged.length).toBe('Must: Knows the basics. Bayesian too. And A/B tests.'.length);
+});

@@ -8,8 +8,7 @@ use std::rc::Rc;
 
 use leptos::html;
 use leptos::prelude::*;
-use tandem_domain::vacancy::Cursor;
-use tandem_domain::TextField;
+use tandem_domain::{Caret, TextField};
 
 use super::field_dom;
 use crate::presence::Peer;
@@ -36,7 +35,7 @@ pub fn LiveText(
             .or_else(|| line.get().map(Into::into))
     };
     // Cursors for the current selection, taken on the document as the DOM shows it.
-    let carets: StoredValue<Option<(Cursor, Cursor)>, LocalStorage> = StoredValue::new_local(None);
+    let carets: StoredValue<Option<(Caret, Caret)>, LocalStorage> = StoredValue::new_local(None);
     let field = StoredValue::new_local(field);
 
     let remember_selection = move || {
@@ -46,7 +45,7 @@ pub fn LiveText(
         };
         let taken = session.with_value(|s| {
             let v = s.vacancy.borrow();
-            field.with_value(|f| Some((v.cursor(f, start)?, v.cursor(f, end)?)))
+            field.with_value(|f| Some((v.caret(f, start)?, v.caret(f, end)?)))
         });
         carets.set_value(taken);
     };
@@ -76,7 +75,7 @@ pub fn LiveText(
                     session.with_value(|s| {
                         let v = s.vacancy.borrow();
                         field.with_value(|f| {
-                            Some((v.cursor_position(f, a)?, v.cursor_position(f, b)?))
+                            Some((v.caret_position(f, a)?, v.caret_position(f, b)?))
                         })
                     })
                 })
@@ -107,6 +106,10 @@ pub fn LiveText(
                 .collect::<Vec<_>>()
         })
     });
+    let read_only = move || {
+        version.track();
+        session.with_value(|s| s.read_only())
+    };
     let border = move || here.with(|h| h.first().map(|(_, c)| c.clone()).unwrap_or_default());
     let initial = session
         .with_value(|s| field.with_value(|f| s.vacancy.borrow().text(f)))
@@ -126,6 +129,7 @@ pub fn LiveText(
                 on:keyup=move |_| remember_selection()
                 on:click=move |_| remember_selection()
                 prop:value=initial
+                prop:readOnly=read_only
             ></textarea>
         }
         .into_any()
@@ -143,6 +147,7 @@ pub fn LiveText(
                 on:keyup=move |_| remember_selection()
                 on:click=move |_| remember_selection()
                 prop:value=initial
+                prop:readOnly=read_only
             />
         }
         .into_any()

@@ -18,6 +18,11 @@ pub fn ScorecardEditor(session: StoredValue<Rc<DocSession>, LocalStorage>) -> im
         version.track();
         session.with_value(|s| s.vacancy.borrow().criteria())
     });
+    let read_only = Memo::new(move |_| {
+        version.track();
+        session.with_value(|s| s.read_only())
+    });
+    provide_context(ReadOnly(read_only));
     let ids =
         Memo::new(move |_| criteria.with(|c| c.iter().map(|c| c.id.clone()).collect::<Vec<_>>()));
     let new_name = RwSignal::new(String::new());
@@ -47,11 +52,15 @@ pub fn ScorecardEditor(session: StoredValue<Rc<DocSession>, LocalStorage>) -> im
                 <input id="new-criterion" type="text" required
                     prop:value=move || new_name.get()
                     on:input=move |ev| new_name.set(event_target_value(&ev)) />
-                <button type="submit">{t!(i18n, add_criterion)}</button>
+                <button type="submit" disabled=move || read_only.get()>{t!(i18n, add_criterion)}</button>
             </form>
         </section>
     }
 }
+
+/// Whether the scorecard may be edited; rows disable their controls when it may not.
+#[derive(Clone, Copy)]
+struct ReadOnly(Memo<bool>);
 
 /// One edit of one criterion, run against the document by the row's buttons and fields.
 type CriterionEdit = Box<dyn FnOnce(&mut Vacancy, &CriterionId) -> Result<Vec<u8>, DomainError>>;
@@ -63,6 +72,7 @@ fn CriterionRow(
     id: CriterionId,
 ) -> impl IntoView {
     let i18n = use_i18n();
+    let ReadOnly(read_only) = expect_context::<ReadOnly>();
     let id_for_memo = id.clone();
     let this = Memo::new(move |_| {
         criteria.with(|list| {
@@ -94,12 +104,12 @@ fn CriterionRow(
                 <LiveText session field=TextField::CriterionName(id.clone()) id=name_id presence_key=format!("crit:{dom}:name") />
                 <div class="row-actions">
                     <button type="button" aria-label=move || format!("{} ({})", t_string!(i18n, move_up), get(|c| c.name.clone()))
-                        disabled=move || index() == 0
+                        disabled=move || read_only.get() || index() == 0
                         on:click=move |_| { let to = index().saturating_sub(1); edit(Box::new(move |v, id| v.move_criterion(id, to))) }>"↑"</button>
                     <button type="button" aria-label=move || format!("{} ({})", t_string!(i18n, move_down), get(|c| c.name.clone()))
-                        disabled=move || { index() + 1 >= count() }
+                        disabled=move || { read_only.get() || index() + 1 >= count() }
                         on:click=move |_| { let to = index() + 1; edit(Box::new(move |v, id| v.move_criterion(id, to))) }>"↓"</button>
-                    <button type="button" class="danger" aria-label=move || format!("{} ({})", t_string!(i18n, remove), get(|c| c.name.clone()))
+                    <button type="button" class="danger" disabled=move || read_only.get() aria-label=move || format!("{} ({})", t_string!(i18n, remove), get(|c| c.name.clone()))
                         on:click=move |_| edit(Box::new(|v, id| v.remove_criterion(id)))>"✕"</button>
                 </div>
             </div>
@@ -107,7 +117,7 @@ fn CriterionRow(
             <LiveText session field=TextField::CriterionDescription(id.clone()) id=desc_id presence_key=format!("crit:{dom}:description") multiline=true />
             <div class="criterion-meta">
                 <label for=cat_id.clone()>{t!(i18n, category)}</label>
-                <select id=cat_id on:change=move |ev| {
+                <select id=cat_id disabled=move || read_only.get() on:change=move |ev| {
                     let cat = Category::parse(&event_target_value(&ev));
                     edit(Box::new(move |v, id| v.set_category(id, cat)))
                 }>
@@ -122,14 +132,14 @@ fn CriterionRow(
                     }).collect_view()}
                 </select>
                 <label for=weight_id.clone()>{t!(i18n, weight)}</label>
-                <input id=weight_id type="number" min=MIN_WEIGHT max=MAX_WEIGHT
+                <input id=weight_id type="number" min=MIN_WEIGHT max=MAX_WEIGHT disabled=move || read_only.get()
                     prop:value=move || this.with(|t| t.as_ref().map_or(1, |t| t.2.weight))
                     on:change=move |ev| {
                         if let Ok(w) = event_target_value(&ev).parse::<i64>() {
                             edit(Box::new(move |v, id| v.set_weight(id, w)))
                         }
                     } />
-                <input id=must_id.clone() type="checkbox"
+                <input id=must_id.clone() type="checkbox" disabled=move || read_only.get()
                     prop:checked=move || this.with(|t| t.as_ref().is_some_and(|t| t.2.must_have))
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);

@@ -9,6 +9,7 @@ use tandem_protocol::{LinkError, ShareLink};
 use crate::app::StoreState;
 use crate::i18n::*;
 use crate::local_store::VacancyRecord;
+use crate::problem::Problem;
 use crate::services;
 use crate::session::DocSession;
 
@@ -39,16 +40,21 @@ pub fn Home() -> impl IntoView {
 
     let navigate = use_navigate();
     let title = RwSignal::new(String::new());
+    let create_error = RwSignal::new(None::<Problem>);
     let nav = navigate.clone();
     let create = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let t = title.get_untracked().trim().to_string();
         let nav = nav.clone();
         spawn_local(async move {
-            let session = DocSession::create(&t).await;
-            nav(&session.share_link(""), Default::default());
+            match DocSession::create(&t).await {
+                Ok(session) => nav(&session.share_link(""), Default::default()),
+                Err(e) => create_error.set(Some(Problem::from(&e))),
+            }
         });
     };
+    // A vacancy is created only where it can be kept: not before local storage is open.
+    let cannot_create = move || store_state.get() != StoreState::Ready;
 
     let link = RwSignal::new(String::new());
     let link_error = RwSignal::new(None::<String>);
@@ -83,7 +89,10 @@ pub fn Home() -> impl IntoView {
                 <label for="new-title">{t!(i18n, new_vacancy_label)}</label>
                 <input id="new-title" type="text" required prop:value=move || title.get()
                     on:input=move |ev| title.set(event_target_value(&ev)) />
-                <button type="submit">{t!(i18n, create_vacancy)}</button>
+                <button type="submit" disabled=cannot_create>{t!(i18n, create_vacancy)}</button>
+                <Show when=move || create_error.get().is_some()>
+                    <p class="error" role="alert">{move || create_error.get().map(|p| p.text(i18n))}</p>
+                </Show>
             </form>
         </section>
         <section class="card">

@@ -3,7 +3,7 @@
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use leptos::task::spawn_local_scoped;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use tandem_domain::TextField;
@@ -47,18 +47,19 @@ pub fn VacancyPage() -> impl IntoView {
         }
         let Some(doc) = id.clone() else { return id };
         error.set(None);
-        spawn_local(async move {
+        // Scoped to this page, so the session's signals are disposed with it.
+        spawn_local_scoped(async move {
             let id = doc;
             let hash = web_sys::window()
                 .and_then(|w| w.location().hash().ok())
                 .unwrap_or_default();
             let mut hash = hash.trim_start_matches('#').to_string();
-            if hash.is_empty() {
-                // A known vacancy opened without its secret (e.g. a bookmark): use the stored one.
-                if let Some(store) = services::store() {
-                    if let Ok(Some(r)) = store.vacancy(&id).await {
-                        hash = r.secret;
-                    }
+            // A vacancy this device already has opens with the secret that is known to work,
+            // whatever the address says: a bookmark without '#…' or a mistyped link must not
+            // replace it.
+            if let Some(store) = services::store() {
+                if let Ok(Some(r)) = store.vacancy(&id).await {
+                    hash = r.secret;
                 }
             }
             match ShareLink::parse(&format!("/v/{id}#{hash}")) {
@@ -137,7 +138,7 @@ fn VacancyView(session: SessionHandle) -> impl IntoView {
         </div>
         <Show when=move || problem.get().is_some()>
             <p class="banner error" role="alert">
-                {move || problem.get()}
+                {move || problem.get().map(|p| p.text(i18n))}
                 " "<button type="button" on:click=move |_| problem.set(None)>{t!(i18n, dismiss)}</button>
             </p>
         </Show>

@@ -6,5 +6,6 @@ export PATH="$PWD/tests/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 echo "==> building the app (release)"
 (cd app && trunk build --release --offline)
+node scripts/precompress.mjs app/dist
 echo "==> building the relay"
 cargo build --profile relay -p tandem-sync-server --bin tandem-relay

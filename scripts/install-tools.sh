@@ -15,12 +15,16 @@ WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |
 
 step() { printf '\n==> %s\n' "$*"; }
 
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+# Each list is read whole before grep looks at it: `grep -q` would stop reading early, and under
+# pipefail the writer's broken pipe would count as a failure.
+installed_targets=$(rustup target list --installed)
+if ! grep -qx wasm32-unknown-unknown <<<"$installed_targets"; then
   step "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+installed_components=$(rustup component list --installed)
 for component in rustfmt clippy; do
-  if ! rustup component list --installed | grep -q "^$component"; then
+  if ! grep -q "^$component" <<<"$installed_components"; then
     step "adding $component"
     rustup component add "$component"
   fi
@@ -35,6 +39,13 @@ if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BIND
   step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   # Not --locked: a yanked transitive dependency in its lock file makes that fail.
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  step "installing Node.js and npm from Debian"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq nodejs npm
 fi
 
 # wasm-opt (npm "binaryen") and Playwright are pinned in tests/package-lock.json.

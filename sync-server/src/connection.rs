@@ -1,9 +1,13 @@
-//! One WebSocket client: reading its frames, answering them, and writing what the relay sends it.
+//! One WebSocket client: reading its frames and answering them.
 //!
 //! The shape follows axum's chat example: the socket is split, a spawned writer task drains this
-//! connection's bounded queue into the socket, and the reader loop below handles one frame at a
-//! time. `tokio::select!` ends the connection when the reader ends, the writer fails, or the
-//! relay kicks the client for letting its queue fill up.
+//! connection's outbox ([`crate::outbox`]) into the socket, and the reader loop below handles one
+//! frame at a time. `tokio::select!` ends the connection when the reader ends, the writer fails, or
+//! the relay kicks the client for letting its outbox fill up.
+//!
+//! Ending the connection drops the reader wherever it is awaiting. That is harmless where nothing
+//! has been committed yet, or where only a reply to this client would follow the commit; an append
+//! is the exception (see `Connection::append`), so its critical section runs as a task of its own.
 //!
 //! Nothing a client sends may panic or block the relay: every refusal is an `Error` message and
 //! the connection stays open, so a client can recover from a bad frame without reconnecting.
@@ -14,30 +18,30 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket};
-use futures_util::stream::{SplitSink, SplitStream};
-use futures_util::{SinkExt, StreamExt};
+use futures_util::stream::SplitStream;
+use futures_util::StreamExt;
 use subtle::ConstantTimeEq;
-use tandem_protocol::message::{Entry, StoredSnapshot};
 use tandem_protocol::{AccessToken, ClientMsg, ClientMsgId, DocId, ErrorCode, RelayMsg};
-use tokio::sync::{mpsc, Notify};
 use tracing::{debug, error, info, warn};
 
-use crate::limits::{RateLimiter, CATCH_UP_CHUNK_BYTES, OUTGOING_QUEUE, SEND_TIMEOUT};
-use crate::rooms::Peer;
+use crate::limits::{RateLimiter, OUTGOING_BYTES, OUTGOING_QUEUE};
+use crate::outbox::{write_frames, Peer};
 use crate::server::Relay;
-use crate::store::{Appended, CatchUp, StoreError};
+use crate::store::{Appended, StoreError};
+
+const SLOW_DOWN: &str = "too many messages; slow down";
 
 /// Runs one client until it disconnects or is disconnected.
 pub async fn handle(socket: WebSocket, relay: Arc<Relay>) {
     let id = relay.next_conn_id();
-    let (tx, rx) = mpsc::channel(OUTGOING_QUEUE);
-    let kick = Arc::new(Notify::new());
+    let (peer, rx) = Peer::new(id, OUTGOING_QUEUE, OUTGOING_BYTES);
     let (sink, stream) = socket.split();
     info!(conn = id, "connection opened");
 
     let mut writer = tokio::spawn(write_frames(sink, rx));
+    let kick = peer.clone();
     let mut conn = Connection {
-        peer: Peer::new(id, tx, Arc::clone(&kick)),
+        peer,
         relay,
         joined: HashSet::new(),
         limiter: RateLimiter::default(),
@@ -45,20 +49,11 @@ pub async fn handle(socket: WebSocket, relay: Arc<Relay>) {
     let reason = tokio::select! {
         reason = conn.read_frames(stream) => reason,
         _ = &mut writer => "writing to the socket failed",
-        _ = kick.notified() => "its outgoing queue was full (client too slow)",
+        () = kick.kicked() => "its outgoing queue was full (client too slow)",
     };
     writer.abort();
     conn.leave_all().await;
     info!(conn = id, reason, "connection closed");
-}
-
-async fn write_frames(mut sink: SplitSink<WebSocket, Message>, mut rx: mpsc::Receiver<Bytes>) {
-    while let Some(frame) = rx.recv().await {
-        match tokio::time::timeout(SEND_TIMEOUT, sink.send(Message::Binary(frame))).await {
-            Ok(Ok(())) => {}
-            Ok(Err(_)) | Err(_) => return,
-        }
-    }
 }
 
 struct Connection {
@@ -82,24 +77,9 @@ impl Connection {
                     return "the socket failed or sent an oversized message";
                 }
             };
-            let is_data = matches!(message, Message::Binary(_) | Message::Text(_));
-            if is_data && !self.limiter.allow() {
-                self.refuse(
-                    None,
-                    None,
-                    ErrorCode::RateLimited,
-                    "too many messages; slow down",
-                );
-                continue;
-            }
             match message {
                 Message::Binary(frame) => self.on_frame(&frame).await,
-                Message::Text(_) => self.refuse(
-                    None,
-                    None,
-                    ErrorCode::Malformed,
-                    "text frames are not part of the protocol; send binary frames",
-                ),
+                Message::Text(_) => self.on_text(),
                 Message::Close(_) => return "closed by the client",
                 // tungstenite answers pings itself.
                 Message::Ping(_) | Message::Pong(_) => {}
@@ -108,13 +88,36 @@ impl Connection {
         "the client went away"
     }
 
+    fn on_text(&mut self) {
+        if !self.limiter.allow() {
+            return self.refuse(None, None, ErrorCode::RateLimited, SLOW_DOWN);
+        }
+        let text = "text frames are not part of the protocol; send binary frames";
+        self.refuse(None, None, ErrorCode::Malformed, text);
+    }
+
     async fn on_frame(&mut self, frame: &[u8]) {
+        // Decoded before the rate and size checks so that their refusals can name the document
+        // and the change they refuse, which the client needs to retry the right one. Any frame
+        // that got here is within the WebSocket layer's hard limit, so decoding it costs no more
+        // than receiving it did.
+        let decoded = ClientMsg::decode(frame);
+        let (doc, client_msg_id) = match &decoded {
+            Ok(ClientMsg::Append {
+                doc, client_msg_id, ..
+            }) => (Some(*doc), Some(*client_msg_id)),
+            Ok(msg) => (Some(msg.doc()), None),
+            Err(_) => (None, None),
+        };
+        if !self.limiter.allow() {
+            return self.refuse(doc, client_msg_id, ErrorCode::RateLimited, SLOW_DOWN);
+        }
         let max = self.relay.limits.max_frame_bytes;
         if frame.len() > max {
             let text = format!("frame of {} bytes is over the limit of {max}", frame.len());
-            return self.refuse(None, None, ErrorCode::FrameTooLarge, &text);
+            return self.refuse(doc, client_msg_id, ErrorCode::FrameTooLarge, &text);
         }
-        let msg = match ClientMsg::decode(frame) {
+        let msg = match decoded {
             Ok(msg) => msg,
             Err(e) => {
                 debug!(conn = self.peer.id, error = %e, "undecodable frame");
@@ -142,6 +145,9 @@ impl Connection {
         }
     }
 
+    /// Subscribes and sends the catch-up. Joining a document again is a clean re-join: the
+    /// subscription is replaced and the catch-up sent anew; the outbox's byte budget is what keeps
+    /// a client that repeats it without reading from holding the relay's memory.
     async fn join(&mut self, doc: DocId, token: AccessToken, since_seq: u64) {
         let hash = token.hash();
         let mut room = self.relay.rooms.lock(doc).await;
@@ -159,9 +165,12 @@ impl Connection {
                 room.subscribe(self.peer.clone());
                 self.joined.insert(doc);
                 let head_seq = catch_up.head_seq;
-                self.send(RelayMsg::Joined { doc, head_seq });
-                for msg in catch_up_messages(doc, catch_up) {
-                    self.send(msg);
+                let joined = RelayMsg::Joined { doc, head_seq };
+                for msg in std::iter::once(joined).chain(catch_up.into_messages(doc)) {
+                    // A refused message means the connection is closing: skip encoding the rest.
+                    if self.peer.send(Bytes::from(msg.encode())).is_err() {
+                        break;
+                    }
                 }
                 info!(conn = self.peer.id, %doc, since_seq, head_seq, "joined");
             }
@@ -176,46 +185,25 @@ impl Connection {
         }
     }
 
+    /// Stores a change, acks it and forwards it to the document's other subscribers.
+    ///
+    /// Those three steps run in a task of their own so that they finish together even if this
+    /// connection ends meanwhile (which drops this future mid-await, see [`handle`]). Cut after
+    /// the commit, the entry would be stored but never forwarded, and the client's retry would
+    /// only be acked as a duplicate, which is not broadcast; the other clients would miss the
+    /// entry until they next joined.
     async fn append(&mut self, doc: DocId, client_msg_id: ClientMsgId, ciphertext: Vec<u8>) {
         if !self.check_joined(doc, Some(client_msg_id)) {
             return;
         }
-        let mut room = self.relay.rooms.lock(doc).await;
-        let store = Arc::clone(&self.relay.store);
-        let max_doc_bytes = self.relay.limits.max_doc_bytes;
-        let (result, ciphertext) = match tokio::task::spawn_blocking(move || {
-            let result = store.append(doc, client_msg_id, &ciphertext, max_doc_bytes);
-            (result, ciphertext)
-        })
-        .await
-        {
-            Ok(done) => done,
-            Err(e) => (Err(StoreError::Task(e.to_string())), Vec::new()),
-        };
+        let relay = Arc::clone(&self.relay);
+        let section = store_and_forward(relay, self.peer.clone(), doc, client_msg_id, ciphertext);
+        let result = tokio::spawn(section)
+            .await
+            .unwrap_or_else(|e| Err(StoreError::Task(e.to_string())));
         match result {
-            Ok(Appended::New(seq)) => {
-                self.send(RelayMsg::Ack {
-                    doc,
-                    client_msg_id,
-                    seq,
-                });
-                let frame = Bytes::from(
-                    RelayMsg::Broadcast {
-                        doc,
-                        seq,
-                        ciphertext,
-                    }
-                    .encode(),
-                );
-                room.broadcast(self.peer.id, &frame);
-                debug!(conn = self.peer.id, %doc, seq, "appended");
-            }
+            Ok(Appended::New(seq)) => debug!(conn = self.peer.id, %doc, seq, "appended"),
             Ok(Appended::Duplicate(seq)) => {
-                self.send(RelayMsg::Ack {
-                    doc,
-                    client_msg_id,
-                    seq,
-                });
                 debug!(conn = self.peer.id, %doc, seq, "repeated append acknowledged again");
             }
             Err(e) => self.store_failed(doc, Some(client_msg_id), "append", &e),
@@ -313,73 +301,40 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| StoreError::Task(e.to_string()))?
 }
 
-/// Splits a catch-up into `Entries` messages of about [`CATCH_UP_CHUNK_BYTES`] each; the snapshot
-/// rides in the first. Nothing to send means no message at all.
-fn catch_up_messages(doc: DocId, catch_up: CatchUp) -> Vec<RelayMsg> {
-    let mut messages = Vec::new();
-    let mut snapshot: Option<StoredSnapshot> = catch_up.snapshot;
-    let mut size = snapshot.as_ref().map_or(0, |s| s.ciphertext.len());
-    let mut batch: Vec<Entry> = Vec::new();
-    for entry in catch_up.entries {
-        let full = size + entry.ciphertext.len() > CATCH_UP_CHUNK_BYTES;
-        if full && (!batch.is_empty() || snapshot.is_some()) {
-            messages.push(RelayMsg::Entries {
-                doc,
-                snapshot: snapshot.take(),
-                entries: std::mem::take(&mut batch),
-            });
-            size = 0;
-        }
-        size += entry.ciphertext.len();
-        batch.push(entry);
-    }
-    if !batch.is_empty() || snapshot.is_some() {
-        messages.push(RelayMsg::Entries {
+/// An append's critical section, under the document's lock: store, then queue the Ack and the
+/// Broadcasts. It owns everything it uses, so it can outlive the connection that started it.
+async fn store_and_forward(
+    relay: Arc<Relay>,
+    peer: Peer,
+    doc: DocId,
+    client_msg_id: ClientMsgId,
+    ciphertext: Vec<u8>,
+) -> Result<Appended, StoreError> {
+    let mut room = relay.rooms.lock(doc).await;
+    let store = Arc::clone(&relay.store);
+    let max_doc_bytes = relay.limits.max_doc_bytes;
+    let (appended, ciphertext) = tokio::task::spawn_blocking(move || {
+        let appended = store.append(doc, client_msg_id, &ciphertext, max_doc_bytes);
+        (appended, ciphertext)
+    })
+    .await
+    .map_err(|e| StoreError::Task(e.to_string()))?;
+    let appended = appended?;
+    let (Appended::New(seq) | Appended::Duplicate(seq)) = appended;
+    let ack = RelayMsg::Ack {
+        doc,
+        client_msg_id,
+        seq,
+    };
+    // A refused Ack has kicked the sender; the others must still get the entry.
+    let _ = peer.send(Bytes::from(ack.encode()));
+    if let Appended::New(seq) = appended {
+        let broadcast = RelayMsg::Broadcast {
             doc,
-            snapshot,
-            entries: batch,
-        });
-    }
-    messages
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(seq: u64, len: usize) -> Entry {
-        Entry {
             seq,
-            ciphertext: vec![0; len],
-        }
-    }
-
-    #[test]
-    fn catch_up_is_chunked_in_order() {
-        let doc = DocId([1; 16]);
-        assert!(catch_up_messages(doc, CatchUp::default()).is_empty());
-        let half = CATCH_UP_CHUNK_BYTES / 2;
-        let catch_up = CatchUp {
-            head_seq: 5,
-            snapshot: Some(StoredSnapshot {
-                covers_seq: 1,
-                ciphertext: vec![0; half],
-            }),
-            entries: (2..=5).map(|seq| entry(seq, half)).collect(),
+            ciphertext,
         };
-        let messages = catch_up_messages(doc, catch_up);
-        let shapes: Vec<(bool, Vec<u64>)> = messages
-            .iter()
-            .map(|m| match m {
-                RelayMsg::Entries {
-                    snapshot, entries, ..
-                } => (snapshot.is_some(), entries.iter().map(|e| e.seq).collect()),
-                other => panic!("unexpected {other:?}"),
-            })
-            .collect();
-        assert_eq!(
-            shapes,
-            vec![(true, vec![2]), (false, vec![3, 4]), (false, vec![5])]
-        );
+        room.broadcast(peer.id, &Bytes::from(broadcast.encode()));
     }
+    Ok(appended)
 }

@@ -13,10 +13,13 @@
 //! - [`server`]: the routes (`/healthz`, `/sync`, the app), the shared [`server::Relay`] state,
 //!   serving and graceful shutdown.
 //! - [`static_files`]: the app's files with the single-page-app fallback and cache headers.
-//! - [`connection`]: one WebSocket client — decoding frames, answering them, writing replies.
+//! - [`connection`]: one WebSocket client — decoding frames and answering them.
+//! - [`outbox`]: a connection's outgoing queue, bounded in messages and bytes, and the task that
+//!   writes it to the socket.
 //! - [`rooms`]: who is subscribed to which document, and the per-document lock that orders
 //!   joins, appends and broadcasts.
 //! - [`store`]: the [`store::Store`] trait and its SQLite implementation.
+//! - [`catch_up`]: what a joining client missed, split into messages of a manageable size.
 //! - [`limits`]: frame, document, queue and rate limits that keep one client from hurting others.
 //!
 //! To run a relay in-process (as a test might):
@@ -29,9 +32,11 @@
 //! # Ok(()) }
 //! ```
 
+pub mod catch_up;
 pub mod config;
 pub mod connection;
 pub mod limits;
+pub mod outbox;
 pub mod rooms;
 pub mod server;
 pub mod static_files;

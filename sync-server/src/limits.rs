@@ -3,9 +3,15 @@
 use std::time::{Duration, Instant};
 
 /// Messages a connection may have queued for sending before it counts as too slow and is
-/// disconnected. Large enough for the catch-up of a full-size document (about one message per
-/// [`CATCH_UP_CHUNK_BYTES`]) plus live traffic.
+/// disconnected. Many small live messages (acks, presence) may wait at once; large ones are
+/// bounded by [`OUTGOING_BYTES`] instead.
 pub const OUTGOING_QUEUE: usize = 1024;
+
+/// Bytes a connection may have queued for sending before it counts as too slow and is
+/// disconnected. This, not the message count, is what bounds the relay's memory per client, since
+/// one catch-up message can be [`CATCH_UP_CHUNK_BYTES`]. Several chunks fit, so a client that
+/// reads at an ordinary pace can catch up on a full-size document.
+pub const OUTGOING_BYTES: usize = 16 * 1024 * 1024;
 
 /// The target size of one catch-up `Entries` message, so a large document arrives in pieces a
 /// browser can handle one by one instead of one huge frame.

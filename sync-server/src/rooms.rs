@@ -6,58 +6,18 @@
 //! subscribes it, so an append either lands in the catch-up or arrives as a `Broadcast` after it,
 //! never both and never neither; and an `Ack` is queued before any `Broadcast` of the same entry.
 //!
-//! Sending never waits: frames go into each connection's bounded queue with `try_send`, and a
-//! connection whose queue is full is told to disconnect ([`Peer::send`]), so a slow client cannot
-//! stall the lock and with it everyone else on the document.
+//! Sending never waits: frames go into each connection's bounded queue ([`crate::outbox`]), and a
+//! connection whose queue is full is told to disconnect, so a slow client cannot stall the lock
+//! and with it everyone else on the document.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
 use tandem_protocol::DocId;
-use tokio::sync::mpsc::error::TrySendError;
-use tokio::sync::{mpsc, Notify, OwnedMutexGuard};
+use tokio::sync::OwnedMutexGuard;
 
-/// A connection's id, unique for the life of the process; used only to tell peers apart.
-pub type ConnId = u64;
-
-/// How the rest of the relay reaches one connection.
-#[derive(Clone, Debug)]
-pub struct Peer {
-    pub id: ConnId,
-    /// The connection's outgoing queue of encoded frames; its sender task drains it.
-    tx: mpsc::Sender<Bytes>,
-    /// Woken when the queue overflows, so the connection ends instead of silently losing frames.
-    kick: Arc<Notify>,
-}
-
-/// Why a frame was not queued.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SendError {
-    /// The queue was full; the connection has been told to close.
-    TooSlow,
-    /// The connection is already gone.
-    Closed,
-}
-
-impl Peer {
-    pub fn new(id: ConnId, tx: mpsc::Sender<Bytes>, kick: Arc<Notify>) -> Self {
-        Peer { id, tx, kick }
-    }
-
-    /// Queues one frame without waiting.
-    pub fn send(&self, frame: Bytes) -> Result<(), SendError> {
-        match self.tx.try_send(frame) {
-            Ok(()) => Ok(()),
-            Err(TrySendError::Full(_)) => {
-                // notify_one keeps a permit, so the kick is not lost if nobody is waiting yet.
-                self.kick.notify_one();
-                Err(SendError::TooSlow)
-            }
-            Err(TrySendError::Closed(_)) => Err(SendError::Closed),
-        }
-    }
-}
+use crate::outbox::{ConnId, Peer};
 
 /// The connections subscribed to one document.
 #[derive(Debug, Default)]
@@ -168,20 +128,25 @@ impl Drop for RoomGuard<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::outbox::Queued;
+    use tokio::sync::mpsc;
 
-    fn peer(id: ConnId, capacity: usize) -> (Peer, mpsc::Receiver<Bytes>, Arc<Notify>) {
-        let (tx, rx) = mpsc::channel(capacity);
-        let kick = Arc::new(Notify::new());
-        (Peer::new(id, tx, Arc::clone(&kick)), rx, kick)
+    fn peer(id: ConnId, frames: usize) -> (Peer, mpsc::Receiver<Queued>) {
+        Peer::new(id, frames, 1 << 20)
+    }
+
+    async fn next(rx: &mut mpsc::Receiver<Queued>) -> Option<Bytes> {
+        rx.recv().await.map(|queued| queued.frame)
     }
 
     #[tokio::test]
     async fn broadcast_skips_the_sender_and_drops_slow_peers() {
         let rooms = Rooms::default();
         let doc = DocId([1; 16]);
-        let (a, mut a_rx, _) = peer(1, 4);
-        let (b, mut b_rx, _) = peer(2, 4);
-        let (slow, _slow_rx, slow_kick) = peer(3, 1);
+        let (a, mut a_rx) = peer(1, 4);
+        let (b, mut b_rx) = peer(2, 4);
+        let (slow, _slow_rx) = peer(3, 1);
+        let slow_kicked = slow.clone();
         {
             let mut room = rooms.lock(doc).await;
             room.subscribe(a);
@@ -191,10 +156,10 @@ mod tests {
             room.broadcast(1, &Bytes::from_static(b"two"));
             assert!(!room.is_subscribed(3), "a full queue ends the subscription");
         }
-        slow_kick.notified().await;
+        slow_kicked.kicked().await;
         assert!(a_rx.try_recv().is_err());
-        assert_eq!(b_rx.recv().await.as_deref(), Some(&b"one"[..]));
-        assert_eq!(b_rx.recv().await.as_deref(), Some(&b"two"[..]));
+        assert_eq!(next(&mut b_rx).await.as_deref(), Some(&b"one"[..]));
+        assert_eq!(next(&mut b_rx).await.as_deref(), Some(&b"two"[..]));
         assert_eq!(rooms.len(), 1);
     }
 
@@ -202,7 +167,7 @@ mod tests {
     async fn an_empty_room_is_forgotten() {
         let rooms = Rooms::default();
         let doc = DocId([2; 16]);
-        let (a, _rx, _) = peer(1, 4);
+        let (a, _rx) = peer(1, 4);
         rooms.lock(doc).await.subscribe(a);
         assert_eq!(rooms.len(), 1);
         rooms.lock(doc).await.unsubscribe(1);

@@ -19,7 +19,8 @@ use tracing::{info, warn};
 
 use crate::config::Config;
 use crate::limits::Limits;
-use crate::rooms::{ConnId, Rooms};
+use crate::outbox::ConnId;
+use crate::rooms::Rooms;
 use crate::store::{SqliteStore, Store, StoreError};
 use crate::{connection, static_files};
 

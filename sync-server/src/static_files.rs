@@ -5,6 +5,12 @@
 //! while a missing asset (`/missing.js`) stays a 404, which keeps a broken build visible instead
 //! of handing the browser HTML where it expects JavaScript.
 //!
+//! The build writes `name.br` and `name.gz` beside each `.wasm`, `.js` and `.css` file; those are
+//! served as they are to a client that accepts the encoding, because they are compressed harder
+//! than is worth doing per request. Anything without such a file (index.html, the SPA fallback, a
+//! dev build) is compressed on the fly by the layer in [`crate::server`], which leaves alone a
+//! response that already has a `Content-Encoding`.
+//!
 //! Trunk puts a content hash in asset names (`app-1a2b3c4d5e6f7a8b_bg.wasm`), so those can be
 //! cached forever; everything else, above all `index.html` that names the current hashes, must be
 //! revalidated on every load.
@@ -13,7 +19,7 @@ use std::path::{Path, PathBuf};
 
 use axum::extract::Request;
 use axum::handler::HandlerWithoutStateExt;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, VARY};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -27,7 +33,10 @@ const NO_CACHE: &str = "no-cache";
 pub fn router(dir: &Path) -> Router {
     let index = dir.join("index.html");
     let fallback = move |req: Request| spa_fallback(index.clone(), req);
-    let files = ServeDir::new(dir).fallback(fallback.into_service());
+    let files = ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(fallback.into_service());
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(cache_control))
@@ -59,9 +68,12 @@ async fn cache_control(req: Request, next: Next) -> Response {
     } else {
         NO_CACHE
     };
-    response
-        .headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static(value));
+    let headers = response.headers_mut();
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static(value));
+    // The same path is sent brotli, gzip or plain depending on the request, so a shared cache must
+    // not hand one client's encoding to another; the compression layer adds this only when it
+    // compresses, not for precompressed files.
+    headers.insert(VARY, HeaderValue::from_static("accept-encoding"));
     response
 }
 

@@ -14,6 +14,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tandem_protocol::message::{Entry, StoredSnapshot};
 use tandem_protocol::{ClientMsgId, DocId, ErrorCode};
 
+use crate::catch_up::CatchUp;
+
 /// The file inside the data directory.
 pub const DB_FILE: &str = "relay.sqlite3";
 
@@ -44,15 +46,6 @@ impl StoreError {
             }
         }
     }
-}
-
-/// What a joining client has missed.
-#[derive(Debug, Default, PartialEq, Eq)]
-pub struct CatchUp {
-    pub head_seq: u64,
-    /// Present only when the client is behind the snapshot, i.e. the entries it lacks are gone.
-    pub snapshot: Option<StoredSnapshot>,
-    pub entries: Vec<Entry>,
 }
 
 /// The result of an append that did not fail.
@@ -132,8 +125,10 @@ impl SqliteStore {
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir)?;
         let conn = Connection::open(data_dir.join(DB_FILE))?;
-        // WAL lets readers proceed during a write; synchronous=FULL makes every commit reach the
-        // disk before we acknowledge it, which is the promise an Ack makes.
+        // WAL: a commit is one append to the log and one fsync (a rollback journal needs several),
+        // and one cut short by a crash is discarded on reopen. Not for concurrent readers: every
+        // call shares one connection. synchronous=FULL makes each commit reach the disk before
+        // we acknowledge it, which is the promise an Ack makes.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;

@@ -75,6 +75,42 @@ async fn responses_are_compressed_when_the_client_accepts_it() {
 }
 
 #[tokio::test]
+async fn precompressed_assets_are_served_as_they_are() {
+    let data = tempfile::tempdir().unwrap();
+    let app = tempfile::tempdir().unwrap();
+    write_app(app.path());
+    // Not real brotli: the relay must send the file's bytes, not compress anything itself.
+    let plain = b"\0asm\x01\0\0\0 a pretend module, long enough to be worth compressing".to_vec();
+    let brotli = b"pretend brotli bytes".to_vec();
+    std::fs::write(app.path().join(WASM), &plain).unwrap();
+    std::fs::write(app.path().join(format!("{WASM}.br")), &brotli).unwrap();
+    let static_dir = app.path().to_str().unwrap();
+    let relay = RelayProcess::start(data.path(), &["--static-dir", static_dir]);
+    let path = format!("/{WASM}");
+
+    let br = http_get(relay.addr, &path, &[("Accept-Encoding", "gzip, br")]);
+    assert_eq!(br.status, 200);
+    assert_eq!(br.header("content-encoding"), Some("br"));
+    assert_eq!(br.body, brotli);
+    assert_eq!(br.header("content-type"), Some("application/wasm"));
+    assert_eq!(
+        br.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert_eq!(br.header("vary"), Some("accept-encoding"));
+
+    // No .gz beside it: a gzip-only client gets it compressed on the fly, once.
+    let gzip = http_get(relay.addr, &path, &[("Accept-Encoding", "gzip")]);
+    assert_eq!(gzip.header("content-encoding"), Some("gzip"));
+    assert_eq!(&gzip.body[..2], &[0x1f, 0x8b]);
+    assert_ne!(gzip.body, brotli);
+
+    let identity = http_get(relay.addr, &path, &[]);
+    assert_eq!(identity.header("content-encoding"), None);
+    assert_eq!(identity.body, plain);
+}
+
+#[tokio::test]
 async fn without_an_app_the_relay_still_syncs() {
     let data = tempfile::tempdir().unwrap();
     let relay = RelayProcess::start(data.path(), &[]);

@@ -39,6 +39,26 @@ async fn bad_frames_are_refused_while_others_keep_working() {
     expect_error(&mut bad, ErrorCode::UnsupportedVersion).await;
     bad.send_text("hello").await;
     expect_error(&mut bad, ErrorCode::Malformed).await;
+    // A decodable change that is too large is named in the refusal, so its sender knows which.
+    let id = msg_id();
+    bad.send(&ClientMsg::Append {
+        doc: doc.doc,
+        client_msg_id: id,
+        ciphertext: vec![1; 65_536],
+    })
+    .await;
+    match bad.recv().await {
+        RelayMsg::Error {
+            doc: d,
+            client_msg_id,
+            code,
+            ..
+        } => assert_eq!(
+            (d, client_msg_id, code),
+            (Some(doc.doc), Some(id), ErrorCode::FrameTooLarge)
+        ),
+        other => panic!("expected FrameTooLarge, got {other:?}"),
+    }
 
     // Still connected and useful after all that.
     let own = TestDoc::new();
@@ -146,4 +166,57 @@ async fn messages_for_unjoined_documents_are_refused() {
         client.send(msg).await;
         expect_error(&mut client, ErrorCode::NotJoined).await;
     }
+}
+
+#[tokio::test]
+async fn a_rate_limited_append_is_named_in_its_refusal() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(dir.path(), &[]);
+    let doc = TestDoc::new();
+    let mut client = relay.client().await;
+    client.join(&doc, 0).await;
+    // Leaving a document one never joined has no reply and costs nothing, so these only spend
+    // the burst; the appends right after them find the bucket empty.
+    let leave = ClientMsg::Leave {
+        doc: TestDoc::new().doc,
+    };
+    for _ in 0..1000 {
+        client.send(&leave).await;
+    }
+    let ids: Vec<[u8; 16]> = (0..50).map(|_| msg_id()).collect();
+    for &client_msg_id in &ids {
+        let append = ClientMsg::Append {
+            doc: doc.doc,
+            client_msg_id,
+            ciphertext: vec![1],
+        };
+        client.send(&append).await;
+    }
+
+    // Every append gets exactly one answer, and each refusal says which append it refuses.
+    let mut answered = Vec::new();
+    let mut refused = 0;
+    while answered.len() < ids.len() {
+        match client.recv().await {
+            RelayMsg::Ack { client_msg_id, .. } => answered.push(client_msg_id),
+            RelayMsg::Error {
+                doc: Some(d),
+                client_msg_id: Some(id),
+                code: ErrorCode::RateLimited,
+                ..
+            } if d == doc.doc => {
+                answered.push(id);
+                refused += 1;
+            }
+            // Leaves beyond the burst are refused too; those name no change.
+            RelayMsg::Error {
+                client_msg_id: None,
+                code: ErrorCode::RateLimited,
+                ..
+            } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    assert_eq!(answered, ids);
+    assert!(refused > 0, "the appends were not rate limited");
 }

@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const port = Number(process.env.TANDEM_E2E_PORT ?? 8787);
-const dataDir = mkdtempSync(join(tmpdir(), 'tandem-e2e-'));
+// Workers load this file again; the environment carries the main process's choice to them, so
+// tests can look into the relay's data folder.
+process.env.TANDEM_E2E_DATA_DIR ??= mkdtempSync(join(tmpdir(), 'tandem-e2e-'));
+const dataDir = process.env.TANDEM_E2E_DATA_DIR;
 
 export default defineConfig({
   testDir: './e2e',

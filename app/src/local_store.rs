@@ -152,15 +152,18 @@ impl LocalStore {
         Ok(out)
     }
 
+    /// One value by key, in its own read-only transaction.
+    async fn get_one(&self, store: &str, key: &str) -> Result<Option<JsValue>, StoreError> {
+        let tx = self.db.transaction(&[store], TransactionMode::ReadOnly)?;
+        Ok(tx.object_store(store)?.get(JsValue::from_str(key))?.await?)
+    }
+
     pub async fn vacancy(&self, doc: &str) -> Result<Option<VacancyRecord>, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[VACANCIES], TransactionMode::ReadOnly)?;
-        let value = tx
-            .object_store(VACANCIES)?
-            .get(JsValue::from_str(doc))?
-            .await?;
-        Ok(value.as_ref().and_then(record_from_js))
+        Ok(self
+            .get_one(VACANCIES, doc)
+            .await?
+            .as_ref()
+            .and_then(record_from_js))
     }
 
     pub async fn put_vacancy(&self, r: &VacancyRecord) -> Result<(), StoreError> {
@@ -294,14 +297,10 @@ impl LocalStore {
     // ---- settings ----------------------------------------------------------------------------
 
     pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let tx = self
-            .db
-            .transaction(&[SETTINGS], TransactionMode::ReadOnly)?;
-        let v = tx
-            .object_store(SETTINGS)?
-            .get(JsValue::from_str(key))?
-            .await?;
-        Ok(v.and_then(|v| v.as_string()))
+        Ok(self
+            .get_one(SETTINGS, key)
+            .await?
+            .and_then(|v| v.as_string()))
     }
 
     pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {

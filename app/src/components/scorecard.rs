@@ -139,13 +139,15 @@ fn CriterionRow(
                             edit(Box::new(move |v, id| v.set_weight(id, w)))
                         }
                     } />
-                <input id=must_id.clone() type="checkbox" disabled=move || read_only.get()
-                    prop:checked=move || this.with(|t| t.as_ref().is_some_and(|t| t.2.must_have))
-                    on:change=move |ev| {
-                        let on = event_target_checked(&ev);
-                        edit(Box::new(move |v, id| v.set_must_have(id, on)))
-                    } />
-                <label for=must_id>{t!(i18n, must_have)}</label>
+                <span class="check">
+                    <input id=must_id.clone() type="checkbox" disabled=move || read_only.get()
+                        prop:checked=move || this.with(|t| t.as_ref().is_some_and(|t| t.2.must_have))
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            edit(Box::new(move |v, id| v.set_must_have(id, on)))
+                        } />
+                    <label for=must_id>{t!(i18n, must_have)}</label>
+                </span>
             </div>
         </li>
     }

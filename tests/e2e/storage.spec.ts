@@ -1,0 +1,37 @@
+// What the device keeps: every keystroke is stored, and the stored chunks are compacted.
+import { test, expect, type Page } from '@playwright/test';
+import { addCriterion, createVacancy, criterion, syncStatus } from './helpers';
+
+/** How many chunks IndexedDB holds for the vacancy open in `page`. */
+async function storedChunks(page: Page, doc: string): Promise<number> {
+  return page.evaluate(
+    (doc) =>
+      new Promise<number>((resolve, reject) => {
+        const open = indexedDB.open('tandem');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const range = IDBKeyRange.bound(`${doc}:`, `${doc};`, false, true);
+          const req = open.result.transaction('chunks').objectStore('chunks').count(range);
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        };
+      }),
+    doc,
+  );
+}
+
+test('a hundred keystrokes are compacted and all survive a reload', async ({ page }) => {
+  const link = await createVacancy(page, 'Compaction');
+  const doc = link.split('/v/')[1].split('#')[0];
+  await addCriterion(page, 'Typing');
+  const text = 'The quick brown fox jumps over the lazy dog. '.repeat(3).slice(0, 100);
+  const field = criterion(page, 0).description;
+  await field.click();
+  await field.pressSequentially(text);
+  await expect(syncStatus(page)).toContainText('Up to date');
+
+  // 100+ changes were written one by one; compaction keeps far fewer chunks than that.
+  await expect.poll(() => storedChunks(page, doc)).toBeLessThan(64);
+  await page.reload();
+  await expect(criterion(page, 0).description).toHaveValue(text);
+});

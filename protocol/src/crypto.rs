@@ -160,6 +160,24 @@ impl DocKey {
         out
     }
 
+    /// Seals a snapshot together with the log sequence it covers, so a relay cannot present an
+    /// old snapshot as a newer one (and make a client skip the entries in between).
+    pub fn seal_snapshot(&self, covers_seq: u64, snapshot: &[u8]) -> Vec<u8> {
+        let mut plain = Vec::with_capacity(8 + snapshot.len());
+        plain.extend_from_slice(&covers_seq.to_le_bytes());
+        plain.extend_from_slice(snapshot);
+        self.seal(Purpose::Snapshot, &plain)
+    }
+
+    /// Opens a snapshot, refusing it unless it was sealed for exactly `covers_seq`.
+    pub fn open_snapshot(&self, covers_seq: u64, envelope: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let mut plain = self.open(Purpose::Snapshot, envelope)?;
+        match plain.get(..8) {
+            Some(seq) if seq == covers_seq.to_le_bytes() => Ok(plain.split_off(8)),
+            _ => Err(CryptoError::Rejected),
+        }
+    }
+
     /// Opens an envelope; altered data, another document's data or another key is refused.
     pub fn open(&self, purpose: Purpose, envelope: &[u8]) -> Result<Vec<u8>, CryptoError> {
         if envelope.len() < 1 + NONCE_LEN + TAG_LEN {
@@ -246,6 +264,16 @@ mod tests {
             key.open(Purpose::Snapshot, &[]),
             Err(CryptoError::Truncated)
         );
+    }
+
+    #[test]
+    fn snapshots_are_bound_to_the_sequence_they_cover() {
+        let (_, _, key) = key();
+        let sealed = key.seal_snapshot(256, b"whole document");
+        assert_eq!(key.open_snapshot(256, &sealed).unwrap(), b"whole document");
+        assert_eq!(key.open_snapshot(512, &sealed), Err(CryptoError::Rejected));
+        let too_short = key.seal(Purpose::Snapshot, b"1234");
+        assert_eq!(key.open_snapshot(0, &too_short), Err(CryptoError::Rejected));
     }
 
     #[test]

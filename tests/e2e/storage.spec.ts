@@ -35,3 +35,21 @@ test('a hundred keystrokes are compacted and all survive a reload', async ({ pag
   await page.reload();
   await expect(criterion(page, 0).description).toHaveValue(text);
 });
+
+test('a partner who joins late gets the relay snapshot plus what came after', async ({ browser }) => {
+  const a = await (await browser.newContext()).newPage();
+  const link = await createVacancy(a, 'Snapshot');
+  await addCriterion(a, 'Endurance');
+  // Past 256 appends the typing device hands the relay a snapshot and the relay drops the
+  // entries it covers, so the late joiner's text can only be right if the snapshot is.
+  const text = 'Ik typ en typ en typ. '.repeat(13).slice(0, 280);
+  const field = criterion(a, 0).description;
+  await field.click();
+  await field.pressSequentially(text);
+  await expect(syncStatus(a)).toContainText('Up to date');
+
+  const b = await (await browser.newContext()).newPage();
+  await b.goto(link);
+  await expect(criterion(b, 0).description).toHaveValue(text);
+  await expect(b.getByRole('alert')).toHaveCount(0);
+});

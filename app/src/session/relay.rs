@@ -207,7 +207,7 @@ impl DocSession {
         let mut last = 0;
         if let Some(s) = snapshot {
             last = s.covers_seq;
-            match self.key.open(Purpose::Snapshot, &s.ciphertext) {
+            match self.key.open_snapshot(s.covers_seq, &s.ciphertext) {
                 Ok(bytes) => plain.push(bytes),
                 Err(_) => self.problem.set(Some(Problem::Refused)),
             }
@@ -257,7 +257,7 @@ impl DocSession {
     /// `seq`, every entry before it has already reached us and is in our document.
     fn offer_snapshot(&self, seq: u64) {
         let bytes = self.vacancy.borrow_mut().save();
-        let sealed = self.key.seal(Purpose::Snapshot, &bytes);
+        let sealed = self.key.seal_snapshot(seq, &bytes);
         if sealed.len() > MAX_RELAY_SNAPSHOT {
             return;
         }

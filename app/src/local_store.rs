@@ -351,7 +351,12 @@ fn request_persistence() {
     let Some(window) = web_sys::window() else {
         return;
     };
-    if let Ok(promise) = window.navigator().storage().persist() {
+    let navigator = window.navigator();
+    // Absent outside secure contexts (e.g. plain http on a LAN address): do not call into it.
+    if !js_sys::Reflect::has(&navigator, &JsValue::from_str("storage")).unwrap_or(false) {
+        return;
+    }
+    if let Ok(promise) = navigator.storage().persist() {
         wasm_bindgen_futures::spawn_local(async move {
             let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
         });

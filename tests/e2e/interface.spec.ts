@@ -48,3 +48,13 @@ test('every control has an accessible name', async ({ page }) => {
   });
   expect(unnamed).toEqual([]);
 });
+
+test('the share button copies the link', async ({ browser }) => {
+  const context = await browser.newContext();
+  await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+  const page = await context.newPage();
+  const link = await createVacancy(page, 'Share me');
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await expect(page.getByText('Link copied')).toBeVisible();
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(link);
+});

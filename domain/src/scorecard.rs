@@ -60,6 +60,8 @@ pub struct Criterion {
     pub weight: i64,
     pub must_have: bool,
     pub position: f64,
+    /// What each level of the rating scale means for this criterion, level 1 first.
+    pub anchors: Vec<String>,
 }
 
 impl Vacancy {
@@ -85,6 +87,7 @@ impl Vacancy {
             return Vec::new();
         };
         let d = &self.doc;
+        let scale_max = self.scale_max();
         let mut out: Vec<Criterion> = d
             .map_range(&obj, ..)
             .filter_map(|item| {
@@ -107,6 +110,13 @@ impl Vacancy {
                         Some(ScalarValue::F64(p)) => p,
                         _ => 0.0,
                     },
+                    anchors: (1..=scale_max)
+                        .map(|level| {
+                            path(d, &["scorecard", "criteria", &id, "anchors"])
+                                .map(|a| text_at(d, &a, &level.to_string()))
+                                .unwrap_or_default()
+                        })
+                        .collect(),
                     id: CriterionId(id),
                 })
             })
@@ -125,27 +135,51 @@ impl Vacancy {
         name: &str,
         category: Category,
     ) -> Result<(CriterionId, Vec<u8>), DomainError> {
+        let criterion = Criterion {
+            id: CriterionId(new_id()),
+            name: name.to_string(),
+            description: String::new(),
+            category,
+            weight: MIN_WEIGHT,
+            must_have: false,
+            position: self.criteria().last().map_or(1.0, |c| c.position + 1.0),
+            anchors: Vec::new(),
+        };
+        let change = self.put_criterion(&criterion)?;
+        Ok((criterion.id, change))
+    }
+
+    /// Puts a removed criterion back as it was (the "undo" of a removal), under its old id and
+    /// in its old place.
+    pub fn restore_criterion(&mut self, criterion: &Criterion) -> Result<Vec<u8>, DomainError> {
+        self.put_criterion(criterion)
+    }
+
+    fn put_criterion(&mut self, c: &Criterion) -> Result<Vec<u8>, DomainError> {
         let obj = self.criteria_obj()?;
-        let position = self.criteria().last().map_or(1.0, |c| c.position + 1.0);
         let scale_max = self.scale_max();
-        let id = new_id();
-        self.edit(|d| {
-            let c = d.put_object(&obj, id.as_str(), ObjType::Map)?;
-            let n = d.put_object(&c, "name", ObjType::Text)?;
-            d.splice_text(&n, 0, 0, name)?;
-            d.put_object(&c, "description", ObjType::Text)?;
-            d.put(&c, "category", category.as_str())?;
-            d.put(&c, "weight", MIN_WEIGHT)?;
-            d.put(&c, "must_have", false)?;
-            d.put(&c, "position", position)?;
+        let ((), change) = self.edit(|d| {
+            let m = d.put_object(&obj, c.id.as_str(), ObjType::Map)?;
+            let name = d.put_object(&m, "name", ObjType::Text)?;
+            d.splice_text(&name, 0, 0, &c.name)?;
+            let description = d.put_object(&m, "description", ObjType::Text)?;
+            d.splice_text(&description, 0, 0, &c.description)?;
+            d.put(&m, "category", c.category.as_str())?;
+            d.put(&m, "weight", c.weight)?;
+            d.put(&m, "must_have", c.must_have)?;
+            d.put(&m, "position", c.position)?;
             // Every level's anchor text exists from the start: two people writing the first
             // anchor at once would otherwise each create a Text, and one of them would be lost.
-            let anchors = d.put_object(&c, "anchors", ObjType::Map)?;
+            let anchors = d.put_object(&m, "anchors", ObjType::Map)?;
             for level in 1..=scale_max {
-                d.put_object(&anchors, level.to_string(), ObjType::Text)?;
+                let t = d.put_object(&anchors, level.to_string(), ObjType::Text)?;
+                if let Some(text) = c.anchors.get(level as usize - 1) {
+                    d.splice_text(&t, 0, 0, text)?;
+                }
             }
-            Ok(CriterionId(id.clone()))
-        })
+            Ok(())
+        })?;
+        Ok(change)
     }
 
     fn criterion_obj(&self, id: &CriterionId) -> Result<automerge::ObjId, DomainError> {

@@ -88,6 +88,38 @@ fn scorecard_edits_merge_with_a_concurrent_move_and_remove() {
 }
 
 #[test]
+fn a_removed_criterion_can_be_put_back_as_it_was() {
+    let (mut a, mut b) = pair();
+    let (id, c1) = a.add_criterion("SQL", Category::Experience).unwrap();
+    let (_, c2) = a.add_criterion("Python", Category::Experience).unwrap();
+    let c3 = a
+        .set_text(
+            &TextField::CriterionDescription(id.clone()),
+            "Window functions",
+        )
+        .unwrap()
+        .unwrap();
+    let c4 = a.set_must_have(&id, true).unwrap();
+    for c in [&c1, &c2, &c3, &c4] {
+        b.apply_remote(c).unwrap();
+    }
+    let before = a.criteria();
+    let removed = before[0].clone();
+    let gone = a.remove_criterion(&id).unwrap();
+    b.apply_remote(&gone).unwrap();
+    assert_eq!(b.criteria().len(), 1);
+    let back = a.restore_criterion(&removed).unwrap();
+    b.apply_remote(&back).unwrap();
+    assert_eq!(a.criteria(), before);
+    assert_eq!(b.criteria(), before);
+    assert_eq!(
+        before[0].anchors.len(),
+        4,
+        "one anchor text per scale level"
+    );
+}
+
+#[test]
 fn reorder_places_between_neighbours() {
     let (mut a, _) = pair();
     let ids: Vec<_> = ["a", "b", "c", "d"]

@@ -65,6 +65,16 @@ test('scorecard edits travel: name, category, weight, must-have, order and remov
   await expect(moved.getByLabel('Weight')).toHaveValue('4');
   await expect(moved.getByLabel('Must-have (knock-out)')).toBeChecked();
 
+  await a.getByRole('button', { name: 'Remove (Curiosity)' }).click();
+  await expect(b.locator('.criterion')).toHaveCount(1);
+  // A slip of the finger: undo puts it back as it was, for both.
+  await expect(a.getByRole('status').filter({ hasText: 'Removed “Curiosity”.' })).toBeVisible();
+  await a.getByRole('button', { name: 'Undo' }).click();
+  await expect(b.locator('.criterion')).toHaveCount(2);
+  await expect(criterion(b, 0).name).toHaveValue('Curiosity');
+  await expect(criterion(b, 0).row.getByLabel('Must-have (knock-out)')).toBeChecked();
+  await expect(criterion(b, 0).row.getByLabel('Weight')).toHaveValue('4');
+
   await a.getByRole('button', { name: 'Remove (Backlog management)' }).click();
   await expect(b.locator('.criterion')).toHaveCount(1);
 

@@ -23,6 +23,17 @@ pub fn ScorecardEditor(session: StoredValue<Rc<DocSession>, LocalStorage>) -> im
         session.with_value(|s| s.read_only())
     });
     provide_context(ReadOnly(read_only));
+    // The last criterion removed on this device, so a slip of the finger can be undone.
+    let removed = RwSignal::new(None::<Criterion>);
+    provide_context(Removed(removed));
+    let undo = move |_| {
+        if let Some(c) = removed.get_untracked() {
+            session
+                .get_value()
+                .edit(|v| v.restore_criterion(&c).map(Some));
+            removed.set(None);
+        }
+    };
     let ids =
         Memo::new(move |_| criteria.with(|c| c.iter().map(|c| c.id.clone()).collect::<Vec<_>>()));
     let new_name = RwSignal::new(String::new());
@@ -47,6 +58,12 @@ pub fn ScorecardEditor(session: StoredValue<Rc<DocSession>, LocalStorage>) -> im
                     <CriterionRow session criteria id />
                 </For>
             </ol>
+            <Show when=move || removed.with(|r| r.is_some())>
+                <p class="undo" role="status">
+                    {t!(i18n, removed_criterion, name = move || removed.with(|r| r.as_ref().map(|c| c.name.clone()).unwrap_or_default()))}
+                    " "<button type="button" on:click=undo>{t!(i18n, undo)}</button>
+                </p>
+            </Show>
             <form class="add-criterion" on:submit=add>
                 <label for="new-criterion">{t!(i18n, new_criterion_name)}</label>
                 <input id="new-criterion" type="text" required
@@ -62,6 +79,10 @@ pub fn ScorecardEditor(session: StoredValue<Rc<DocSession>, LocalStorage>) -> im
 #[derive(Clone, Copy)]
 struct ReadOnly(Memo<bool>);
 
+/// Where a row leaves the criterion it removed, for the undo offer.
+#[derive(Clone, Copy)]
+struct Removed(RwSignal<Option<Criterion>>);
+
 /// One edit of one criterion, run against the document by the row's buttons and fields.
 type CriterionEdit = Box<dyn FnOnce(&mut Vacancy, &CriterionId) -> Result<Vec<u8>, DomainError>>;
 
@@ -73,6 +94,7 @@ fn CriterionRow(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let ReadOnly(read_only) = expect_context::<ReadOnly>();
+    let Removed(removed) = expect_context::<Removed>();
     let id_for_memo = id.clone();
     let this = Memo::new(move |_| {
         criteria.with(|list| {
@@ -110,7 +132,10 @@ fn CriterionRow(
                         disabled=move || { read_only.get() || index() + 1 >= count() }
                         on:click=move |_| { let to = index() + 1; edit(Box::new(move |v, id| v.move_criterion(id, to))) }>"↓"</button>
                     <button type="button" class="danger" disabled=move || read_only.get() aria-label=move || format!("{} ({})", t_string!(i18n, remove), get(|c| c.name.clone()))
-                        on:click=move |_| edit(Box::new(|v, id| v.remove_criterion(id)))>"✕"</button>
+                        on:click=move |_| {
+                            removed.set(this.get_untracked().map(|t| t.2));
+                            edit(Box::new(|v, id| v.remove_criterion(id)))
+                        }>"✕"</button>
                 </div>
             </div>
             <label for=desc_id.clone()>{t!(i18n, criterion_description)}</label>

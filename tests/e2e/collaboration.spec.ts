@@ -14,6 +14,7 @@ test('two browsers type into the same description at once and keep both texts', 
   // The hiring manager joins by opening the link.
   await manager.goto(link);
   await expect(manager.getByLabel('Vacancy title')).toHaveValue('Senior data engineer');
+  await expect(manager).toHaveTitle('Senior data engineer · Tandem');
   const mine = criterion(manager, 0).description;
   await expect(mine).toHaveValue('Explains trade-offs.');
 

@@ -130,6 +130,24 @@ fn VacancyView(session: SessionHandle) -> impl IntoView {
         .unwrap_or_default();
     let link = s.share_link(&origin);
     let (caught_up, pending, peers) = (s.caught_up, s.pending, s.peers);
+    // The tab shows which vacancy it holds, which helps with several open.
+    let version = s.version;
+    Effect::new(move |_| {
+        version.track();
+        let title = session.with_value(|s| s.vacancy.borrow().title());
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            doc.set_title(&if title.trim().is_empty() {
+                "Tandem".to_string()
+            } else {
+                format!("{title} · Tandem")
+            });
+        }
+    });
+    on_cleanup(|| {
+        if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+            doc.set_title("Tandem");
+        }
+    });
 
     view! {
         <div class="vacancy-top">

@@ -58,6 +58,8 @@ pub struct DocSession {
     pub problem: RwSignal<Option<Problem>>,
     /// Changes not yet acknowledged, oldest first; each is in IndexedDB before it is here.
     outbox: RefCell<Vec<OutboxItem>>,
+    /// Local changes being written to IndexedDB, not yet in the outbox; they count as waiting.
+    writing: Cell<usize>,
     /// Outbox ids sent on the current connection and not yet acknowledged.
     in_flight: RefCell<HashSet<[u8; 16]>>,
     joined: Cell<bool>,
@@ -130,6 +132,7 @@ impl DocSession {
             peers: RwSignal::new(Vec::new()),
             problem: RwSignal::new(None),
             outbox: RefCell::new(Vec::new()),
+            writing: Cell::new(0),
             in_flight: RefCell::new(HashSet::new()),
             joined: Cell::new(false),
             head_seq: Cell::new(0),
@@ -208,6 +211,8 @@ impl DocSession {
         match result {
             Ok(Some(change)) => {
                 self.version.update(|v| *v += 1);
+                self.writing.set(self.writing.get() + 1);
+                self.update_pending();
                 let me = self.clone();
                 spawn_local(async move { me.record_local_change(change).await });
             }
@@ -216,7 +221,8 @@ impl DocSession {
         }
     }
 
-    /// Stores a change with its outbox entry, then queues it for the relay.
+    /// Stores a change with its outbox entry, then queues it for the relay. The caller has
+    /// counted it in `writing` already, so the indicator shows it from the first moment.
     async fn record_local_change(self: &Rc<Self>, change: Vec<u8>) {
         let item = OutboxItem::new(change);
         if let Some(store) = services::store() {
@@ -228,10 +234,20 @@ impl DocSession {
             }
         }
         self.outbox.borrow_mut().push(item);
-        self.pending.set(self.outbox.borrow().len());
+        self.writing.set(self.writing.get().saturating_sub(1));
+        self.update_pending();
         self.pump();
         self.touch_record();
         self.maybe_compact().await;
+    }
+
+    /// "N waiting" counts what is being saved as well as what awaits the relay's ack, so the
+    /// indicator never says "up to date" while a keystroke is still on its way.
+    pub(super) fn update_pending(&self) {
+        let n = self.outbox.borrow().len() + self.writing.get();
+        if self.pending.get_untracked() != n {
+            self.pending.set(n);
+        }
     }
 
     fn storage_failed(&self, e: &StoreError, safe_seq: u64) {

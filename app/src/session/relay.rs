@@ -121,6 +121,7 @@ impl DocSession {
             // replaced. Give it back everything this device has, as one change.
             self.last_seq.set(0);
             let whole = self.vacancy.borrow_mut().save();
+            self.writing.set(self.writing.get() + 1);
             let me = self.clone();
             spawn_local(async move { me.record_local_change(whole).await });
         }
@@ -136,7 +137,7 @@ impl DocSession {
             index.map(|i| outbox.remove(i))
         };
         self.in_flight.borrow_mut().remove(&id);
-        self.pending.set(self.outbox.borrow().len());
+        self.update_pending();
         self.note_seqs(seq, seq);
         self.touch_record();
         if seq.is_multiple_of(RELAY_SNAPSHOT_EVERY) {

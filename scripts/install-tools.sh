@@ -15,6 +15,14 @@ WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/version = |
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# Debian packages; the package lists are refreshed once per run, and only if something is missing.
+apt_updated=
+apt_install() {
+  export DEBIAN_FRONTEND=noninteractive
+  if [ -z "$apt_updated" ]; then apt-get update -qq; apt_updated=1; fi
+  apt-get install -y -qq "$@"
+}
+
 # Each list is read whole before grep looks at it: `grep -q` would stop reading early, and under
 # pipefail the writer's broken pipe would count as a failure.
 installed_targets=$(rustup target list --installed)
@@ -43,9 +51,7 @@ fi
 
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   step "installing Node.js and npm from Debian"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq nodejs npm
+  apt_install nodejs npm
 fi
 
 # wasm-opt (npm "binaryen") and Playwright are pinned in tests/package-lock.json.
@@ -58,8 +64,6 @@ fi
 if [ "${1:-}" = "--test" ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     step "installing Debian's chromium and chromium-driver"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq chromium chromium-driver
+    apt_install chromium chromium-driver
   fi
 fi

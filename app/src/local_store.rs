@@ -186,8 +186,17 @@ impl LocalStore {
 
     /// All stored chunks of a document with their keys, in the order written.
     pub async fn chunks(&self, doc: &str) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        let tx = self.db.transaction(&[CHUNKS], TransactionMode::ReadOnly)?;
-        let store = tx.object_store(CHUNKS)?;
+        self.doc_entries(CHUNKS, doc).await
+    }
+
+    /// Every (key, bytes) of one document in a store keyed `"<doc>:…"`, in key order.
+    async fn doc_entries(
+        &self,
+        store: &str,
+        doc: &str,
+    ) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        let tx = self.db.transaction(&[store], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(store)?;
         let keys = store.get_all_keys(Some(range_for(doc)?), None)?.await?;
         let values = store.get_all(Some(range_for(doc)?), None)?.await?;
         Ok(keys
@@ -267,20 +276,15 @@ impl LocalStore {
     // ---- outbox ------------------------------------------------------------------------------
 
     pub async fn outbox(&self, doc: &str) -> Result<Vec<OutboxItem>, StoreError> {
-        let tx = self.db.transaction(&[OUTBOX], TransactionMode::ReadOnly)?;
-        let store = tx.object_store(OUTBOX)?;
-        let keys = store.get_all_keys(Some(range_for(doc)?), None)?.await?;
-        let values = store.get_all(Some(range_for(doc)?), None)?.await?;
-        Ok(keys
-            .iter()
-            .zip(values.iter())
-            .filter_map(|(k, v)| {
-                let key = k.as_string()?;
+        let entries = self.doc_entries(OUTBOX, doc).await?;
+        Ok(entries
+            .into_iter()
+            .filter_map(|(key, change)| {
                 let (created, id_hex) = key.rsplit_once(':')?.1.split_once('-')?;
                 Some(OutboxItem {
                     id: parse_hex16(id_hex)?,
                     created_at: created.parse().ok()?,
-                    change: bytes_of(v),
+                    change,
                 })
             })
             .collect())

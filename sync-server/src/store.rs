@@ -241,12 +241,7 @@ impl Store for SqliteStore {
             .optional()?
             .unwrap_or(0);
         let would_be = bytes.saturating_add(ciphertext.len() as u64);
-        if would_be > max_doc_bytes {
-            return Err(StoreError::DocumentTooLarge {
-                would_be,
-                limit: max_doc_bytes,
-            });
-        }
+        check_doc_size(would_be, max_doc_bytes)?;
         let seq = head_seq(&tx, doc)? + 1;
         tx.execute(
             "INSERT INTO entries (doc_id, seq, client_msg_id, ciphertext) VALUES (?1, ?2, ?3, ?4)",
@@ -293,12 +288,7 @@ impl Store for SqliteStore {
             |row| row.get(0),
         )?;
         let would_be = tail.saturating_add(ciphertext.len() as u64);
-        if would_be > max_doc_bytes {
-            return Err(StoreError::DocumentTooLarge {
-                would_be,
-                limit: max_doc_bytes,
-            });
-        }
+        check_doc_size(would_be, max_doc_bytes)?;
         tx.execute(
             "INSERT INTO snapshots (doc_id, covers_seq, ciphertext) VALUES (?1, ?2, ?3)
              ON CONFLICT (doc_id) DO UPDATE SET covers_seq = ?2, ciphertext = ?3",
@@ -315,6 +305,14 @@ impl Store for SqliteStore {
         tx.commit()?;
         Ok(SnapshotStored::Replaced)
     }
+}
+
+/// Refuses a write that would take a document's stored bytes past the limit.
+fn check_doc_size(would_be: u64, limit: u64) -> Result<(), StoreError> {
+    if would_be > limit {
+        return Err(StoreError::DocumentTooLarge { would_be, limit });
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -57,9 +57,7 @@ async fn the_database_holds_no_plaintext_and_no_token() {
     let relay = RelayProcess::start(dir.path(), &[]);
     let doc = TestDoc::new();
     let key = doc.secret.doc_key(doc.doc);
-    let (mut alice, mut bob) = (relay.client().await, relay.client().await);
-    alice.join(&doc, 0).await;
-    bob.join(&doc, 0).await;
+    let (mut alice, mut bob) = relay.joined_pair(&doc).await;
 
     let change = b"Senior Rust engineer, salary band confidential-7731";
     let snapshot = b"Snapshot: candidate Jane Roe scored 4/5 on systems design";

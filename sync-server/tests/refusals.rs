@@ -6,13 +6,9 @@ use common::{msg_id, Client, RelayProcess, TestDoc};
 use tandem_protocol::{ClientMsg, ErrorCode, RelayMsg, PROTOCOL_VERSION};
 
 async fn expect_error(client: &mut Client, expected: ErrorCode) {
-    match client.recv().await {
-        RelayMsg::Error { code, message, .. } => {
-            assert_eq!(code, expected, "message: {message}");
-            assert!(!message.is_empty());
-        }
-        other => panic!("expected {expected:?}, got {other:?}"),
-    }
+    let refusal = client.recv_refusal().await;
+    assert_eq!(refusal.code, expected, "message: {}", refusal.message);
+    assert!(!refusal.message.is_empty());
 }
 
 #[tokio::test]
@@ -20,9 +16,7 @@ async fn bad_frames_are_refused_while_others_keep_working() {
     let dir = tempfile::tempdir().unwrap();
     let relay = RelayProcess::start(dir.path(), &["--max-frame-bytes", "65536"]);
     let doc = TestDoc::new();
-    let (mut alice, mut bob) = (relay.client().await, relay.client().await);
-    alice.join(&doc, 0).await;
-    bob.join(&doc, 0).await;
+    let (mut alice, mut bob) = relay.joined_pair(&doc).await;
 
     let mut bad = relay.client().await;
     let mut oversized = vec![PROTOCOL_VERSION];
@@ -47,18 +41,11 @@ async fn bad_frames_are_refused_while_others_keep_working() {
         ciphertext: vec![1; 65_536],
     })
     .await;
-    match bad.recv().await {
-        RelayMsg::Error {
-            doc: d,
-            client_msg_id,
-            code,
-            ..
-        } => assert_eq!(
-            (d, client_msg_id, code),
-            (Some(doc.doc), Some(id), ErrorCode::FrameTooLarge)
-        ),
-        other => panic!("expected FrameTooLarge, got {other:?}"),
-    }
+    let refusal = bad.recv_refusal().await;
+    assert_eq!(
+        (refusal.doc, refusal.client_msg_id, refusal.code),
+        (Some(doc.doc), Some(id), ErrorCode::FrameTooLarge)
+    );
 
     // Still connected and useful after all that.
     let own = TestDoc::new();
@@ -79,9 +66,7 @@ async fn a_huge_frame_closes_only_its_own_connection() {
     let dir = tempfile::tempdir().unwrap();
     let relay = RelayProcess::start(dir.path(), &["--max-frame-bytes", "65536"]);
     let doc = TestDoc::new();
-    let (mut alice, mut bob) = (relay.client().await, relay.client().await);
-    alice.join(&doc, 0).await;
-    bob.join(&doc, 0).await;
+    let (mut alice, mut bob) = relay.joined_pair(&doc).await;
 
     let mut bad = relay.client().await;
     let mut huge = vec![PROTOCOL_VERSION];
@@ -116,18 +101,11 @@ async fn a_full_document_refuses_appends_until_compacted() {
             ciphertext: vec![2; 600],
         })
         .await;
-    match alice.recv().await {
-        RelayMsg::Error {
-            doc: d,
-            client_msg_id,
-            code,
-            ..
-        } => assert_eq!(
-            (d, client_msg_id, code),
-            (Some(doc.doc), Some(id), ErrorCode::DocumentTooLarge)
-        ),
-        other => panic!("expected DocumentTooLarge, got {other:?}"),
-    }
+    let refusal = alice.recv_refusal().await;
+    assert_eq!(
+        (refusal.doc, refusal.client_msg_id, refusal.code),
+        (Some(doc.doc), Some(id), ErrorCode::DocumentTooLarge)
+    );
 
     // A small snapshot frees the space; the refused change can then be retried.
     alice

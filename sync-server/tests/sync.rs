@@ -81,9 +81,7 @@ async fn a_retried_append_is_stored_and_broadcast_once() {
     let dir = tempfile::tempdir().unwrap();
     let relay = RelayProcess::start(dir.path(), &[]);
     let doc = TestDoc::new();
-    let (mut alice, mut bob) = (relay.client().await, relay.client().await);
-    alice.join(&doc, 0).await;
-    bob.join(&doc, 0).await;
+    let (mut alice, mut bob) = relay.joined_pair(&doc).await;
 
     let id = msg_id();
     assert_eq!(alice.append(doc.doc, id, b"once").await, 1);
@@ -119,12 +117,11 @@ async fn a_wrong_token_is_refused_and_sees_nothing() {
             since_seq: 0,
         })
         .await;
-    match intruder.recv().await {
-        RelayMsg::Error { doc: d, code, .. } => {
-            assert_eq!((d, code), (Some(doc.doc), ErrorCode::BadToken))
-        }
-        other => panic!("expected BadToken, got {other:?}"),
-    }
+    let refusal = intruder.recv_refusal().await;
+    assert_eq!(
+        (refusal.doc, refusal.code),
+        (Some(doc.doc), ErrorCode::BadToken)
+    );
     intruder.expect_silence().await;
 
     owner.append(doc.doc, msg_id(), b"more private").await;
@@ -145,14 +142,11 @@ async fn a_wrong_token_is_refused_and_sees_nothing() {
             ciphertext: b"vandalism".to_vec(),
         })
         .await;
-    match intruder.recv().await {
-        RelayMsg::Error {
-            code,
-            client_msg_id,
-            ..
-        } => assert_eq!((code, client_msg_id), (ErrorCode::NotJoined, Some(id))),
-        other => panic!("expected NotJoined, got {other:?}"),
-    }
+    let refusal = intruder.recv_refusal().await;
+    assert_eq!(
+        (refusal.code, refusal.client_msg_id),
+        (ErrorCode::NotJoined, Some(id))
+    );
     owner.expect_silence().await;
     assert_eq!(relay.client().await.join(&doc, 0).await.head_seq, 2);
 }
@@ -251,9 +245,7 @@ async fn leaving_stops_the_messages() {
     let dir = tempfile::tempdir().unwrap();
     let relay = RelayProcess::start(dir.path(), &[]);
     let doc = TestDoc::new();
-    let (mut alice, mut bob) = (relay.client().await, relay.client().await);
-    alice.join(&doc, 0).await;
-    bob.join(&doc, 0).await;
+    let (mut alice, mut bob) = relay.joined_pair(&doc).await;
     bob.send(&ClientMsg::Leave { doc: doc.doc }).await;
     bob.expect_silence().await;
     alice.append(doc.doc, msg_id(), b"after bob left").await;

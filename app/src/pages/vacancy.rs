@@ -53,18 +53,20 @@ pub fn VacancyPage() -> impl IntoView {
             let hash = web_sys::window()
                 .and_then(|w| w.location().hash().ok())
                 .unwrap_or_default();
-            let mut hash = hash.trim_start_matches('#').to_string();
+            let record = match services::store() {
+                Some(store) => store.vacancy(&id).await.ok().flatten(),
+                None => None,
+            };
             // A vacancy this device already has opens with the secret that is known to work,
             // whatever the address says: a bookmark without '#…' or a mistyped link must not
             // replace it.
-            if let Some(store) = services::store() {
-                if let Ok(Some(r)) = store.vacancy(&id).await {
-                    hash = r.secret;
-                }
-            }
-            match ShareLink::parse(&format!("/v/{id}#{hash}")) {
+            let secret = match &record {
+                Some(r) => r.secret.clone(),
+                None => hash.trim_start_matches('#').to_string(),
+            };
+            match ShareLink::parse(&format!("/v/{id}#{secret}")) {
                 Ok(link) => {
-                    let s = DocSession::open(link.doc, link.secret).await;
+                    let s = DocSession::open(link.doc, link.secret, record).await;
                     session.set(Some(StoredValue::new_local(s)));
                 }
                 Err(e) => error.set(Some(link_error_text(i18n, &e))),

@@ -81,15 +81,16 @@ pub struct DocSession {
 }
 
 impl DocSession {
-    /// Opens a vacancy from this device's storage, and joins it on the relay.
-    pub async fn open(doc: DocId, secret: Secret) -> Rc<Self> {
+    /// Opens a vacancy from this device's storage, and joins it on the relay. `record` is the
+    /// device's list entry for it, if it has one (the caller has read it to pick the secret).
+    pub async fn open(doc: DocId, secret: Secret, record: Option<VacancyRecord>) -> Rc<Self> {
         let doc_str = doc.to_string();
         let session = Rc::new(Self::new(doc, secret, doc_str.clone()));
+        if let Some(r) = record {
+            session.last_seq.set(r.last_seq);
+            session.listed.set(true);
+        }
         if let Some(store) = services::store() {
-            if let Ok(Some(r)) = store.vacancy(&doc_str).await {
-                session.last_seq.set(r.last_seq);
-                session.listed.set(true);
-            }
             match store.chunks(&doc_str).await {
                 Ok(chunks) => {
                     let mut v = session.vacancy.borrow_mut();

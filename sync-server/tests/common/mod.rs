@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use tandem_protocol::message::{Entry, StoredSnapshot};
-use tandem_protocol::{AccessToken, ClientMsg, DocId, RelayMsg, Secret};
+use tandem_protocol::{AccessToken, ClientMsg, DocId, ErrorCode, RelayMsg, Secret};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -98,6 +98,23 @@ impl RelayProcess {
     pub async fn client(&self) -> Client {
         Client::connect(self.addr).await
     }
+
+    /// Two clients, both joined to `doc` from the start: the usual cast of a test.
+    pub async fn joined_pair(&self, doc: &TestDoc) -> (Client, Client) {
+        let (mut alice, mut bob) = (self.client().await, self.client().await);
+        alice.join(doc, 0).await;
+        bob.join(doc, 0).await;
+        (alice, bob)
+    }
+}
+
+/// A relay refusal, as the client received it.
+#[derive(Debug, PartialEq)]
+pub struct Refusal {
+    pub doc: Option<DocId>,
+    pub client_msg_id: Option<[u8; 16]>,
+    pub code: ErrorCode,
+    pub message: String,
 }
 
 impl Drop for RelayProcess {
@@ -187,6 +204,24 @@ impl Client {
     }
 
     /// Asserts that nothing arrives for a while.
+    /// The next message, which must be a refusal.
+    pub async fn recv_refusal(&mut self) -> Refusal {
+        match self.recv().await {
+            RelayMsg::Error {
+                doc,
+                client_msg_id,
+                code,
+                message,
+            } => Refusal {
+                doc,
+                client_msg_id,
+                code,
+                message,
+            },
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
     pub async fn expect_silence(&mut self) {
         if let Some(msg) = self.try_recv(QUIET).await {
             panic!("expected silence, got {msg:?}");

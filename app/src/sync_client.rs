@@ -168,14 +168,7 @@ impl SyncClient {
     }
 
     fn dispatch(&self, msg: RelayMsg) {
-        let doc = match &msg {
-            RelayMsg::Joined { doc, .. }
-            | RelayMsg::Entries { doc, .. }
-            | RelayMsg::Ack { doc, .. }
-            | RelayMsg::Broadcast { doc, .. }
-            | RelayMsg::Presence { doc, .. } => Some(*doc),
-            RelayMsg::Error { doc, .. } => *doc,
-        };
+        let doc = msg.doc();
         let session = doc.and_then(|d| self.sessions.borrow().get(&d).and_then(Weak::upgrade));
         match (session, msg) {
             (Some(s), msg) => s.on_message(msg),

@@ -4,14 +4,18 @@
 //! - [`crypto`]: the share secret, the keys HKDF derives from it, and the AEAD envelope that seals
 //!   every change, snapshot and presence message before it leaves a device.
 //! - [`link`]: the share link `<origin>/v/<doc-id>#<secret>` and its parsing.
+//! - [`limits`]: the endpoint path, frame size and rate limits both sides must agree on.
 //!
 //! The relay only ever sees [`message`] frames with opaque ciphertext, the document id and the
 //! access token; it never learns the secret or the key.
 
 pub mod crypto;
+pub mod limits;
 pub mod link;
 pub mod message;
 
 pub use crypto::{AccessToken, CryptoError, DocKey, Secret};
 pub use link::{DocId, LinkError, ShareLink};
-pub use message::{ClientMsg, ClientMsgId, DecodeError, ErrorCode, RelayMsg, PROTOCOL_VERSION};
+pub use message::{
+    ClientMsg, ClientMsgId, ConnNo, DecodeError, ErrorCode, RelayMsg, PROTOCOL_VERSION,
+};

@@ -8,6 +8,11 @@
 //! The flow for one document: `Join` → `Joined { head_seq }` → zero or more `Entries` (catch-up
 //! after `since_seq`) → from then on `Broadcast` for other clients' appends and `Ack` for one's own.
 //! The relay stores an `Append` durably before it sends the `Ack` and the `Broadcast`s.
+//!
+//! Presence is relayed with the sender's connection number (`from`), so that when a connection
+//! leaves a document, by `Leave` or by going away, the others hear `PeerLeft` at once instead of
+//! waiting for its presence to time out. `Ping` is answered by `Pong`: a client that hears
+//! nothing for a few seconds knows its connection is dead, whatever the browser says.
 
 use serde::{Deserialize, Serialize};
 
@@ -15,10 +20,14 @@ use crate::crypto::AccessToken;
 use crate::link::DocId;
 
 /// The version byte in front of every frame.
-pub const PROTOCOL_VERSION: u8 = 1;
+pub const PROTOCOL_VERSION: u8 = 2;
 
 /// A client's own id for an append, random per change: a retry with the same id is stored once.
 pub type ClientMsgId = [u8; 16];
+
+/// The relay's number for one connection, unique for the life of the relay process. It tells
+/// presence senders apart and carries no other meaning.
+pub type ConnNo = u64;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ClientMsg {
@@ -45,6 +54,8 @@ pub enum ClientMsg {
     Presence { doc: DocId, ciphertext: Vec<u8> },
     /// Stop receiving a document's messages.
     Leave { doc: DocId },
+    /// "Are you there?"; answered by `Pong` with the same nonce.
+    Ping { nonce: u64 },
 }
 
 /// One stored log entry.
@@ -63,8 +74,13 @@ pub struct StoredSnapshot {
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RelayMsg {
-    /// The join succeeded; `head_seq` is the newest sequence in the log right now.
-    Joined { doc: DocId, head_seq: u64 },
+    /// The join succeeded; `head_seq` is the newest sequence in the log right now, and
+    /// `max_frame_bytes` the largest frame this relay accepts.
+    Joined {
+        doc: DocId,
+        head_seq: u64,
+        max_frame_bytes: u64,
+    },
     /// Catch-up: an optional snapshot followed by the log entries after it, in order.
     /// Large catch-ups arrive as several `Entries` messages.
     Entries {
@@ -84,8 +100,16 @@ pub enum RelayMsg {
         seq: u64,
         ciphertext: Vec<u8>,
     },
-    /// Another client's presence.
-    Presence { doc: DocId, ciphertext: Vec<u8> },
+    /// Another client's presence, with the number of the connection it came from.
+    Presence {
+        doc: DocId,
+        from: ConnNo,
+        ciphertext: Vec<u8>,
+    },
+    /// The connection `from` left the document (or went away): its presence is over.
+    PeerLeft { doc: DocId, from: ConnNo },
+    /// The answer to a `Ping`.
+    Pong { nonce: u64 },
     /// A refusal. `doc` and `client_msg_id` say what it refers to, where known.
     Error {
         doc: Option<DocId>,
@@ -168,14 +192,15 @@ impl ClientMsg {
     pub fn decode(frame: &[u8]) -> Result<Self, DecodeError> {
         decode(frame)
     }
-    /// The document a message is about.
-    pub fn doc(&self) -> DocId {
+    /// The document a message is about, if it is about one.
+    pub fn doc(&self) -> Option<DocId> {
         match self {
             ClientMsg::Join { doc, .. }
             | ClientMsg::Append { doc, .. }
             | ClientMsg::Snapshot { doc, .. }
             | ClientMsg::Presence { doc, .. }
-            | ClientMsg::Leave { doc } => *doc,
+            | ClientMsg::Leave { doc } => Some(*doc),
+            ClientMsg::Ping { .. } => None,
         }
     }
 }
@@ -186,6 +211,19 @@ impl RelayMsg {
     }
     pub fn decode(frame: &[u8]) -> Result<Self, DecodeError> {
         decode(frame)
+    }
+    /// The document a message is about, if it is about one.
+    pub fn doc(&self) -> Option<DocId> {
+        match self {
+            RelayMsg::Joined { doc, .. }
+            | RelayMsg::Entries { doc, .. }
+            | RelayMsg::Ack { doc, .. }
+            | RelayMsg::Broadcast { doc, .. }
+            | RelayMsg::Presence { doc, .. }
+            | RelayMsg::PeerLeft { doc, .. } => Some(*doc),
+            RelayMsg::Error { doc, .. } => *doc,
+            RelayMsg::Pong { .. } => None,
+        }
     }
 }
 
@@ -218,9 +256,14 @@ mod tests {
                 ciphertext: vec![],
             },
             ClientMsg::Leave { doc },
+            ClientMsg::Ping { nonce: 77 },
         ];
         let relay = vec![
-            RelayMsg::Joined { doc, head_seq: 3 },
+            RelayMsg::Joined {
+                doc,
+                head_seq: 3,
+                max_frame_bytes: 1 << 21,
+            },
             RelayMsg::Entries {
                 doc,
                 snapshot: Some(StoredSnapshot {
@@ -244,8 +287,11 @@ mod tests {
             },
             RelayMsg::Presence {
                 doc,
+                from: 12,
                 ciphertext: vec![8],
             },
+            RelayMsg::PeerLeft { doc, from: 12 },
+            RelayMsg::Pong { nonce: 77 },
             RelayMsg::Error {
                 doc: None,
                 client_msg_id: None,

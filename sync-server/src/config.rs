@@ -29,7 +29,7 @@ pub struct Config {
     pub static_dir: PathBuf,
 
     /// Largest WebSocket frame a client may send, in bytes; larger ones are refused.
-    #[arg(long, env = "TANDEM_MAX_FRAME_BYTES", default_value_t = 2 * 1024 * 1024)]
+    #[arg(long, env = "TANDEM_MAX_FRAME_BYTES", default_value_t = tandem_protocol::limits::DEFAULT_MAX_FRAME_BYTES)]
     pub max_frame_bytes: usize,
 
     /// Most ciphertext stored per document (snapshot plus log), in bytes; appends beyond it are

@@ -106,7 +106,7 @@ impl Connection {
             Ok(ClientMsg::Append {
                 doc, client_msg_id, ..
             }) => (Some(*doc), Some(*client_msg_id)),
-            Ok(msg) => (Some(msg.doc()), None),
+            Ok(msg) => (msg.doc(), None),
             Err(_) => (None, None),
         };
         if !self.limiter.allow() {
@@ -142,6 +142,7 @@ impl Connection {
             } => self.snapshot(doc, covers_seq, ciphertext).await,
             ClientMsg::Presence { doc, ciphertext } => self.presence(doc, ciphertext).await,
             ClientMsg::Leave { doc } => self.leave(doc).await,
+            ClientMsg::Ping { nonce } => self.send(RelayMsg::Pong { nonce }),
         }
     }
 
@@ -165,7 +166,12 @@ impl Connection {
                 room.subscribe(self.peer.clone());
                 self.joined.insert(doc);
                 let head_seq = catch_up.head_seq;
-                let joined = RelayMsg::Joined { doc, head_seq };
+                let max_frame_bytes = self.relay.limits.max_frame_bytes as u64;
+                let joined = RelayMsg::Joined {
+                    doc,
+                    head_seq,
+                    max_frame_bytes,
+                };
                 for msg in std::iter::once(joined).chain(catch_up.into_messages(doc)) {
                     // A refused message means the connection is closing: skip encoding the rest.
                     if self.peer.send(Bytes::from(msg.encode())).is_err() {
@@ -175,8 +181,10 @@ impl Connection {
                 info!(conn = self.peer.id, %doc, since_seq, head_seq, "joined");
             }
             Ok(None) => {
-                room.unsubscribe(self.peer.id);
-                self.joined.remove(&doc);
+                if self.joined.remove(&doc) {
+                    room.unsubscribe(self.peer.id);
+                    room.broadcast_left(self.peer.id, doc);
+                }
                 warn!(conn = self.peer.id, %doc, "join refused: wrong access token");
                 let text = "the access token does not match this document's";
                 self.refuse(Some(doc), None, ErrorCode::BadToken, text);
@@ -230,7 +238,15 @@ impl Connection {
         if !self.check_joined(doc, None) {
             return;
         }
-        let frame = Bytes::from(RelayMsg::Presence { doc, ciphertext }.encode());
+        let from = self.peer.id;
+        let frame = Bytes::from(
+            RelayMsg::Presence {
+                doc,
+                from,
+                ciphertext,
+            }
+            .encode(),
+        );
         self.relay
             .rooms
             .lock(doc)
@@ -240,14 +256,18 @@ impl Connection {
 
     async fn leave(&mut self, doc: DocId) {
         if self.joined.remove(&doc) {
-            self.relay.rooms.lock(doc).await.unsubscribe(self.peer.id);
+            let mut room = self.relay.rooms.lock(doc).await;
+            room.unsubscribe(self.peer.id);
+            room.broadcast_left(self.peer.id, doc);
             info!(conn = self.peer.id, %doc, "left");
         }
     }
 
     async fn leave_all(&mut self) {
         for doc in std::mem::take(&mut self.joined) {
-            self.relay.rooms.lock(doc).await.unsubscribe(self.peer.id);
+            let mut room = self.relay.rooms.lock(doc).await;
+            room.unsubscribe(self.peer.id);
+            room.broadcast_left(self.peer.id, doc);
         }
     }
 

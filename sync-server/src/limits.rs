@@ -20,11 +20,8 @@ pub const CATCH_UP_CHUNK_BYTES: usize = 1024 * 1024;
 /// How long to wait for a stuck socket write before giving up on the client.
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Sustained messages per second a connection may send.
-pub const RATE_PER_SECOND: f64 = 200.0;
-
-/// Messages a connection may send in a burst, e.g. when it flushes its offline changes.
-pub const RATE_BURST: f64 = 1000.0;
+// The rate limits are part of the protocol: the client engine sizes its send window by them.
+pub use tandem_protocol::limits::{RATE_BURST, RATE_PER_SECOND};
 
 /// The configurable limits, copied from [`crate::config::Config`].
 #[derive(Debug, Clone, Copy)]

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use tandem_protocol::DocId;
+use tandem_protocol::{DocId, RelayMsg};
 use tokio::sync::OwnedMutexGuard;
 
 use crate::outbox::{ConnId, Peer};
@@ -43,6 +43,13 @@ impl Subscribers {
     pub fn broadcast(&mut self, except: ConnId, frame: &Bytes) {
         self.peers
             .retain(|&id, peer| id == except || peer.send(frame.clone()).is_ok());
+    }
+
+    /// Tells the remaining subscribers that connection `left` is gone from the document, so its
+    /// presence ends at once rather than when it times out.
+    pub fn broadcast_left(&mut self, left: ConnId, doc: DocId) {
+        let frame = Bytes::from(RelayMsg::PeerLeft { doc, from: left }.encode());
+        self.broadcast(left, &frame);
     }
 
     fn is_empty(&self) -> bool {

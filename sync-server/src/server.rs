@@ -101,7 +101,7 @@ pub fn router(relay: Arc<Relay>, static_dir: &Path) -> Router {
     let app = static_files::router(static_dir).layer(CompressionLayer::new());
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route("/sync", get(sync))
+        .route(tandem_protocol::limits::SYNC_PATH, get(sync))
         .with_state(relay)
         .fallback_service(app)
         .layer(TraceLayer::new_for_http())

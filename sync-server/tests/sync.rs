@@ -224,13 +224,14 @@ async fn presence_is_forwarded_but_never_stored() {
             ciphertext: b"alice is on row 3".to_vec(),
         })
         .await;
-    assert_eq!(
-        bob.recv().await,
+    let alice_no = match bob.recv().await {
         RelayMsg::Presence {
-            doc: doc.doc,
-            ciphertext: b"alice is on row 3".to_vec()
-        }
-    );
+            doc: d,
+            from,
+            ciphertext,
+        } if d == doc.doc && ciphertext == b"alice is on row 3" => from,
+        other => panic!("expected alice's presence, got {other:?}"),
+    };
     alice.expect_silence().await;
     elsewhere.expect_silence().await;
 
@@ -238,6 +239,26 @@ async fn presence_is_forwarded_but_never_stored() {
     let joined = fresh.join(&doc, 0).await;
     assert_eq!((joined.head_seq, joined.messages), (0, 0));
     fresh.expect_silence().await;
+
+    // Alice's tab closes: the others hear at once that her presence is over.
+    drop(alice);
+    assert_eq!(
+        bob.recv().await,
+        RelayMsg::PeerLeft {
+            doc: doc.doc,
+            from: alice_no
+        }
+    );
+    elsewhere.expect_silence().await;
+}
+
+#[tokio::test]
+async fn a_ping_is_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(dir.path(), &[]);
+    let mut client = relay.client().await;
+    client.send(&ClientMsg::Ping { nonce: 99 }).await;
+    assert_eq!(client.recv().await, RelayMsg::Pong { nonce: 99 });
 }
 
 #[tokio::test]
@@ -247,6 +268,7 @@ async fn leaving_stops_the_messages() {
     let doc = TestDoc::new();
     let (mut alice, mut bob) = relay.joined_pair(&doc).await;
     bob.send(&ClientMsg::Leave { doc: doc.doc }).await;
+    assert!(matches!(alice.recv().await, RelayMsg::PeerLeft { .. }));
     bob.expect_silence().await;
     alice.append(doc.doc, msg_id(), b"after bob left").await;
     bob.expect_silence().await;

@@ -109,6 +109,7 @@ impl DocSession {
                 client_msg_id,
                 ..
             } => self.on_error(code, client_msg_id),
+            RelayMsg::PeerLeft { .. } | RelayMsg::Pong { .. } => {}
         }
     }
 

@@ -197,13 +197,22 @@ impl Client {
         }
     }
 
+    /// The next message that is not a `PeerLeft`.
+    pub async fn recv_skipping_departures(&mut self) -> RelayMsg {
+        loop {
+            match self.recv().await {
+                RelayMsg::PeerLeft { .. } => continue,
+                other => return other,
+            }
+        }
+    }
+
     pub async fn recv(&mut self) -> RelayMsg {
         self.try_recv(TIMEOUT)
             .await
             .expect("a message from the relay in time")
     }
 
-    /// Asserts that nothing arrives for a while.
     /// The next message, which must be a refusal.
     pub async fn recv_refusal(&mut self) -> Refusal {
         match self.recv().await {
@@ -222,6 +231,7 @@ impl Client {
         }
     }
 
+    /// Asserts that nothing arrives for a while.
     pub async fn expect_silence(&mut self) {
         if let Some(msg) = self.try_recv(QUIET).await {
             panic!("expected silence, got {msg:?}");
@@ -249,7 +259,9 @@ impl Client {
         })
         .await;
         let head_seq = match self.recv().await {
-            RelayMsg::Joined { doc: d, head_seq } if d == doc.doc => head_seq,
+            RelayMsg::Joined {
+                doc: d, head_seq, ..
+            } if d == doc.doc => head_seq,
             other => panic!("expected Joined, got {other:?}"),
         };
         let mut joined = Joined {
@@ -280,7 +292,8 @@ impl Client {
         joined
     }
 
-    /// Appends and waits for the Ack, returning its sequence.
+    /// Appends and waits for the Ack, returning its sequence. Word that another connection left
+    /// the document may come first and is passed over.
     pub async fn append(&mut self, doc: DocId, client_msg_id: [u8; 16], ciphertext: &[u8]) -> u64 {
         self.send(&ClientMsg::Append {
             doc,
@@ -288,7 +301,7 @@ impl Client {
             ciphertext: ciphertext.to_vec(),
         })
         .await;
-        match self.recv().await {
+        match self.recv_skipping_departures().await {
             RelayMsg::Ack {
                 doc: d,
                 client_msg_id: id,

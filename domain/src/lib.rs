@@ -15,6 +15,7 @@ pub mod scorecard;
 pub mod text_diff;
 pub mod vacancy;
 
+pub use automerge::ChangeHash;
 pub use schema::{SchemaStatus, SCHEMA_VERSION};
 pub use scorecard::{Category, Criterion, CriterionId};
 pub use vacancy::{Caret, DomainError, TextField, Vacancy};

@@ -7,7 +7,7 @@
 use automerge::transaction::Transactable;
 use automerge::{ObjType, ReadDoc, ScalarValue};
 
-use crate::vacancy::{map, new_id, path, scalar, str_at, text_at, DomainError, Vacancy};
+use crate::vacancy::{map, path, scalar, str_at, text_at, DomainError, Vacancy};
 
 /// A criterion's id within its vacancy.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -136,7 +136,7 @@ impl Vacancy {
         category: Category,
     ) -> Result<(CriterionId, Vec<u8>), DomainError> {
         let criterion = Criterion {
-            id: CriterionId(new_id()),
+            id: CriterionId(self.new_id()),
             name: name.to_string(),
             description: String::new(),
             category,

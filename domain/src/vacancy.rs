@@ -36,14 +36,20 @@ pub enum TextField {
 
 pub struct Vacancy {
     pub(crate) doc: AutoCommit,
+    /// Where new map-entry ids come from: random, except in a deterministic simulation, which
+    /// needs the same ids for the same seed to replay a failure.
+    ids: IdSource,
+}
+
+enum IdSource {
+    Random,
+    Counter { prefix: String, next: u64 },
 }
 
 impl Vacancy {
     /// A new vacancy with the whole schema's skeleton, written as its first change.
     pub fn create(title: &str, now_ms: i64) -> (Self, Vec<u8>) {
-        let mut v = Vacancy {
-            doc: AutoCommit::new(),
-        };
+        let mut v = Vacancy::empty();
         let change = v
             .write_skeleton(title, now_ms)
             .expect("writing a skeleton to a fresh in-memory document cannot fail");
@@ -97,6 +103,7 @@ impl Vacancy {
     pub fn empty() -> Self {
         Vacancy {
             doc: AutoCommit::new(),
+            ids: IdSource::Random,
         }
     }
 
@@ -121,6 +128,22 @@ impl Vacancy {
 
     pub fn heads(&mut self) -> Vec<ChangeHash> {
         self.doc.get_heads()
+    }
+
+    /// Whether the change with this hash is part of the document.
+    pub fn has_change(&mut self, hash: &ChangeHash) -> bool {
+        self.doc.get_change_by_hash(hash).is_some()
+    }
+
+    /// A new id for a map entry (a criterion, a stage, a candidate …).
+    pub(crate) fn new_id(&mut self) -> String {
+        match &mut self.ids {
+            IdSource::Random => random_id(),
+            IdSource::Counter { prefix, next } => {
+                *next += 1;
+                format!("{prefix}{next:04}")
+            }
+        }
     }
 
     pub fn schema_status(&self) -> SchemaStatus {
@@ -296,7 +319,7 @@ pub(crate) fn text_at(d: &AutoCommit, obj: &ObjId, key: &str) -> String {
 }
 
 /// A random id for a new map entry: 64 bits is plenty within one vacancy.
-pub(crate) fn new_id() -> String {
+fn random_id() -> String {
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).expect("the platform has no secure random source");
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -306,6 +329,28 @@ pub(crate) fn new_id() -> String {
 #[doc(hidden)]
 pub mod test_support {
     use super::*;
+
+    /// Makes a replica's edits reproducible: a fixed actor id and counted map-entry ids, so a
+    /// simulation replays a seed exactly (random ones would change merge order between runs).
+    pub fn make_deterministic(v: &mut Vacancy, replica: u8) {
+        v.doc.set_actor(automerge::ActorId::from(
+            [replica.wrapping_add(1); 16].as_slice(),
+        ));
+        v.ids = IdSource::Counter {
+            prefix: format!("r{replica}-"),
+            next: 0,
+        };
+    }
+
+    /// [`Vacancy::create`], deterministically (see [`make_deterministic`]).
+    pub fn create_deterministic(title: &str, now_ms: i64, replica: u8) -> (Vacancy, Vec<u8>) {
+        let mut v = Vacancy::empty();
+        make_deterministic(&mut v, replica);
+        let change = v
+            .write_skeleton(title, now_ms)
+            .expect("writing a skeleton to a fresh in-memory document cannot fail");
+        (v, change)
+    }
 
     pub fn bump_schema(v: &mut Vacancy, version: u64) -> Vec<u8> {
         let before = v.doc.get_heads();

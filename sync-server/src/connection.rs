@@ -1,4 +1,9 @@
-//! One WebSocket client: reading its frames and answering them.
+//! One WebSocket client: reading its frames and carrying out what the relay decided about them.
+//!
+//! The decisions are not made here. [`Session::screen`] checks each frame and
+//! [`command::execute`] runs it against the store; both are shared with the in-memory core a
+//! simulation drives ([`crate::relay_core`]). What this file adds is the I/O: the socket, the
+//! per-document lock ([`crate::rooms`]), `spawn_blocking` for store calls, and the outbox.
 //!
 //! The shape follows axum's chat example: the socket is split, a spawned writer task drains this
 //! connection's outbox ([`crate::outbox`]) into the socket, and the reader loop below handles one
@@ -13,23 +18,22 @@
 //! the connection stays open, so a client can recover from a bad frame without reconnecting.
 //! Logs name the connection and document but never tokens or ciphertext.
 
-use std::collections::HashSet;
 use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::stream::SplitStream;
 use futures_util::StreamExt;
-use subtle::ConstantTimeEq;
-use tandem_protocol::{AccessToken, ClientMsg, ClientMsgId, DocId, ErrorCode, RelayMsg};
-use tracing::{debug, error, info, warn};
+use tandem_protocol::RelayMsg;
+use tracing::{debug, info};
 
-use crate::limits::{RateLimiter, OUTGOING_BYTES, OUTGOING_QUEUE};
+use crate::command::{self, Command, Outcome};
+use crate::limits::{OUTGOING_BYTES, OUTGOING_QUEUE};
 use crate::outbox::{write_frames, Peer};
+use crate::refusal::store_failed;
 use crate::server::Relay;
-use crate::store::{Appended, StoreError};
-
-const SLOW_DOWN: &str = "too many messages; slow down";
+use crate::session::{ConnId, Screened, Session};
+use crate::store::StoreError;
 
 /// Runs one client until it disconnects or is disconnected.
 pub async fn handle(socket: WebSocket, relay: Arc<Relay>) {
@@ -41,10 +45,9 @@ pub async fn handle(socket: WebSocket, relay: Arc<Relay>) {
     let mut writer = tokio::spawn(write_frames(sink, rx));
     let kick = peer.clone();
     let mut conn = Connection {
+        session: Session::new(id, &relay.limits, relay.now_ms()),
         peer,
         relay,
-        joined: HashSet::new(),
-        limiter: RateLimiter::default(),
     };
     let reason = tokio::select! {
         reason = conn.read_frames(stream) => reason,
@@ -57,14 +60,12 @@ pub async fn handle(socket: WebSocket, relay: Arc<Relay>) {
 }
 
 struct Connection {
+    /// What this connection has joined and its rate limit.
+    session: Session,
     /// This connection as other connections' broadcasts reach it; also used for its own replies,
     /// so replies and broadcasts share one order.
     peer: Peer,
     relay: Arc<Relay>,
-    /// The documents this connection is subscribed to, so it can be unsubscribed on disconnect
-    /// and its appends refused for documents it never proved the token for.
-    joined: HashSet<DocId>,
-    limiter: RateLimiter,
 }
 
 impl Connection {
@@ -79,7 +80,10 @@ impl Connection {
             };
             match message {
                 Message::Binary(frame) => self.on_frame(&frame).await,
-                Message::Text(_) => self.on_text(),
+                Message::Text(_) => {
+                    let refusal = self.session.screen_text(self.relay.now_ms());
+                    self.send(refusal);
+                }
                 Message::Close(_) => return "closed by the client",
                 // tungstenite answers pings itself.
                 Message::Ping(_) | Message::Pong(_) => {}
@@ -88,109 +92,23 @@ impl Connection {
         "the client went away"
     }
 
-    fn on_text(&mut self) {
-        if !self.limiter.allow() {
-            return self.refuse(None, None, ErrorCode::RateLimited, SLOW_DOWN);
-        }
-        let text = "text frames are not part of the protocol; send binary frames";
-        self.refuse(None, None, ErrorCode::Malformed, text);
-    }
-
     async fn on_frame(&mut self, frame: &[u8]) {
-        // Decoded before the rate and size checks so that their refusals can name the document
-        // and the change they refuse, which the client needs to retry the right one. Any frame
-        // that got here is within the WebSocket layer's hard limit, so decoding it costs no more
-        // than receiving it did.
-        let decoded = ClientMsg::decode(frame);
-        let (doc, client_msg_id) = match &decoded {
-            Ok(ClientMsg::Append {
-                doc, client_msg_id, ..
-            }) => (Some(*doc), Some(*client_msg_id)),
-            Ok(msg) => (msg.doc(), None),
-            Err(_) => (None, None),
-        };
-        if !self.limiter.allow() {
-            return self.refuse(doc, client_msg_id, ErrorCode::RateLimited, SLOW_DOWN);
-        }
-        let max = self.relay.limits.max_frame_bytes;
-        if frame.len() > max {
-            let text = format!("frame of {} bytes is over the limit of {max}", frame.len());
-            return self.refuse(doc, client_msg_id, ErrorCode::FrameTooLarge, &text);
-        }
-        let msg = match decoded {
-            Ok(msg) => msg,
-            Err(e) => {
-                debug!(conn = self.peer.id, error = %e, "undecodable frame");
-                return self.refuse(None, None, e.code(), &format!("cannot read the frame: {e}"));
-            }
-        };
-        match msg {
-            ClientMsg::Join {
-                doc,
-                token,
-                since_seq,
-            } => self.join(doc, token, since_seq).await,
-            ClientMsg::Append {
-                doc,
-                client_msg_id,
-                ciphertext,
-            } => self.append(doc, client_msg_id, ciphertext).await,
-            ClientMsg::Snapshot {
-                doc,
-                covers_seq,
-                ciphertext,
-            } => self.snapshot(doc, covers_seq, ciphertext).await,
-            ClientMsg::Presence { doc, ciphertext } => self.presence(doc, ciphertext).await,
-            ClientMsg::Leave { doc } => self.leave(doc).await,
-            ClientMsg::Ping { nonce } => self.send(RelayMsg::Pong { nonce }),
+        match self.session.screen(frame, self.relay.now_ms()) {
+            Screened::Reply(msg) => self.send(msg),
+            Screened::Nothing => {}
+            Screened::Command(command @ Command::Append { .. }) => self.append(command).await,
+            Screened::Command(command) => self.run(command).await,
         }
     }
 
-    /// Subscribes and sends the catch-up. Joining a document again is a clean re-join: the
-    /// subscription is replaced and the catch-up sent anew; the outbox's byte budget is what keeps
-    /// a client that repeats it without reading from holding the relay's memory.
-    async fn join(&mut self, doc: DocId, token: AccessToken, since_seq: u64) {
-        let hash = token.hash();
+    /// Runs a command and carries out its outcome in one critical section under the document's
+    /// lock, which is the ordering rule of [`crate::rooms`].
+    async fn run(&mut self, command: Command) {
+        let doc = command.doc();
         let mut room = self.relay.rooms.lock(doc).await;
-        let store = Arc::clone(&self.relay.store);
-        let result = blocking(move || {
-            let owner = store.owner_or_register(doc, hash)?;
-            if !bool::from(owner.ct_eq(&hash)) {
-                return Ok(None);
-            }
-            store.catch_up(doc, since_seq).map(Some)
-        })
-        .await;
-        match result {
-            Ok(Some(catch_up)) => {
-                room.subscribe(self.peer.clone());
-                self.joined.insert(doc);
-                let head_seq = catch_up.head_seq;
-                let max_frame_bytes = self.relay.limits.max_frame_bytes as u64;
-                let joined = RelayMsg::Joined {
-                    doc,
-                    head_seq,
-                    max_frame_bytes,
-                };
-                for msg in std::iter::once(joined).chain(catch_up.into_messages(doc)) {
-                    // A refused message means the connection is closing: skip encoding the rest.
-                    if self.peer.send(Bytes::from(msg.encode())).is_err() {
-                        break;
-                    }
-                }
-                info!(conn = self.peer.id, %doc, since_seq, head_seq, "joined");
-            }
-            Ok(None) => {
-                if self.joined.remove(&doc) {
-                    room.unsubscribe(self.peer.id);
-                    room.broadcast_left(self.peer.id, doc);
-                }
-                warn!(conn = self.peer.id, %doc, "join refused: wrong access token");
-                let text = "the access token does not match this document's";
-                self.refuse(Some(doc), None, ErrorCode::BadToken, text);
-            }
-            Err(e) => self.store_failed(doc, None, "join", &e),
-        }
+        let outcome = execute(&self.relay, self.peer.id, command).await;
+        self.session.settle(doc, outcome.subscription);
+        room.apply(&self.peer, outcome);
     }
 
     /// Stores a change, acks it and forwards it to the document's other subscribers.
@@ -199,112 +117,25 @@ impl Connection {
     /// connection ends meanwhile (which drops this future mid-await, see [`handle`]). Cut after
     /// the commit, the entry would be stored but never forwarded, and the client's retry would
     /// only be acked as a duplicate, which is not broadcast; the other clients would miss the
-    /// entry until they next joined.
-    async fn append(&mut self, doc: DocId, client_msg_id: ClientMsgId, ciphertext: Vec<u8>) {
-        if !self.check_joined(doc, Some(client_msg_id)) {
-            return;
-        }
-        let relay = Arc::clone(&self.relay);
-        let section = store_and_forward(relay, self.peer.clone(), doc, client_msg_id, ciphertext);
-        let result = tokio::spawn(section)
-            .await
-            .unwrap_or_else(|e| Err(StoreError::Task(e.to_string())));
-        match result {
-            Ok(Appended::New(seq)) => debug!(conn = self.peer.id, %doc, seq, "appended"),
-            Ok(Appended::Duplicate(seq)) => {
-                debug!(conn = self.peer.id, %doc, seq, "repeated append acknowledged again");
-            }
-            Err(e) => self.store_failed(doc, Some(client_msg_id), "append", &e),
+    /// entry until they next joined. An append never changes the subscription, so the session
+    /// has nothing to settle.
+    async fn append(&mut self, command: Command) {
+        let about = command.about();
+        let section = store_and_forward(Arc::clone(&self.relay), self.peer.clone(), command);
+        if let Err(e) = tokio::spawn(section).await {
+            self.send(store_failed(
+                self.peer.id,
+                about,
+                &StoreError::Task(e.to_string()),
+            ));
         }
     }
 
-    async fn snapshot(&mut self, doc: DocId, covers_seq: u64, ciphertext: Vec<u8>) {
-        if !self.check_joined(doc, None) {
-            return;
-        }
-        let _room = self.relay.rooms.lock(doc).await;
-        let store = Arc::clone(&self.relay.store);
-        let max_doc_bytes = self.relay.limits.max_doc_bytes;
-        let result =
-            blocking(move || store.store_snapshot(doc, covers_seq, &ciphertext, max_doc_bytes))
-                .await;
-        match result {
-            Ok(outcome) => debug!(conn = self.peer.id, %doc, covers_seq, ?outcome, "snapshot"),
-            Err(e) => self.store_failed(doc, None, "snapshot", &e),
-        }
-    }
-
-    async fn presence(&mut self, doc: DocId, ciphertext: Vec<u8>) {
-        if !self.check_joined(doc, None) {
-            return;
-        }
-        let from = self.peer.id;
-        let frame = Bytes::from(
-            RelayMsg::Presence {
-                doc,
-                from,
-                ciphertext,
-            }
-            .encode(),
-        );
-        self.relay
-            .rooms
-            .lock(doc)
-            .await
-            .broadcast(self.peer.id, &frame);
-    }
-
-    async fn leave(&mut self, doc: DocId) {
-        if self.joined.remove(&doc) {
-            let mut room = self.relay.rooms.lock(doc).await;
-            room.unsubscribe(self.peer.id);
-            room.broadcast_left(self.peer.id, doc);
-            info!(conn = self.peer.id, %doc, "left");
-        }
-    }
-
+    /// The connection has ended: leave every document, so the others hear `PeerLeft`.
     async fn leave_all(&mut self) {
-        for doc in std::mem::take(&mut self.joined) {
-            let mut room = self.relay.rooms.lock(doc).await;
-            room.unsubscribe(self.peer.id);
-            room.broadcast_left(self.peer.id, doc);
+        for command in self.session.leave_all() {
+            self.run(command).await;
         }
-    }
-
-    fn check_joined(&self, doc: DocId, client_msg_id: Option<ClientMsgId>) -> bool {
-        let joined = self.joined.contains(&doc);
-        if !joined {
-            let text = "join the document before sending to it";
-            self.refuse(Some(doc), client_msg_id, ErrorCode::NotJoined, text);
-        }
-        joined
-    }
-
-    fn store_failed(&self, doc: DocId, id: Option<ClientMsgId>, what: &str, e: &StoreError) {
-        let code = e.code();
-        let text = if code == ErrorCode::Internal {
-            error!(conn = self.peer.id, %doc, error = %e, "{what} failed");
-            format!("the relay could not complete the {what}; it was not stored, retry later")
-        } else {
-            info!(conn = self.peer.id, %doc, reason = %e, "{what} refused");
-            e.to_string()
-        };
-        self.refuse(Some(doc), id, code, &text);
-    }
-
-    fn refuse(
-        &self,
-        doc: Option<DocId>,
-        client_msg_id: Option<ClientMsgId>,
-        code: ErrorCode,
-        text: &str,
-    ) {
-        self.send(RelayMsg::Error {
-            doc,
-            client_msg_id,
-            code,
-            message: text.to_owned(),
-        });
     }
 
     /// Queues a reply. A full queue has already kicked this connection, which `handle` notices.
@@ -313,48 +144,27 @@ impl Connection {
     }
 }
 
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(f)
+/// [`command::execute`], in `spawn_blocking` when it calls the store. A storage task that fails
+/// outright is refused like a failed store call.
+async fn execute(relay: &Arc<Relay>, conn: ConnId, command: Command) -> Outcome {
+    if !command.needs_store() {
+        return command::execute(&*relay.store, &relay.limits, conn, command);
+    }
+    let about = command.about();
+    let store = Arc::clone(&relay.store);
+    let limits = relay.limits;
+    tokio::task::spawn_blocking(move || command::execute(&*store, &limits, conn, command))
         .await
-        .map_err(|e| StoreError::Task(e.to_string()))?
+        .unwrap_or_else(|e| {
+            let refusal = store_failed(conn, about, &StoreError::Task(e.to_string()));
+            Outcome::reply(refusal)
+        })
 }
 
 /// An append's critical section, under the document's lock: store, then queue the Ack and the
 /// Broadcasts. It owns everything it uses, so it can outlive the connection that started it.
-async fn store_and_forward(
-    relay: Arc<Relay>,
-    peer: Peer,
-    doc: DocId,
-    client_msg_id: ClientMsgId,
-    ciphertext: Vec<u8>,
-) -> Result<Appended, StoreError> {
-    let mut room = relay.rooms.lock(doc).await;
-    let store = Arc::clone(&relay.store);
-    let max_doc_bytes = relay.limits.max_doc_bytes;
-    let (appended, ciphertext) = tokio::task::spawn_blocking(move || {
-        let appended = store.append(doc, client_msg_id, &ciphertext, max_doc_bytes);
-        (appended, ciphertext)
-    })
-    .await
-    .map_err(|e| StoreError::Task(e.to_string()))?;
-    let appended = appended?;
-    let (Appended::New(seq) | Appended::Duplicate(seq)) = appended;
-    let ack = RelayMsg::Ack {
-        doc,
-        client_msg_id,
-        seq,
-    };
-    // A refused Ack has kicked the sender; the others must still get the entry.
-    let _ = peer.send(Bytes::from(ack.encode()));
-    if let Appended::New(seq) = appended {
-        let broadcast = RelayMsg::Broadcast {
-            doc,
-            seq,
-            ciphertext,
-        };
-        room.broadcast(peer.id, &Bytes::from(broadcast.encode()));
-    }
-    Ok(appended)
+async fn store_and_forward(relay: Arc<Relay>, peer: Peer, command: Command) {
+    let mut room = relay.rooms.lock(command.doc()).await;
+    let outcome = execute(&relay, peer.id, command).await;
+    room.apply(&peer, outcome);
 }

@@ -13,11 +13,19 @@
 //! - [`server`]: the routes (`/healthz`, `/sync`, the app), the shared [`server::Relay`] state,
 //!   serving and graceful shutdown.
 //! - [`static_files`]: the app's files with the single-page-app fallback and cache headers.
-//! - [`connection`]: one WebSocket client — decoding frames and answering them.
+//! - [`connection`]: one WebSocket client — thin glue that carries out what [`session`] and
+//!   [`command`] decide, with the document locks, `spawn_blocking` and the outbox.
 //! - [`outbox`]: a connection's outgoing queue, bounded in messages and bytes, and the task that
 //!   writes it to the socket.
 //! - [`rooms`]: who is subscribed to which document, and the per-document lock that orders
 //!   joins, appends and broadcasts.
+//! - [`relay_core`]: the same relay without sockets, threads or clocks — frames in, addressed
+//!   frames out, time passed in — for deterministic simulation.
+//! - [`session`]: one connection's protocol state (joined documents, rate limit) and the checks
+//!   every incoming frame passes.
+//! - [`command`]: what a join, append, snapshot, presence or leave does: store calls, replies,
+//!   broadcast. Decided once, for both faces.
+//! - [`refusal`]: every `Error` reply, and how a store failure becomes one.
 //! - [`store`]: the [`store::Store`] trait and its SQLite implementation.
 //! - [`catch_up`]: what a joining client missed, split into messages of a manageable size.
 //! - [`limits`]: frame, document, queue and rate limits that keep one client from hurting others.
@@ -33,12 +41,16 @@
 //! ```
 
 pub mod catch_up;
+pub mod command;
 pub mod config;
 pub mod connection;
 pub mod limits;
 pub mod outbox;
+pub mod refusal;
+pub mod relay_core;
 pub mod rooms;
 pub mod server;
+pub mod session;
 pub mod static_files;
 pub mod store;
 

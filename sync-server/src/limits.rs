@@ -1,6 +1,6 @@
 //! The bounds that keep one client from hurting the relay or the other clients.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Messages a connection may have queued for sending before it counts as too slow and is
 /// disconnected. Many small live messages (acks, presence) may wait at once; large ones are
@@ -42,34 +42,41 @@ impl Limits {
 }
 
 /// A token bucket: `burst` tokens, refilled at `rate` per second, one spent per message.
+///
+/// Time is an input, in milliseconds on any monotonic clock the caller keeps: the server passes
+/// the time since it started, a simulation passes its own clock. Nothing here reads a clock, so
+/// the same bucket behaves identically in both.
 #[derive(Debug)]
 pub struct RateLimiter {
     tokens: f64,
     rate: f64,
     burst: f64,
-    /// When `tokens` was last brought up to date.
-    refilled_at: Instant,
+    /// When `tokens` was last brought up to date, in the caller's milliseconds.
+    refilled_at_ms: u64,
 }
 
 impl RateLimiter {
-    pub fn new(rate: f64, burst: f64) -> Self {
+    /// A full bucket at `now_ms`.
+    pub fn new(rate: f64, burst: f64, now_ms: u64) -> Self {
         RateLimiter {
             tokens: burst,
             rate,
             burst,
-            refilled_at: Instant::now(),
+            refilled_at_ms: now_ms,
         }
     }
 
-    /// Spends one token if there is one.
-    pub fn allow(&mut self) -> bool {
-        self.allow_at(Instant::now())
+    /// The protocol's limits ([`RATE_PER_SECOND`], [`RATE_BURST`]), full at `now_ms`.
+    pub fn for_connection(now_ms: u64) -> Self {
+        RateLimiter::new(RATE_PER_SECOND, RATE_BURST, now_ms)
     }
 
-    fn allow_at(&mut self, now: Instant) -> bool {
-        let elapsed = now.saturating_duration_since(self.refilled_at);
-        self.refilled_at = now;
-        self.tokens = (self.tokens + elapsed.as_secs_f64() * self.rate).min(self.burst);
+    /// Spends one token if there is one at `now_ms`. A clock that goes backwards refills nothing.
+    pub fn allow_at(&mut self, now_ms: u64) -> bool {
+        let elapsed_ms = now_ms.saturating_sub(self.refilled_at_ms);
+        self.refilled_at_ms = self.refilled_at_ms.max(now_ms);
+        let refill = elapsed_ms as f64 / 1000.0 * self.rate;
+        self.tokens = (self.tokens + refill).min(self.burst);
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
             true
@@ -79,29 +86,24 @@ impl RateLimiter {
     }
 }
 
-impl Default for RateLimiter {
-    fn default() -> Self {
-        RateLimiter::new(RATE_PER_SECOND, RATE_BURST)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn bucket_allows_a_burst_then_the_rate() {
-        let start = Instant::now();
-        let mut limiter = RateLimiter::new(10.0, 5.0);
-        limiter.refilled_at = start;
+        let start = 1_000;
+        let mut limiter = RateLimiter::new(10.0, 5.0, start);
         for _ in 0..5 {
             assert!(limiter.allow_at(start));
         }
         assert!(!limiter.allow_at(start));
         // A tenth of a second refills one token, and no more than the burst ever accumulates.
-        assert!(limiter.allow_at(start + Duration::from_millis(100)));
-        assert!(!limiter.allow_at(start + Duration::from_millis(100)));
-        let later = start + Duration::from_secs(60);
+        assert!(limiter.allow_at(start + 100));
+        assert!(!limiter.allow_at(start + 100));
+        // Going back in time gives nothing back.
+        assert!(!limiter.allow_at(start));
+        let later = start + 60_000;
         let allowed = (0..100).filter(|_| limiter.allow_at(later)).count();
         assert_eq!(allowed, 5);
     }

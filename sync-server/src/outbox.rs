@@ -20,9 +20,7 @@ use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit, Semaphore};
 
 use crate::limits::SEND_TIMEOUT;
-
-/// A connection's id, unique for the life of the process; used only to tell peers apart.
-pub type ConnId = u64;
+use crate::session::ConnId;
 
 /// How the rest of the relay reaches one connection.
 #[derive(Clone, Debug)]

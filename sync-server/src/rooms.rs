@@ -14,10 +14,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use tandem_protocol::{DocId, RelayMsg};
+use tandem_protocol::DocId;
 use tokio::sync::OwnedMutexGuard;
 
-use crate::outbox::{ConnId, Peer};
+use crate::command::{Outcome, Subscription};
+use crate::outbox::Peer;
+use crate::session::ConnId;
 
 /// The connections subscribed to one document.
 #[derive(Debug, Default)]
@@ -45,11 +47,24 @@ impl Subscribers {
             .retain(|&id, peer| id == except || peer.send(frame.clone()).is_ok());
     }
 
-    /// Tells the remaining subscribers that connection `left` is gone from the document, so its
-    /// presence ends at once rather than when it times out.
-    pub fn broadcast_left(&mut self, left: ConnId, doc: DocId) {
-        let frame = Bytes::from(RelayMsg::PeerLeft { doc, from: left }.encode());
-        self.broadcast(left, &frame);
+    /// Carries out a command's outcome for `peer` (see [`crate::command`]): its subscription,
+    /// its replies, then the broadcast to everyone else. The caller holds the document's lock.
+    pub fn apply(&mut self, peer: &Peer, outcome: Outcome) {
+        match outcome.subscription {
+            Subscription::Keep => {}
+            Subscription::Subscribe => self.subscribe(peer.clone()),
+            Subscription::Unsubscribe => self.unsubscribe(peer.id),
+        }
+        for reply in outcome.replies {
+            // A refused reply has kicked the connection, which is closing: skip encoding the
+            // rest of, say, a large catch-up. The broadcast below still goes out.
+            if peer.send(Bytes::from(reply.encode())).is_err() {
+                break;
+            }
+        }
+        if let Some(msg) = outcome.broadcast {
+            self.broadcast(peer.id, &Bytes::from(msg.encode()));
+        }
     }
 
     fn is_empty(&self) -> bool {

@@ -7,6 +7,7 @@ use std::future::Future;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::extract::{State, WebSocketUpgrade};
 use axum::response::Response;
@@ -19,8 +20,8 @@ use tracing::{info, warn};
 
 use crate::config::Config;
 use crate::limits::Limits;
-use crate::outbox::ConnId;
 use crate::rooms::Rooms;
+use crate::session::ConnId;
 use crate::store::{SqliteStore, Store, StoreError};
 use crate::{connection, static_files};
 
@@ -34,6 +35,8 @@ pub struct Relay {
     pub limits: Limits,
     /// Source of connection ids for logs and for telling subscribers apart.
     next_conn: AtomicU64,
+    /// The start of the relay's clock for rate limits, which take time as an input.
+    started: Instant,
 }
 
 impl Relay {
@@ -43,7 +46,13 @@ impl Relay {
             rooms: Rooms::default(),
             limits,
             next_conn: AtomicU64::new(1),
+            started: Instant::now(),
         }
+    }
+
+    /// Milliseconds since the relay started: the clock [`crate::session::Session`] is given.
+    pub fn now_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
     pub fn next_conn_id(&self) -> ConnId {

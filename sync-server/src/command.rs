@@ -1,0 +1,259 @@
+//! What a message about one document does, decided once for the server and the in-memory core.
+//!
+//! A [`Command`] is a client message that passed [`crate::session::Session::screen`]. Running it
+//! ([`execute`]) makes the store calls it needs and returns an [`Outcome`]: the sender's new
+//! subscription to the document, the replies for the sender, and what every other subscriber
+//! gets. The caller carries the outcome out while it holds the document's lock, which is what
+//! orders joins, appends and broadcasts (see [`crate::rooms`]): the server with its queues, the
+//! core by returning addressed frames. Neither decides anything of its own.
+//!
+//! `execute` blocks on the store; the server calls it in `spawn_blocking` when
+//! [`Command::needs_store`] says so.
+
+use tandem_protocol::{AccessToken, ClientMsgId, DocId, ErrorCode, RelayMsg};
+use tracing::{debug, info, warn};
+
+use subtle::ConstantTimeEq;
+
+use crate::limits::Limits;
+use crate::refusal::{refuse, store_failed, About};
+use crate::session::ConnId;
+use crate::store::{Appended, Store, StoreError};
+
+/// A screened client message that acts on one document.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    Join {
+        doc: DocId,
+        token: AccessToken,
+        since_seq: u64,
+        /// Whether the sender is already subscribed: a refused re-join ends that subscription.
+        rejoin: bool,
+    },
+    Append {
+        doc: DocId,
+        client_msg_id: ClientMsgId,
+        ciphertext: Vec<u8>,
+    },
+    Snapshot {
+        doc: DocId,
+        covers_seq: u64,
+        ciphertext: Vec<u8>,
+    },
+    Presence {
+        doc: DocId,
+        ciphertext: Vec<u8>,
+    },
+    /// Leave a document the sender is in; also sent for each one when a connection ends.
+    Leave {
+        doc: DocId,
+    },
+}
+
+/// How a command changes the sender's subscription to the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subscription {
+    Keep,
+    /// Subscribe, or stay subscribed: broadcasts for the document reach the sender from now on.
+    Subscribe,
+    Unsubscribe,
+}
+
+/// What running a command decided.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// Applied before anything is sent, in the same critical section.
+    pub subscription: Subscription,
+    /// Messages for the sender, in order.
+    pub replies: Vec<RelayMsg>,
+    /// A message for every other subscriber of the document, queued after the replies, so that
+    /// an `Ack` always precedes the `Broadcast`s of its entry.
+    pub broadcast: Option<RelayMsg>,
+}
+
+impl Outcome {
+    /// Just one message for the sender.
+    pub fn reply(msg: RelayMsg) -> Self {
+        Outcome {
+            subscription: Subscription::Keep,
+            replies: vec![msg],
+            broadcast: None,
+        }
+    }
+
+    fn nothing() -> Self {
+        Outcome {
+            subscription: Subscription::Keep,
+            replies: Vec::new(),
+            broadcast: None,
+        }
+    }
+}
+
+impl Command {
+    pub fn doc(&self) -> DocId {
+        match self {
+            Command::Join { doc, .. }
+            | Command::Append { doc, .. }
+            | Command::Snapshot { doc, .. }
+            | Command::Presence { doc, .. }
+            | Command::Leave { doc } => *doc,
+        }
+    }
+
+    /// Whether [`execute`] calls the store (and so blocks) for this command.
+    pub fn needs_store(&self) -> bool {
+        matches!(
+            self,
+            Command::Join { .. } | Command::Append { .. } | Command::Snapshot { .. }
+        )
+    }
+
+    /// What a refusal of this command names.
+    pub fn about(&self) -> About {
+        let (client_msg_id, what) = match self {
+            Command::Join { .. } => (None, "join"),
+            Command::Append { client_msg_id, .. } => (Some(*client_msg_id), "append"),
+            Command::Snapshot { .. } => (None, "snapshot"),
+            Command::Presence { .. } => (None, "presence"),
+            Command::Leave { .. } => (None, "leave"),
+        };
+        About {
+            doc: self.doc(),
+            client_msg_id,
+            what,
+        }
+    }
+}
+
+/// Runs `command` from connection `conn`. A store error becomes the sender's refusal
+/// ([`store_failed`]); nothing else is done then.
+pub fn execute(store: &dyn Store, limits: &Limits, conn: ConnId, command: Command) -> Outcome {
+    let about = command.about();
+    let result = match command {
+        Command::Join {
+            doc,
+            token,
+            since_seq,
+            rejoin,
+        } => join(store, limits, conn, doc, &token, since_seq, rejoin),
+        Command::Append {
+            doc,
+            client_msg_id,
+            ciphertext,
+        } => append(store, limits, conn, doc, client_msg_id, ciphertext),
+        Command::Snapshot {
+            doc,
+            covers_seq,
+            ciphertext,
+        } => snapshot(store, limits, conn, doc, covers_seq, &ciphertext),
+        Command::Presence { doc, ciphertext } => Ok(Outcome {
+            subscription: Subscription::Keep,
+            replies: Vec::new(),
+            broadcast: Some(RelayMsg::Presence {
+                doc,
+                from: conn,
+                ciphertext,
+            }),
+        }),
+        Command::Leave { doc } => {
+            info!(conn, %doc, "left");
+            Ok(left(conn, doc, Vec::new()))
+        }
+    };
+    result.unwrap_or_else(|e| Outcome::reply(store_failed(conn, about, &e)))
+}
+
+/// Checks the token (registering it for a new document) and reads the catch-up. Joining a
+/// document again is a clean re-join: the catch-up is sent anew.
+fn join(
+    store: &dyn Store,
+    limits: &Limits,
+    conn: ConnId,
+    doc: DocId,
+    token: &AccessToken,
+    since_seq: u64,
+    rejoin: bool,
+) -> Result<Outcome, StoreError> {
+    let hash = token.hash();
+    let owner = store.owner_or_register(doc, hash)?;
+    if !bool::from(owner.ct_eq(&hash)) {
+        warn!(conn, %doc, "join refused: wrong access token");
+        let text = "the access token does not match this document's";
+        let refusal = refuse(Some(doc), None, ErrorCode::BadToken, text);
+        return Ok(if rejoin {
+            left(conn, doc, vec![refusal])
+        } else {
+            Outcome::reply(refusal)
+        });
+    }
+    let catch_up = store.catch_up(doc, since_seq)?;
+    let head_seq = catch_up.head_seq;
+    info!(conn, %doc, since_seq, head_seq, "joined");
+    let joined = RelayMsg::Joined {
+        doc,
+        head_seq,
+        max_frame_bytes: limits.max_frame_bytes as u64,
+    };
+    let mut replies = vec![joined];
+    replies.extend(catch_up.into_messages(doc));
+    Ok(Outcome {
+        subscription: Subscription::Subscribe,
+        replies,
+        broadcast: None,
+    })
+}
+
+/// Stores a change durably, then acks it and forwards it to the others; a retry of a stored
+/// change is acked again under its first sequence and forwarded to nobody.
+fn append(
+    store: &dyn Store,
+    limits: &Limits,
+    conn: ConnId,
+    doc: DocId,
+    client_msg_id: ClientMsgId,
+    ciphertext: Vec<u8>,
+) -> Result<Outcome, StoreError> {
+    let appended = store.append(doc, client_msg_id, &ciphertext, limits.max_doc_bytes)?;
+    let (Appended::New(seq) | Appended::Duplicate(seq)) = appended;
+    let ack = RelayMsg::Ack {
+        doc,
+        client_msg_id,
+        seq,
+    };
+    let mut outcome = Outcome::reply(ack);
+    if let Appended::New(seq) = appended {
+        debug!(conn, %doc, seq, "appended");
+        outcome.broadcast = Some(RelayMsg::Broadcast {
+            doc,
+            seq,
+            ciphertext,
+        });
+    } else {
+        debug!(conn, %doc, seq, "repeated append acknowledged again");
+    }
+    Ok(outcome)
+}
+
+/// Stores a snapshot; success is silent, as the protocol has no reply for it.
+fn snapshot(
+    store: &dyn Store,
+    limits: &Limits,
+    conn: ConnId,
+    doc: DocId,
+    covers_seq: u64,
+    ciphertext: &[u8],
+) -> Result<Outcome, StoreError> {
+    let stored = store.store_snapshot(doc, covers_seq, ciphertext, limits.max_doc_bytes)?;
+    debug!(conn, %doc, covers_seq, ?stored, "snapshot");
+    Ok(Outcome::nothing())
+}
+
+/// The sender leaves the document; the others hear at once that its presence is over.
+fn left(conn: ConnId, doc: DocId, replies: Vec<RelayMsg>) -> Outcome {
+    Outcome {
+        subscription: Subscription::Unsubscribe,
+        replies,
+        broadcast: Some(RelayMsg::PeerLeft { doc, from: conn }),
+    }
+}

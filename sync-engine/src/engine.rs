@@ -1,0 +1,350 @@
+//! [`Engine`]: one connection to the relay and the documents it carries.
+//!
+//! The connection is `Offline` → `Connecting` → `Online` and back. While any document is open
+//! the engine asks for a connection, and after a failure asks again with a growing back-off
+//! (reset when the network comes back). It also watches the connection: when it has sent
+//! something that needs an answer (a join, an append, a ping) and hears nothing for
+//! [`DEAD_AFTER_MS`], or the browser says the network is gone, it closes the socket rather than
+//! trusting a connection that may be dead. An idle connection is pinged, so a dead one is
+//! noticed within seconds even when nobody types.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use tandem_protocol::{ClientMsg, DocId, ErrorCode, RelayMsg, Secret};
+
+use crate::document::{DocSync, Stored};
+use crate::outbox::Pending;
+use crate::output::{DocStatus, Event, Link, Output, Problem};
+use crate::pace::{Backoff, SendBucket, CONNECT_TIMEOUT_MS, DEAD_AFTER_MS, PING_WHEN_IDLE_MS};
+use crate::presence::PeerView;
+use crate::Millis;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LinkState {
+    Offline { reconnect_at: Millis },
+    Connecting { since: Millis },
+    Online,
+}
+
+pub struct Engine {
+    docs: BTreeMap<DocId, DocSync>,
+    link: LinkState,
+    backoff: Backoff,
+    /// Keeps what we send inside the relay's rate limit.
+    bucket: SendBucket,
+    out: VecDeque<Output>,
+    /// When the relay last said anything on this connection.
+    last_heard: Millis,
+    /// Since when we have been waiting for an answer, if we are.
+    awaiting_since: Option<Millis>,
+    /// The nonce of the ping not yet answered.
+    ping: Option<u64>,
+    next_nonce: u64,
+}
+
+/// What a document's handlers may do: send, and report to the app.
+pub(crate) struct Io<'a> {
+    pub now: Millis,
+    pub bucket: &'a mut SendBucket,
+    out: &'a mut VecDeque<Output>,
+    awaiting_since: &'a mut Option<Millis>,
+    online: bool,
+}
+
+impl Io<'_> {
+    /// Queues a frame if the connection is open; `answered` marks messages the relay answers,
+    /// which start the dead-connection clock.
+    pub fn send(&mut self, msg: &ClientMsg, answered: bool) {
+        if !self.online {
+            return;
+        }
+        if !answered {
+            // Unanswered messages still count against the relay's rate.
+            self.bucket.take(self.now);
+        }
+        if answered && self.awaiting_since.is_none() {
+            *self.awaiting_since = Some(self.now);
+        }
+        self.out.push_back(Output::Send(msg.encode()));
+    }
+
+    pub fn event(&mut self, event: Event) {
+        self.out.push_back(Output::Event(event));
+    }
+}
+
+impl Engine {
+    pub fn new(now: Millis) -> Self {
+        Engine {
+            docs: BTreeMap::new(),
+            link: LinkState::Offline { reconnect_at: now },
+            backoff: Backoff::default(),
+            bucket: SendBucket::new(now),
+            out: VecDeque::new(),
+            last_heard: now,
+            awaiting_since: None,
+            ping: None,
+            next_nonce: 1,
+        }
+    }
+
+    // ---- documents -------------------------------------------------------------------------
+
+    /// Starts syncing a document, from what the device has stored of it: how far it got, and
+    /// the changes still waiting for the relay.
+    pub fn open(
+        &mut self,
+        doc: DocId,
+        secret: &Secret,
+        stored: Stored,
+        outbox: Vec<Pending>,
+        now: Millis,
+    ) {
+        let mut sync = DocSync::new(doc, secret, stored, outbox);
+        if self.link == LinkState::Online {
+            sync.connected(&mut self.io(now));
+        }
+        self.docs.insert(doc, sync);
+        self.drive(now);
+    }
+
+    /// Stops syncing a document; the relay tells the others that we left.
+    pub fn close(&mut self, doc: DocId, now: Millis) {
+        if let Some(mut sync) = self.docs.remove(&doc) {
+            sync.close(&mut self.io(now));
+        }
+        self.drive(now);
+    }
+
+    /// A local change is in the device's storage: send it.
+    pub fn local_change_stored(&mut self, doc: DocId, item: Pending, now: Millis) {
+        self.with_doc(doc, now, |d, io| d.local_change(item, io));
+    }
+
+    /// The app's answer to [`Event::SnapshotWanted`].
+    pub fn offer_snapshot(&mut self, doc: DocId, covers_seq: u64, bytes: &[u8], now: Millis) {
+        self.with_doc(doc, now, |d, io| d.offer_snapshot(covers_seq, bytes, io));
+    }
+
+    /// What this device says about itself to the others on a document (sealed before sending).
+    pub fn set_presence(&mut self, doc: DocId, payload: Vec<u8>, now: Millis) {
+        self.with_doc(doc, now, |d, io| d.set_presence(payload, io));
+    }
+
+    // ---- the connection --------------------------------------------------------------------
+
+    /// The socket the engine asked for is open.
+    pub fn connected(&mut self, now: Millis) {
+        self.link = LinkState::Online;
+        self.last_heard = now;
+        self.awaiting_since = None;
+        self.ping = None;
+        self.each_doc(now, DocSync::connected);
+        self.drive(now);
+    }
+
+    /// The socket closed, or could not be opened. Idempotent.
+    pub fn disconnected(&mut self, now: Millis) {
+        if matches!(self.link, LinkState::Offline { .. }) {
+            return;
+        }
+        self.link = LinkState::Offline {
+            reconnect_at: now + self.backoff.delay(),
+        };
+        self.backoff.failed();
+        self.awaiting_since = None;
+        self.ping = None;
+        self.each_doc(now, DocSync::disconnected);
+        self.drive(now);
+    }
+
+    /// The browser's online/offline signal. Offline closes the connection at once (the socket
+    /// may take long to notice); online tries again at once.
+    pub fn network_changed(&mut self, online: bool, now: Millis) {
+        if online {
+            self.backoff.reset();
+            if let LinkState::Offline { reconnect_at } = &mut self.link {
+                *reconnect_at = now;
+            }
+        } else if !matches!(self.link, LinkState::Offline { .. }) {
+            self.out.push_back(Output::Disconnect);
+            self.disconnected(now);
+        }
+        self.drive(now);
+    }
+
+    /// One binary frame from the relay.
+    pub fn receive(&mut self, frame: &[u8], now: Millis) {
+        if self.link != LinkState::Online {
+            return; // A frame from a socket we already gave up on.
+        }
+        self.last_heard = now;
+        // The connection works: the next failure starts the back-off afresh.
+        self.backoff.reset();
+        match RelayMsg::decode(frame) {
+            Ok(RelayMsg::Pong { nonce }) => {
+                if self.ping == Some(nonce) {
+                    self.ping = None;
+                }
+            }
+            Ok(msg) => self.dispatch(msg, now),
+            Err(e) => self.out.push_back(Output::Event(Event::Problem {
+                doc: None,
+                problem: Problem::Refused(match e.code() {
+                    ErrorCode::UnsupportedVersion => ErrorCode::UnsupportedVersion,
+                    _ => ErrorCode::Malformed,
+                }),
+            })),
+        }
+        let waiting = self.ping.is_some() || self.docs.values().any(DocSync::awaits_answer);
+        self.awaiting_since = waiting.then_some(now);
+        self.drive(now);
+    }
+
+    fn dispatch(&mut self, msg: RelayMsg, now: Millis) {
+        match msg.doc() {
+            Some(doc) if self.docs.contains_key(&doc) => {
+                self.with_doc(doc, now, |sync, io| sync.receive(msg, io));
+                return;
+            }
+            _ => {}
+        }
+        if let RelayMsg::Error {
+            code, doc: None, ..
+        } = msg
+        {
+            self.out.push_back(Output::Event(Event::Problem {
+                doc: None,
+                problem: Problem::Refused(code),
+            }));
+        }
+        // Anything else is about a document we closed: nothing to do.
+    }
+
+    /// Time passed: reconnect, ping, give up on a dead connection, retry, send presence.
+    pub fn handle_timeout(&mut self, now: Millis) {
+        self.drive(now);
+    }
+
+    /// When [`Self::handle_timeout`] should next be called, if ever.
+    pub fn poll_timeout(&self) -> Option<Millis> {
+        let link = match self.link {
+            LinkState::Offline { reconnect_at } => (!self.docs.is_empty()).then_some(reconnect_at),
+            LinkState::Connecting { since } => Some(since + CONNECT_TIMEOUT_MS),
+            LinkState::Online => Some(match self.awaiting_since {
+                Some(since) => since + DEAD_AFTER_MS,
+                None => self.last_heard + PING_WHEN_IDLE_MS,
+            }),
+        };
+        let docs = self.docs.values().filter_map(DocSync::next_timeout).min();
+        [link, docs].into_iter().flatten().min()
+    }
+
+    /// The next thing to do, in order.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.out.pop_front()
+    }
+
+    // ---- what the views show ---------------------------------------------------------------
+
+    pub fn link(&self) -> Link {
+        match self.link {
+            LinkState::Offline { .. } => Link::Offline,
+            LinkState::Connecting { .. } => Link::Connecting,
+            LinkState::Online => Link::Online,
+        }
+    }
+
+    pub fn status(&self, doc: DocId) -> Option<DocStatus> {
+        Some(self.docs.get(&doc)?.status(self.link()))
+    }
+
+    pub fn peers(&self, doc: DocId) -> Vec<PeerView> {
+        self.docs
+            .get(&doc)
+            .map(|d| d.peers.list())
+            .unwrap_or_default()
+    }
+
+    /// Every relay entry up to this sequence is in the app's document.
+    pub fn last_seq(&self, doc: DocId) -> Option<u64> {
+        self.docs.get(&doc).map(DocSync::last_seq)
+    }
+
+    // ---- inside ----------------------------------------------------------------------------
+
+    /// Room to send and report, for code that does not touch the documents.
+    fn io(&mut self, now: Millis) -> Io<'_> {
+        Io {
+            now,
+            online: self.link == LinkState::Online,
+            bucket: &mut self.bucket,
+            out: &mut self.out,
+            awaiting_since: &mut self.awaiting_since,
+        }
+    }
+
+    fn each_doc(&mut self, now: Millis, mut f: impl FnMut(&mut DocSync, &mut Io)) {
+        let mut io = Io {
+            now,
+            online: self.link == LinkState::Online,
+            bucket: &mut self.bucket,
+            out: &mut self.out,
+            awaiting_since: &mut self.awaiting_since,
+        };
+        for doc in self.docs.values_mut() {
+            f(doc, &mut io);
+        }
+    }
+
+    fn with_doc(&mut self, doc: DocId, now: Millis, f: impl FnOnce(&mut DocSync, &mut Io)) {
+        if let Some(sync) = self.docs.get_mut(&doc) {
+            let mut io = Io {
+                now,
+                online: self.link == LinkState::Online,
+                bucket: &mut self.bucket,
+                out: &mut self.out,
+                awaiting_since: &mut self.awaiting_since,
+            };
+            f(sync, &mut io);
+        }
+        self.drive(now);
+    }
+
+    /// Does whatever is due at `now`, then reports changed statuses.
+    fn drive(&mut self, now: Millis) {
+        match self.link {
+            LinkState::Offline { reconnect_at } if reconnect_at <= now && !self.docs.is_empty() => {
+                self.link = LinkState::Connecting { since: now };
+                self.out.push_back(Output::Connect);
+            }
+            LinkState::Connecting { since } if now >= since + CONNECT_TIMEOUT_MS => {
+                self.give_up_on_connection(now);
+            }
+            LinkState::Online => {
+                if self
+                    .awaiting_since
+                    .is_some_and(|t| now >= t + DEAD_AFTER_MS)
+                {
+                    self.give_up_on_connection(now);
+                } else if self.ping.is_none() && now >= self.last_heard + PING_WHEN_IDLE_MS {
+                    let nonce = self.next_nonce;
+                    self.next_nonce += 1;
+                    self.ping = Some(nonce);
+                    self.io(now).send(&ClientMsg::Ping { nonce }, true);
+                }
+            }
+            _ => {}
+        }
+        let link = self.link();
+        self.each_doc(now, |doc, io| {
+            doc.handle_timeout(io);
+            doc.report_status(link, io);
+        });
+    }
+
+    fn give_up_on_connection(&mut self, now: Millis) {
+        self.out.push_back(Output::Disconnect);
+        self.disconnected(now);
+    }
+}

@@ -1,93 +1,17 @@
-//! Durable storage of each document's owner, log and snapshot.
-//!
-//! [`Store`] is synchronous on purpose: SQLite is a blocking library, and a future PostgreSQL
-//! backend can implement the same calls with a blocking client. The server runs every call in
-//! `tokio::task::spawn_blocking` while it holds the document's lock (see [`crate::rooms`]), so a
-//! store never sees two writes to one document at once and needs no ordering logic of its own.
-//!
-//! The store only ever holds opaque ciphertext; it never learns what a document says.
+//! The embedded store: one SQLite file in WAL mode.
 
 use std::path::Path;
 use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tandem_protocol::message::{Entry, StoredSnapshot};
-use tandem_protocol::{ClientMsgId, DocId, ErrorCode};
+use tandem_protocol::{ClientMsgId, DocId};
 
+use super::{Appended, SnapshotStored, Store, StoreError};
 use crate::catch_up::CatchUp;
 
 /// The file inside the data directory.
 pub const DB_FILE: &str = "relay.sqlite3";
-
-/// Why a store call failed. Refusals (the client asked for something the limits forbid) and
-/// failures (the relay could not do its job) share one type so the connection maps both to a
-/// wire [`ErrorCode`] in one place; only failures are worth a retry.
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("the document would grow to {would_be} bytes, over the limit of {limit}")]
-    DocumentTooLarge { would_be: u64, limit: u64 },
-    #[error("the snapshot covers sequence {covers_seq}, but the log ends at {head_seq}")]
-    SnapshotAhead { covers_seq: u64, head_seq: u64 },
-    #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
-    #[error("cannot prepare the data directory: {0}")]
-    Io(#[from] std::io::Error),
-    #[error("a storage task failed: {0}")]
-    Task(String),
-}
-
-impl StoreError {
-    pub fn code(&self) -> ErrorCode {
-        match self {
-            StoreError::DocumentTooLarge { .. } => ErrorCode::DocumentTooLarge,
-            StoreError::SnapshotAhead { .. } => ErrorCode::SnapshotAhead,
-            StoreError::Database(_) | StoreError::Io(_) | StoreError::Task(_) => {
-                ErrorCode::Internal
-            }
-        }
-    }
-}
-
-/// The result of an append that did not fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Appended {
-    /// Newly stored under this sequence; the caller broadcasts it.
-    New(u64),
-    /// A retry of an append stored earlier under this sequence; nothing to broadcast.
-    Duplicate(u64),
-}
-
-/// The result of a snapshot upload that did not fail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SnapshotStored {
-    Replaced,
-    /// An equal or newer snapshot is already stored; this one was ignored.
-    Stale,
-}
-
-pub trait Store: Send + Sync + 'static {
-    /// Registers `token_hash` as the owner of an unknown document and returns the owner's hash,
-    /// which is the caller's own for a new document.
-    fn owner_or_register(&self, doc: DocId, token_hash: [u8; 32]) -> Result<[u8; 32], StoreError>;
-    /// The snapshot (if `since_seq` is behind it) and every live entry after `since_seq`.
-    fn catch_up(&self, doc: DocId, since_seq: u64) -> Result<CatchUp, StoreError>;
-    /// Stores one entry under the next sequence, durably, unless `client_msg_id` was seen before.
-    fn append(
-        &self,
-        doc: DocId,
-        client_msg_id: ClientMsgId,
-        ciphertext: &[u8],
-        max_doc_bytes: u64,
-    ) -> Result<Appended, StoreError>;
-    /// Stores a snapshot and drops the ciphertext of the entries it covers.
-    fn store_snapshot(
-        &self,
-        doc: DocId,
-        covers_seq: u64,
-        ciphertext: &[u8],
-        max_doc_bytes: u64,
-    ) -> Result<SnapshotStored, StoreError>;
-}
 
 /// The embedded default: one SQLite file in WAL mode.
 ///
@@ -138,7 +62,7 @@ impl SqliteStore {
         })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+    pub(super) fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A panic while holding the lock cannot leave SQLite half-written (transactions roll
         // back on drop), so a poisoned lock is safe to keep using.
         self.conn.lock().unwrap_or_else(|e| e.into_inner())

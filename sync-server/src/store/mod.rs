@@ -1,0 +1,95 @@
+//! Durable storage of each document's owner, log and snapshot.
+//!
+//! [`Store`] is synchronous on purpose: SQLite is a blocking library, and a future PostgreSQL
+//! backend can implement the same calls with a blocking client. The server runs every call in
+//! `tokio::task::spawn_blocking` while it holds the document's lock (see [`crate::rooms`]), so a
+//! store never sees two writes to one document at once and needs no ordering logic of its own.
+//!
+//! The store only ever holds opaque ciphertext; it never learns what a document says.
+//!
+//! - [`SqliteStore`] (`sqlite`): the embedded default, one SQLite file in WAL mode.
+//! - `backup`: a consistent copy of that file while it is in use, and putting one back.
+
+use std::path::PathBuf;
+
+use tandem_protocol::{ClientMsgId, DocId, ErrorCode};
+
+use crate::catch_up::CatchUp;
+
+mod backup;
+mod sqlite;
+
+pub use sqlite::{SqliteStore, DB_FILE};
+
+/// Why a store call failed. Refusals (the client asked for something the limits forbid) and
+/// failures (the relay could not do its job) share one type so the connection maps both to a
+/// wire [`ErrorCode`] in one place; only failures are worth a retry.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("the document would grow to {would_be} bytes, over the limit of {limit}")]
+    DocumentTooLarge { would_be: u64, limit: u64 },
+    #[error("the snapshot covers sequence {covers_seq}, but the log ends at {head_seq}")]
+    SnapshotAhead { covers_seq: u64, head_seq: u64 },
+    #[error("database error: {0}")]
+    Database(#[from] rusqlite::Error),
+    #[error("cannot read or write the relay's files: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("SQLite names files by UTF-8 path, and {0:?} is not one")]
+    NotUtf8Path(PathBuf),
+    #[error("a storage task failed: {0}")]
+    Task(String),
+}
+
+impl StoreError {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            StoreError::DocumentTooLarge { .. } => ErrorCode::DocumentTooLarge,
+            StoreError::SnapshotAhead { .. } => ErrorCode::SnapshotAhead,
+            StoreError::Database(_)
+            | StoreError::Io(_)
+            | StoreError::NotUtf8Path(_)
+            | StoreError::Task(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+/// The result of an append that did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Appended {
+    /// Newly stored under this sequence; the caller broadcasts it.
+    New(u64),
+    /// A retry of an append stored earlier under this sequence; nothing to broadcast.
+    Duplicate(u64),
+}
+
+/// The result of a snapshot upload that did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotStored {
+    Replaced,
+    /// An equal or newer snapshot is already stored; this one was ignored.
+    Stale,
+}
+
+pub trait Store: Send + Sync + 'static {
+    /// Registers `token_hash` as the owner of an unknown document and returns the owner's hash,
+    /// which is the caller's own for a new document.
+    fn owner_or_register(&self, doc: DocId, token_hash: [u8; 32]) -> Result<[u8; 32], StoreError>;
+    /// The snapshot (if `since_seq` is behind it) and every live entry after `since_seq`.
+    fn catch_up(&self, doc: DocId, since_seq: u64) -> Result<CatchUp, StoreError>;
+    /// Stores one entry under the next sequence, durably, unless `client_msg_id` was seen before.
+    fn append(
+        &self,
+        doc: DocId,
+        client_msg_id: ClientMsgId,
+        ciphertext: &[u8],
+        max_doc_bytes: u64,
+    ) -> Result<Appended, StoreError>;
+    /// Stores a snapshot and drops the ciphertext of the entries it covers.
+    fn store_snapshot(
+        &self,
+        doc: DocId,
+        covers_seq: u64,
+        ciphertext: &[u8],
+        max_doc_bytes: u64,
+    ) -> Result<SnapshotStored, StoreError>;
+}

@@ -91,12 +91,23 @@ impl ShareLink {
         if id_part.is_empty() {
             return Err(LinkError::NoDocId);
         }
-        let doc = id_part.parse()?;
-        let secret = match secret_part {
-            None | Some("") => return Err(LinkError::NoSecret),
-            Some(s) => Secret::from_base64(s).map_err(|_| LinkError::BadSecret)?,
+        Self::from_parts(id_part, secret_part.unwrap_or_default())
+    }
+
+    /// Reads a link from the two halves a browser holds apart: the id from the address's path
+    /// and the secret from its fragment (with or without the leading '#').
+    pub fn from_parts(doc: &str, fragment: &str) -> Result<Self, LinkError> {
+        let doc = doc.parse()?;
+        let secret = match fragment.trim_start_matches('#') {
+            "" => return Err(LinkError::NoSecret),
+            s => Secret::from_base64(s).map_err(|_| LinkError::BadSecret)?,
         };
         Ok(ShareLink { doc, secret })
+    }
+
+    /// The link without an origin (`/v/<id>#<secret>`), for moving within the app.
+    pub fn path(&self) -> String {
+        self.to_url("")
     }
 }
 
@@ -137,5 +148,20 @@ mod tests {
         assert_eq!(ShareLink::parse(truncated), Err(LinkError::BadSecret));
         let bad_id = url.replacen("/v/", "/v/x", 1);
         assert_eq!(ShareLink::parse(&bad_id), Err(LinkError::BadDocId));
+    }
+
+    #[test]
+    fn a_link_reads_from_its_halves_as_the_browser_holds_them() {
+        let link = ShareLink {
+            doc: DocId::random(),
+            secret: Secret::random(),
+        };
+        let doc = link.doc.to_string();
+        let fragment = format!("#{}", link.secret.to_base64());
+        assert_eq!(ShareLink::from_parts(&doc, &fragment), Ok(link.clone()));
+        assert_eq!(ShareLink::from_parts(&doc, &fragment[1..]), Ok(link.clone()));
+        assert_eq!(ShareLink::from_parts(&doc, ""), Err(LinkError::NoSecret));
+        assert_eq!(ShareLink::from_parts("zz", &fragment), Err(LinkError::BadDocId));
+        assert_eq!(ShareLink::parse(&link.path()), Ok(link));
     }
 }

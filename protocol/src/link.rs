@@ -159,9 +159,15 @@ mod tests {
         let doc = link.doc.to_string();
         let fragment = format!("#{}", link.secret.to_base64());
         assert_eq!(ShareLink::from_parts(&doc, &fragment), Ok(link.clone()));
-        assert_eq!(ShareLink::from_parts(&doc, &fragment[1..]), Ok(link.clone()));
+        assert_eq!(
+            ShareLink::from_parts(&doc, &fragment[1..]),
+            Ok(link.clone())
+        );
         assert_eq!(ShareLink::from_parts(&doc, ""), Err(LinkError::NoSecret));
-        assert_eq!(ShareLink::from_parts("zz", &fragment), Err(LinkError::BadDocId));
+        assert_eq!(
+            ShareLink::from_parts("zz", &fragment),
+            Err(LinkError::BadDocId)
+        );
         assert_eq!(ShareLink::parse(&link.path()), Ok(link));
     }
 }

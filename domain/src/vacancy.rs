@@ -246,10 +246,14 @@ impl Vacancy {
             return Some(Caret::Start);
         }
         let obj = self.text_obj(field)?;
-        let len = self.doc.length(&obj);
+        // A position past the end (a stale caret, or text the partner removed) is the end; in a
+        // field that is now empty, that is the start.
+        let Some(left) = pos.min(self.doc.length(&obj)).checked_sub(1) else {
+            return Some(Caret::Start);
+        };
         let cursor = self
             .doc
-            .get_cursor_moving(&obj, pos.min(len) - 1, None, MoveCursor::Before)
+            .get_cursor_moving(&obj, left, None, MoveCursor::Before)
             .ok()?;
         Some(Caret::After(cursor))
     }

@@ -5,11 +5,13 @@
 //! - [`vacancy`]: [`Vacancy`], the document with typed reads and edits; every edit returns the
 //!   change bytes to persist and send.
 //! - [`scorecard`]: the scorecard's criteria: read, add, edit, reorder, remove.
+//! - [`chunks`]: a guard that refuses stored or received bytes automerge would choke on.
 //! - [`text_diff`]: turns "the field now reads X" into one minimal splice, so two people typing in
 //!   the same field both keep their characters.
 //!
 //! Nothing here knows about browsers, storage or the network: the app and tests drive it natively.
 
+mod chunks;
 pub mod schema;
 pub mod scorecard;
 pub mod text_diff;

@@ -109,6 +109,7 @@ impl Vacancy {
 
     /// Loads saved bytes: a snapshot, incremental chunks, or both concatenated.
     pub fn load(bytes: &[u8]) -> Result<Self, DomainError> {
+        crate::chunks::refuse_bundles(bytes)?;
         let mut v = Self::empty();
         v.doc.load_incremental(bytes)?;
         Ok(v)
@@ -117,6 +118,7 @@ impl Vacancy {
     /// Merges changes that came from storage or another device. Applying the same bytes twice is
     /// harmless; changes whose dependencies have not arrived yet wait inside automerge.
     pub fn apply_remote(&mut self, bytes: &[u8]) -> Result<(), DomainError> {
+        crate::chunks::refuse_bundles(bytes)?;
         self.doc.load_incremental(bytes)?;
         Ok(())
     }

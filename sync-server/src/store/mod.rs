@@ -4,6 +4,7 @@
 //! backend can implement the same calls with a blocking client. The server runs every call in
 //! `tokio::task::spawn_blocking` while it holds the document's lock (see [`crate::rooms`]), so a
 //! store never sees two writes to one document at once and needs no ordering logic of its own.
+//! [`crate::relay_core::RelayCore`] calls it directly from its one thread.
 //!
 //! The store only ever holds opaque ciphertext; it never learns what a document says.
 //!

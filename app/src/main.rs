@@ -1,14 +1,21 @@
 //! Tandem's single-page app.
 //!
 //! - [`app`]: the router, language and page frame.
+//! - [`device`]: the tab's long-lived parts (storage, relay connection, profile), provided to
+//!   every page through Leptos context.
 //! - [`pages`]: the vacancy list (home) and the vacancy page.
 //! - [`components`]: the pieces those pages are made of (scorecard editor, live text fields,
 //!   presence, sync status, share box, profile and language settings).
-//! - [`session`]: one open vacancy: its document, keys, outbox and sync state.
-//! - [`sync_client`]: the WebSocket to the relay, shared by all sessions.
-//! - [`local_store`]: IndexedDB, the device's own copy of everything.
-//! - [`presence`], [`problem`], [`services`]: who is here; what went wrong, in the user's
-//!   language; the tab's long-lived parts.
+//! - [`session`]: one open vacancy: its document, the signals its views follow, and the
+//!   operations they call.
+//! - [`sync`]: the sans-IO sync engine (`tandem-sync-engine`) driven by the browser: socket,
+//!   timer, online and offline events.
+//! - [`storage`]: IndexedDB, the device's own copy of everything, and one vacancy's share of it.
+//! - [`presence`], [`problem`]: what a device says about itself; what went wrong, in the
+//!   user's language.
+//!
+//! Dependencies point one way: pages → components → session → sync, storage → (engine,
+//! domain, protocol).
 
 // The macro is deprecated in favour of a build script, which would add a build-time crate for the
 // same generated code; revisit when leptos_i18n drops the macro.
@@ -20,13 +27,13 @@ use locales::i18n;
 
 mod app;
 mod components;
-mod local_store;
+mod device;
 mod pages;
 mod presence;
 mod problem;
-mod services;
 mod session;
-mod sync_client;
+mod storage;
+mod sync;
 
 fn main() {
     console_error_panic_hook::set_once();

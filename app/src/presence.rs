@@ -1,16 +1,12 @@
-//! Who else has this vacancy open, and which field they are in.
+//! What a device says about itself to the others on a vacancy, and how the others are shown.
 //!
-//! Presence is sealed like everything else and never stored by the relay. Each tab announces
-//! itself every few seconds; a peer not heard from for a while is dropped, so closing a tab or
-//! losing the network makes a face disappear without any "goodbye" message.
+//! The sync engine carries presence (sealed, never stored) and knows who is here and who left;
+//! this module only gives the payload its meaning: a name, a colour, the field being edited,
+//! and whether changes of this device's are still on their way. That last one lets a partner
+//! read "offline · changes still to come" when someone's connection drops with work unsent.
 
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-
-/// A peer is gone after this long without a word.
-pub const PEER_TIMEOUT_MS: f64 = 15_000.0;
-/// How often this tab says it is here.
-pub const HEARTBEAT_MS: u64 = 5_000;
+use tandem_sync_engine::PeerView;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PresencePayload {
@@ -20,6 +16,8 @@ pub struct PresencePayload {
     pub colour: String,
     /// The field being edited, e.g. `crit:<id>:description`.
     pub field: Option<String>,
+    /// Whether this device has changes the relay has not acknowledged.
+    pub unsent: bool,
 }
 
 impl PresencePayload {
@@ -31,38 +29,44 @@ impl PresencePayload {
     }
 }
 
+/// A person as the presence bar and the fields show them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Peer {
-    pub payload: PresencePayload,
-    pub seen_at: f64,
+    pub name: String,
+    pub colour: String,
+    pub field: Option<String>,
+    /// Gone from the connection with changes still to come: shown as offline, not as here.
+    pub offline_with_changes: bool,
 }
 
-/// Records a peer's presence; true when the peer was not known yet.
-pub fn upsert(peers: RwSignal<Vec<Peer>>, payload: PresencePayload) -> bool {
-    let now = js_sys::Date::now();
-    let mut is_new = true;
-    peers.update(|list| {
-        list.retain(|p| now - p.seen_at < PEER_TIMEOUT_MS);
-        if let Some(p) = list.iter_mut().find(|p| p.payload.peer == payload.peer) {
-            is_new = false;
-            p.payload = payload.clone();
-            p.seen_at = now;
-        } else {
-            list.push(Peer {
-                payload: payload.clone(),
-                seen_at: now,
-            });
+/// The people to show: those here, and those who went offline with changes still to come.
+/// Someone who left with nothing unsent is simply no longer shown.
+pub fn people(views: &[PeerView]) -> Vec<Peer> {
+    let mut latest: Vec<(PresencePayload, &PeerView)> = Vec::new();
+    for view in views {
+        let Some(payload) = PresencePayload::decode(&view.payload) else {
+            continue;
+        };
+        // One entry per tab: its newest connection wins.
+        match latest.iter_mut().find(|(p, _)| p.peer == payload.peer) {
+            Some(slot) if slot.1.seen_at <= view.seen_at => *slot = (payload, view),
+            Some(_) => {}
+            None => latest.push((payload, view)),
         }
-    });
-    is_new
-}
-
-/// Drops peers that went quiet.
-pub fn expire(peers: RwSignal<Vec<Peer>>) {
-    let now = js_sys::Date::now();
-    if peers.with_untracked(|l| l.iter().any(|p| now - p.seen_at >= PEER_TIMEOUT_MS)) {
-        peers.update(|l| l.retain(|p| now - p.seen_at < PEER_TIMEOUT_MS));
     }
+    latest
+        .into_iter()
+        .filter_map(|(payload, view)| {
+            let gone = view.gone_at.is_some();
+            let shown = !gone || payload.unsent;
+            shown.then_some(Peer {
+                name: payload.name,
+                colour: payload.colour,
+                field: if gone { None } else { payload.field },
+                offline_with_changes: gone,
+            })
+        })
+        .collect()
 }
 
 /// The palette people choose their colour from: distinct, and readable as text on white.

@@ -4,10 +4,10 @@
 //! shows its translated text. Nothing here is ever silently dropped.
 
 use tandem_domain::DomainError;
-use tandem_protocol::ErrorCode;
+use tandem_protocol::{ErrorCode, LinkError};
 
 use crate::i18n::*;
-use crate::local_store::StoreError;
+use crate::storage::StoreError;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Problem {
@@ -48,6 +48,27 @@ impl From<&DomainError> for Problem {
             DomainError::Corrupt(_) => Problem::DamagedData,
         }
     }
+}
+
+impl From<tandem_sync_engine::Problem> for Problem {
+    fn from(p: tandem_sync_engine::Problem) -> Self {
+        match p {
+            tandem_sync_engine::Problem::Refused(code) => Problem::Relay(code),
+            tandem_sync_engine::Problem::Unreadable => Problem::Refused,
+            tandem_sync_engine::Problem::ChangeTooLarge => Problem::Relay(ErrorCode::FrameTooLarge),
+        }
+    }
+}
+
+/// What is wrong with a link, in the user's words.
+pub fn link_error_text(i18n: leptos_i18n::I18nContext<Locale>, e: &LinkError) -> String {
+    match e {
+        LinkError::NoDocId => t_string!(i18n, link_no_id),
+        LinkError::BadDocId => t_string!(i18n, link_bad_id),
+        LinkError::NoSecret => t_string!(i18n, link_no_secret),
+        LinkError::BadSecret => t_string!(i18n, link_bad_secret),
+    }
+    .to_string()
 }
 
 impl Problem {

@@ -4,19 +4,17 @@
 //! arrives while the field has focus, the caret is restored from Automerge cursors taken on the
 //! text as it was, so the caret stays where the user was typing, even with edits before it.
 
-use std::rc::Rc;
-
 use leptos::html;
 use leptos::prelude::*;
 use tandem_domain::{Caret, TextField};
 
 use super::field_dom;
 use crate::presence::Peer;
-use crate::session::DocSession;
+use crate::session::SessionHandle;
 
 #[component]
 pub fn LiveText(
-    session: StoredValue<Rc<DocSession>, LocalStorage>,
+    session: SessionHandle,
     field: TextField,
     /// The element id, for the `<label for>` that names it.
     id: String,
@@ -101,8 +99,8 @@ pub fn LiveText(
     let here = Memo::new(move |_| {
         peers.with(|list| {
             list.iter()
-                .filter(|p: &&Peer| p.payload.field.as_deref() == Some(key.as_str()))
-                .map(|p| (p.payload.name.clone(), p.payload.colour.clone()))
+                .filter(|p: &&Peer| p.field.as_deref() == Some(key.as_str()))
+                .map(|p| (p.name.clone(), p.colour.clone()))
                 .collect::<Vec<_>>()
         })
     });

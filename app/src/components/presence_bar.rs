@@ -1,4 +1,4 @@
-//! Who else has this vacancy open right now.
+//! Who else has this vacancy open right now, and who went offline with changes still to come.
 
 use leptos::prelude::*;
 
@@ -14,24 +14,29 @@ pub fn PresenceBar(peers: RwSignal<Vec<Peer>>) -> impl IntoView {
             <ul>
                 {move || {
                     let list = peers.get();
-                    if list.is_empty() {
+                    if list.iter().all(|p| p.offline_with_changes) {
                         view! { <li class="muted">{t!(i18n, only_you)}</li> }.into_any()
                     } else {
-                        list.into_iter().map(|p| {
-                            let name = if p.payload.name.trim().is_empty() {
-                                t_string!(i18n, guest).to_string()
-                            } else {
-                                p.payload.name.clone()
-                            };
-                            view! {
-                                <li class="peer" style:border-color=p.payload.colour.clone()>
-                                    <span class="swatch" style:background=p.payload.colour.clone()></span>
-                                    {name}
-                                </li>
-                            }
-                        }).collect_view().into_any()
+                        ().into_any()
                     }
                 }}
+                {move || peers.get().into_iter().map(|p| {
+                    let name = if p.name.trim().is_empty() {
+                        t_string!(i18n, guest).to_string()
+                    } else {
+                        p.name.clone()
+                    };
+                    let away = p.offline_with_changes;
+                    view! {
+                        <li class="peer" class:away=away style:border-color=p.colour.clone()>
+                            <span class="swatch" style:background=p.colour.clone()></span>
+                            {name}
+                            <Show when=move || away>
+                                " · "<span class="peer-note">{t!(i18n, peer_offline_with_changes)}</span>
+                            </Show>
+                        </li>
+                    }
+                }).collect_view()}
             </ul>
         </section>
     }

@@ -1,17 +1,15 @@
 //! The scorecard editor: criteria with name, description, category, weight and must-have flag.
 
-use std::rc::Rc;
-
 use leptos::prelude::*;
 use tandem_domain::scorecard::{MAX_WEIGHT, MIN_WEIGHT};
 use tandem_domain::{Category, Criterion, CriterionId, DomainError, TextField, Vacancy};
 
 use super::live_text::LiveText;
 use crate::i18n::*;
-use crate::session::DocSession;
+use crate::session::SessionHandle;
 
 #[component]
-pub fn ScorecardEditor(session: StoredValue<Rc<DocSession>, LocalStorage>) -> impl IntoView {
+pub fn ScorecardEditor(session: SessionHandle) -> impl IntoView {
     let i18n = use_i18n();
     let version = session.with_value(|s| s.version);
     let criteria = Memo::new(move |_| {
@@ -88,7 +86,7 @@ type CriterionEdit = Box<dyn FnOnce(&mut Vacancy, &CriterionId) -> Result<Vec<u8
 
 #[component]
 fn CriterionRow(
-    session: StoredValue<Rc<DocSession>, LocalStorage>,
+    session: SessionHandle,
     criteria: Memo<Vec<Criterion>>,
     id: CriterionId,
 ) -> impl IntoView {

@@ -1,15 +1,12 @@
 //! The device profile (name and colour shown to partners) and the language switch.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
+use crate::device::{use_device, Profile};
 use crate::i18n::*;
-use crate::local_store::LocalStore;
 use crate::presence::COLOURS;
-use crate::services::{self, Profile};
 
 const LOCALE_KEY: &str = "tandem.locale";
-const PROFILE_KEY: &str = "profile";
 
 fn local_storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
@@ -40,57 +37,17 @@ fn set_html_lang(locale: Locale) {
     }
 }
 
-pub async fn load_profile(store: &LocalStore) {
-    let saved = store.setting(PROFILE_KEY).await.ok().flatten();
-    let profile = saved
-        .and_then(|s| {
-            let (colour, name) = s.split_once('|')?;
-            Some(Profile {
-                name: name.to_string(),
-                colour: colour.to_string(),
-            })
-        })
-        .unwrap_or_else(|| {
-            let pick = (js_sys::Math::random() * COLOURS.len() as f64) as usize;
-            Profile {
-                name: String::new(),
-                colour: COLOURS[pick.min(COLOURS.len() - 1)].to_string(),
-            }
-        });
-    services::set_profile(profile);
-}
-
-fn save_profile(profile: Profile) {
-    services::set_profile(profile.clone());
-    if let Some(store) = services::store() {
-        spawn_local(async move {
-            let _ = store
-                .set_setting(PROFILE_KEY, &format!("{}|{}", profile.colour, profile.name))
-                .await;
-        });
-    }
-}
-
 #[component]
 pub fn Settings() -> impl IntoView {
     let i18n = use_i18n();
-    let store_state = expect_context::<RwSignal<crate::app::StoreState>>();
-    let name = RwSignal::new(String::new());
-    let colour = RwSignal::new(COLOURS[0].to_string());
-    // The profile arrives with the store; show it once it is there.
-    Effect::new(move |_| {
-        if store_state.get() == crate::app::StoreState::Ready {
-            if let Some(p) = services::profile() {
-                name.set(p.name);
-                colour.set(p.colour);
-            }
-        }
-    });
-    let update = move || {
-        save_profile(Profile {
-            name: name.get_untracked(),
-            colour: colour.get_untracked(),
-        })
+    let device = StoredValue::new_local(use_device());
+    let profile = device.with_value(|d| d.profile);
+    let name = move || profile.with(|p| p.name.clone());
+    let colour = move || profile.with(|p| p.colour.clone());
+    let update = move |change: &dyn Fn(&mut Profile)| {
+        let mut next = profile.get_untracked();
+        change(&mut next);
+        device.with_value(|d| d.save_profile(next));
     };
     let switch_locale = move |ev: leptos::ev::Event| {
         let locale = if event_target_value(&ev) == "nl" {
@@ -108,9 +65,9 @@ pub fn Settings() -> impl IntoView {
     view! {
         <details class="settings">
             <summary>
-                <span class="swatch" style:background=move || colour.get()></span>
+                <span class="swatch" style:background=colour></span>
                 <span>{move || {
-                    let n = name.get();
+                    let n = name();
                     if n.is_empty() { t_string!(i18n, profile_heading).to_string() } else { n }
                 }}</span>
             </summary>
@@ -119,15 +76,15 @@ pub fn Settings() -> impl IntoView {
                     {t!(i18n, profile_name)}
                     <input
                         type="text"
-                        prop:value=move || name.get()
-                        on:input=move |ev| { name.set(event_target_value(&ev)); update(); }
+                        prop:value=name
+                        on:input=move |ev| { let n = event_target_value(&ev); update(&|p| p.name = n.clone()); }
                     />
                 </label>
                 <label>
                     {t!(i18n, profile_colour)}
-                    <select on:change=move |ev| { colour.set(event_target_value(&ev)); update(); }>
+                    <select on:change=move |ev| { let c = event_target_value(&ev); update(&|p| p.colour = c.clone()); }>
                         {COLOURS.iter().map(|c| view! {
-                            <option value=*c selected=move || colour.get() == *c style:color=*c>{"● "}{*c}</option>
+                            <option value=*c selected=move || colour() == *c style:color=*c>{"● "}{*c}</option>
                         }).collect_view()}
                     </select>
                 </label>

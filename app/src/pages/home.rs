@@ -4,37 +4,27 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use tandem_protocol::{LinkError, ShareLink};
+use tandem_protocol::ShareLink;
 
-use crate::app::StoreState;
+use crate::device::{use_device, StoreState};
 use crate::i18n::*;
-use crate::local_store::VacancyRecord;
-use crate::problem::Problem;
-use crate::services;
-use crate::session::DocSession;
-
-pub fn link_error_text(i18n: leptos_i18n::I18nContext<Locale>, e: &LinkError) -> String {
-    match e {
-        LinkError::NoDocId => t_string!(i18n, link_no_id),
-        LinkError::BadDocId => t_string!(i18n, link_bad_id),
-        LinkError::NoSecret => t_string!(i18n, link_no_secret),
-        LinkError::BadSecret => t_string!(i18n, link_bad_secret),
-    }
-    .to_string()
-}
+use crate::problem::{link_error_text, Problem};
+use crate::session::Session;
+use crate::storage::VacancyRecord;
 
 #[component]
 pub fn Home() -> impl IntoView {
     let i18n = use_i18n();
-    let store_state = expect_context::<RwSignal<StoreState>>();
+    let device = StoredValue::new_local(use_device());
+    let store_state = device.with_value(|d| d.store_state);
     let vacancies = RwSignal::new(None::<Vec<VacancyRecord>>);
     Effect::new(move |_| {
         if store_state.get() == StoreState::Ready {
-            spawn_local(async move {
-                if let Some(store) = services::store() {
+            if let Some(store) = device.with_value(|d| d.store()) {
+                spawn_local(async move {
                     vacancies.set(Some(store.vacancies().await.unwrap_or_default()));
-                }
-            });
+                });
+            }
         }
     });
 
@@ -46,9 +36,10 @@ pub fn Home() -> impl IntoView {
         ev.prevent_default();
         let t = title.get_untracked().trim().to_string();
         let nav = nav.clone();
+        let device = device.get_value();
         spawn_local(async move {
-            match DocSession::create(&t).await {
-                Ok(session) => nav(&session.share_link(""), Default::default()),
+            match Session::create(&device, &t).await {
+                Ok(link) => nav(&link.path(), Default::default()),
                 Err(e) => create_error.set(Some(Problem::from(&e))),
             }
         });
@@ -61,7 +52,7 @@ pub fn Home() -> impl IntoView {
     let join = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         match ShareLink::parse(&link.get_untracked()) {
-            Ok(l) => navigate(&l.to_url(""), Default::default()),
+            Ok(l) => navigate(&l.path(), Default::default()),
             Err(e) => link_error.set(Some(link_error_text(i18n, &e))),
         }
     };
@@ -76,7 +67,7 @@ pub fn Home() -> impl IntoView {
                 Some(list) => view! {
                     <ul class="vacancy-list">
                         {list.into_iter().map(|r| {
-                            let href = format!("/v/{}#{}", r.doc, r.secret);
+                            let href = r.link.path();
                             let title = if r.title.trim().is_empty() { t_string!(i18n, untitled).to_string() } else { r.title };
                             view! { <li><A href=href>{title}</A></li> }
                         }).collect_view()}

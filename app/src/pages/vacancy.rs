@@ -1,7 +1,5 @@
 //! The vacancy page: title, share link, presence, sync state and the scorecard.
 
-use std::rc::Rc;
-
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use leptos_router::components::A;
@@ -9,25 +7,21 @@ use leptos_router::hooks::use_params_map;
 use tandem_domain::TextField;
 use tandem_protocol::ShareLink;
 
-use crate::app::StoreState;
 use crate::components::{
     live_text::LiveText, presence_bar::PresenceBar, scorecard::ScorecardEditor,
     share_box::ShareBox, sync_status::SyncStatus,
 };
+use crate::device::{use_device, StoreState};
 use crate::i18n::*;
-use crate::pages::home::link_error_text;
-use crate::presence;
-use crate::services;
-use crate::session::{Availability, DocSession};
-use crate::sync_client::ConnState;
-
-type SessionHandle = StoredValue<Rc<DocSession>, LocalStorage>;
+use crate::problem::link_error_text;
+use crate::session::{Availability, Session, SessionHandle};
 
 #[component]
 pub fn VacancyPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
-    let store_state = expect_context::<RwSignal<StoreState>>();
+    let device = StoredValue::new_local(use_device());
+    let store_state = device.with_value(|d| d.store_state);
     let session = RwSignal::new(None::<SessionHandle>);
     let error = RwSignal::new(None::<String>);
 
@@ -49,24 +43,26 @@ pub fn VacancyPage() -> impl IntoView {
         error.set(None);
         // Scoped to this page, so the session's signals are disposed with it.
         spawn_local_scoped(async move {
-            let id = doc;
-            let hash = web_sys::window()
-                .and_then(|w| w.location().hash().ok())
-                .unwrap_or_default();
-            let record = match services::store() {
-                Some(store) => store.vacancy(&id).await.ok().flatten(),
+            let device = device.get_value();
+            let record = match device.store() {
+                Some(store) => store.vacancy(&doc).await.ok().flatten(),
                 None => None,
             };
-            // A vacancy this device already has opens with the secret that is known to work,
+            // A vacancy this device already has opens with the link that is known to work,
             // whatever the address says: a bookmark without '#…' or a mistyped link must not
             // replace it.
-            let secret = match &record {
-                Some(r) => r.secret.clone(),
-                None => hash.trim_start_matches('#').to_string(),
+            let link = match &record {
+                Some(r) => Ok(r.link.clone()),
+                None => {
+                    let hash = web_sys::window()
+                        .and_then(|w| w.location().hash().ok())
+                        .unwrap_or_default();
+                    ShareLink::from_parts(&doc, &hash)
+                }
             };
-            match ShareLink::parse(&format!("/v/{id}#{secret}")) {
+            match link {
                 Ok(link) => {
-                    let s = DocSession::open(link.doc, link.secret, record).await;
+                    let s = Session::open(device, link, record).await;
                     session.set(Some(StoredValue::new_local(s)));
                 }
                 Err(e) => error.set(Some(link_error_text(i18n, &e))),
@@ -77,25 +73,6 @@ pub fn VacancyPage() -> impl IntoView {
     on_cleanup(move || {
         if let Some(s) = session.get_untracked() {
             s.with_value(|s| s.close());
-        }
-    });
-
-    // Say "I am here" now and then, and forget peers who went quiet.
-    let heartbeat = set_interval_with_handle(
-        move || {
-            if let Some(s) = session.get_untracked() {
-                s.with_value(|s| {
-                    s.send_presence();
-                    presence::expire(s.peers);
-                });
-            }
-        },
-        std::time::Duration::from_millis(presence::HEARTBEAT_MS),
-    )
-    .ok();
-    on_cleanup(move || {
-        if let Some(h) = heartbeat {
-            h.clear();
         }
     });
 
@@ -122,18 +99,19 @@ pub fn VacancyPage() -> impl IntoView {
 fn VacancyView(session: SessionHandle) -> impl IntoView {
     let i18n = use_i18n();
     let s = session.get_value();
-    let availability = s.availability;
-    let problem = s.problem;
-    let conn = services::client()
-        .map(|c| c.state)
-        .unwrap_or_else(|| RwSignal::new(ConnState::Offline));
+    let (availability, problem, version) = (s.availability, s.problem, s.version);
+    let (sync, peers) = (s.sync, s.peers);
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
-    let link = s.share_link(&origin);
-    let (caught_up, pending, peers) = (s.caught_up, s.pending, s.peers);
+    let link = s.link.to_url(&origin);
+    // Partners see this device's name and colour as soon as it changes them.
+    let profile = use_device().profile;
+    Effect::new(move |_| {
+        profile.track();
+        session.with_value(|s| s.announce());
+    });
     // The tab shows which vacancy it holds, which helps with several open.
-    let version = s.version;
     Effect::new(move |_| {
         version.track();
         let title = session.with_value(|s| s.vacancy.borrow().title());
@@ -150,10 +128,12 @@ fn VacancyView(session: SessionHandle) -> impl IntoView {
             doc.set_title("Tandem");
         }
     });
+    // Only a change of what is shown re-renders the page below, not every status update.
+    let shown = Memo::new(move |_| availability.get());
 
     view! {
         <div class="vacancy-top">
-            <SyncStatus conn caught_up pending />
+            <SyncStatus sync />
             <PresenceBar peers />
         </div>
         <Show when=move || problem.get().is_some()>
@@ -162,8 +142,7 @@ fn VacancyView(session: SessionHandle) -> impl IntoView {
                 " "<button type="button" on:click=move |_| problem.set(None)>{t!(i18n, dismiss)}</button>
             </p>
         </Show>
-        {move || match availability.get() {
-            Availability::Loading => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
+        {move || match shown.get() {
             Availability::Waiting => view! { <p class="banner" role="status">{t!(i18n, waiting_download)}</p> }.into_any(),
             Availability::NotFound => view! { <p class="banner error" role="alert">{t!(i18n, not_found)}</p> }.into_any(),
             Availability::Denied => view! { <p class="banner error" role="alert">{t!(i18n, denied)}</p> }.into_any(),

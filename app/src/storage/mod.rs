@@ -1,7 +1,11 @@
 //! The device's own copy of everything: IndexedDB, through the `idb` crate.
 //!
+//! This module is the database and its transactions; [`document`] is one open vacancy's use of
+//! it (which chunks it has, when to compact, what its outbox holds).
+//!
 //! Object stores:
-//! - `vacancies`: one record per vacancy on this device (id, secret, title, last relay sequence).
+//! - `vacancies`: one record per vacancy on this device (its link, title, and how far it got
+//!   with the relay).
 //! - `chunks`: the document bytes, keyed `"<doc>:<time>-<tab>-<n>"`: incremental changes as they
 //!   happen, compacted now and then into one snapshot (the automerge-repo approach). The tab id
 //!   in the key keeps two tabs on one vacancy from overwriting each other's chunks.
@@ -11,8 +15,12 @@
 //!
 //! Every local change goes to `chunks` and `outbox` in one transaction before it is sent.
 
+pub mod document;
+
 use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
 use js_sys::{Object, Reflect, Uint8Array};
+use tandem_protocol::{ClientMsgId, ShareLink};
+use tandem_sync_engine::Pending;
 use wasm_bindgen::{JsCast, JsValue};
 
 const DB_NAME: &str = "tandem";
@@ -46,29 +54,20 @@ impl From<idb::Error> for StoreError {
 /// A vacancy as listed on this device.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VacancyRecord {
-    pub doc: String,
-    pub secret: String,
+    /// The link that opens it (and whose secret is known to work).
+    pub link: ShareLink,
     pub title: String,
+    /// Every relay entry up to this sequence is in the stored chunks.
     pub last_seq: u64,
+    /// The highest sequence the relay has shown this device.
+    pub relay_seen_seq: u64,
     pub opened_at: f64,
 }
 
-/// A change waiting for the relay's acknowledgement.
-#[derive(Clone, Debug)]
-pub struct OutboxItem {
-    /// The append's `client_msg_id`.
-    pub id: [u8; 16],
-    /// Milliseconds since the epoch; orders the outbox.
-    pub created_at: f64,
-    pub change: Vec<u8>,
-}
-
-fn outbox_key(doc: &str, item: &OutboxItem) -> JsValue {
-    JsValue::from_str(&format!(
-        "{doc}:{:013}-{}",
-        item.created_at as u64,
-        hex(&item.id)
-    ))
+/// The outbox key of a change: time first, so that after a reload the outbox is read back in
+/// the order the changes were made.
+fn outbox_key(doc: &str, created_at: u64, id: &ClientMsgId) -> JsValue {
+    JsValue::from_str(&format!("{doc}:{created_at:013}-{}", hex(id)))
 }
 
 #[derive(Clone)]
@@ -167,17 +166,11 @@ impl LocalStore {
     }
 
     pub async fn put_vacancy(&self, r: &VacancyRecord) -> Result<(), StoreError> {
-        let obj = Object::new();
-        set(&obj, "doc", &JsValue::from_str(&r.doc));
-        set(&obj, "secret", &JsValue::from_str(&r.secret));
-        set(&obj, "title", &JsValue::from_str(&r.title));
-        set(&obj, "last_seq", &JsValue::from_f64(r.last_seq as f64));
-        set(&obj, "opened_at", &JsValue::from_f64(r.opened_at));
         let tx = self
             .db
             .transaction(&[VACANCIES], TransactionMode::ReadWrite)?;
         tx.object_store(VACANCIES)?
-            .put(&obj, Some(&JsValue::from_str(&r.doc)))?
+            .put(&record_to_js(r), Some(&record_key(r)))?
             .await?;
         Self::finish(tx).await
     }
@@ -206,23 +199,31 @@ impl LocalStore {
             .collect())
     }
 
-    /// Stores a local change and queues it for the relay, atomically.
+    /// Stores a local change, queues it for the relay and updates the list entry (when the
+    /// vacancy is listed), atomically.
     pub async fn save_local_change(
         &self,
-        doc: &str,
         chunk_key: &str,
-        item: &OutboxItem,
+        item: &Pending,
+        record: &VacancyRecord,
+        listed: bool,
     ) -> Result<(), StoreError> {
         let tx = self
             .db
-            .transaction(&[CHUNKS, OUTBOX], TransactionMode::ReadWrite)?;
+            .transaction(&[CHUNKS, OUTBOX, VACANCIES], TransactionMode::ReadWrite)?;
         let bytes = Uint8Array::from(item.change.as_slice());
+        let doc = record.link.doc.to_string();
         tx.object_store(CHUNKS)?
             .put(&bytes, Some(&JsValue::from_str(chunk_key)))?
             .await?;
         tx.object_store(OUTBOX)?
-            .put(&bytes, Some(&outbox_key(doc, item)))?
+            .put(&bytes, Some(&outbox_key(&doc, item.created_at, &item.id)))?
             .await?;
+        if listed {
+            tx.object_store(VACANCIES)?
+                .put(&record_to_js(record), Some(&record_key(record)))?
+                .await?;
+        }
         Self::finish(tx).await
     }
 
@@ -245,7 +246,7 @@ impl LocalStore {
                 .await?;
         }
         tx.object_store(VACANCIES)?
-            .put(&record_to_js(record), Some(&JsValue::from_str(&record.doc)))?
+            .put(&record_to_js(record), Some(&record_key(record)))?
             .await?;
         Self::finish(tx).await
     }
@@ -275,13 +276,13 @@ impl LocalStore {
 
     // ---- outbox ------------------------------------------------------------------------------
 
-    pub async fn outbox(&self, doc: &str) -> Result<Vec<OutboxItem>, StoreError> {
+    pub async fn outbox(&self, doc: &str) -> Result<Vec<Pending>, StoreError> {
         let entries = self.doc_entries(OUTBOX, doc).await?;
         Ok(entries
             .into_iter()
             .filter_map(|(key, change)| {
                 let (created, id_hex) = key.rsplit_once(':')?.1.split_once('-')?;
-                Some(OutboxItem {
+                Some(Pending {
                     id: parse_hex16(id_hex)?,
                     created_at: created.parse().ok()?,
                     change,
@@ -290,10 +291,23 @@ impl LocalStore {
             .collect())
     }
 
-    pub async fn remove_from_outbox(&self, doc: &str, item: &OutboxItem) -> Result<(), StoreError> {
-        let tx = self.db.transaction(&[OUTBOX], TransactionMode::ReadWrite)?;
-        tx.object_store(OUTBOX)?
-            .delete(outbox_key(doc, item))?
+    /// Removes acknowledged changes from the outbox and records how far the relay got, in one
+    /// transaction: a crash can never leave the record claiming more than the outbox shows.
+    pub async fn acknowledged(
+        &self,
+        acked: &[(u64, ClientMsgId)],
+        record: &VacancyRecord,
+    ) -> Result<(), StoreError> {
+        let doc = record.link.doc.to_string();
+        let tx = self
+            .db
+            .transaction(&[OUTBOX, VACANCIES], TransactionMode::ReadWrite)?;
+        let outbox = tx.object_store(OUTBOX)?;
+        for (created_at, id) in acked {
+            outbox.delete(outbox_key(&doc, *created_at, id))?.await?;
+        }
+        tx.object_store(VACANCIES)?
+            .put(&record_to_js(record), Some(&record_key(record)))?
             .await?;
         Self::finish(tx).await
     }
@@ -329,22 +343,43 @@ fn parse_hex16(s: &str) -> Option<[u8; 16]> {
     Some(out)
 }
 
+fn record_key(r: &VacancyRecord) -> JsValue {
+    JsValue::from_str(&r.link.doc.to_string())
+}
+
+// The record keeps the link as its two strings, as it always has, so that vacancies stored by
+// earlier versions still open.
 fn record_to_js(r: &VacancyRecord) -> JsValue {
     let obj = Object::new();
-    set(&obj, "doc", &JsValue::from_str(&r.doc));
-    set(&obj, "secret", &JsValue::from_str(&r.secret));
+    set(&obj, "doc", &JsValue::from_str(&r.link.doc.to_string()));
+    set(
+        &obj,
+        "secret",
+        &JsValue::from_str(&r.link.secret.to_base64()),
+    );
     set(&obj, "title", &JsValue::from_str(&r.title));
     set(&obj, "last_seq", &JsValue::from_f64(r.last_seq as f64));
+    set(
+        &obj,
+        "relay_seen_seq",
+        &JsValue::from_f64(r.relay_seen_seq as f64),
+    );
     set(&obj, "opened_at", &JsValue::from_f64(r.opened_at));
     obj.into()
 }
 
+/// A record whose link does not read (damaged storage) is left out rather than shown broken.
 fn record_from_js(v: &JsValue) -> Option<VacancyRecord> {
+    let doc = get(v, "doc").as_string()?;
+    let secret = get(v, "secret").as_string()?;
+    let last_seq = get(v, "last_seq").as_f64().unwrap_or(0.0) as u64;
     Some(VacancyRecord {
-        doc: get(v, "doc").as_string()?,
-        secret: get(v, "secret").as_string()?,
+        link: ShareLink::from_parts(&doc, &secret).ok()?,
         title: get(v, "title").as_string().unwrap_or_default(),
-        last_seq: get(v, "last_seq").as_f64().unwrap_or(0.0) as u64,
+        last_seq,
+        relay_seen_seq: get(v, "relay_seen_seq")
+            .as_f64()
+            .map_or(last_seq, |s| s as u64),
         opened_at: get(v, "opened_at").as_f64().unwrap_or(0.0),
     })
 }

@@ -1,0 +1,108 @@
+//! The tab's long-lived parts, shared with every page through Leptos context: local storage
+//! (once it is open), the relay connection, this device's profile and the tab's id.
+//!
+//! They hold browser objects that are not `Send`, so the context carries a `StoredValue` with
+//! local storage, which is `Copy` and lives as long as the app.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::presence::COLOURS;
+use crate::problem::Problem;
+use crate::storage::LocalStore;
+use crate::sync::Sync;
+
+/// Whether local storage is open: pages wait for it so they render the device's data at once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StoreState {
+    Opening,
+    Ready,
+    Failed,
+}
+
+/// The name and colour this device shows to partners.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    pub name: String,
+    pub colour: String,
+}
+
+const PROFILE_KEY: &str = "profile";
+
+pub struct Device {
+    store: RefCell<Option<LocalStore>>,
+    pub store_state: RwSignal<StoreState>,
+    /// Why local storage could not be opened, if it could not.
+    pub store_problem: RwSignal<Option<Problem>>,
+    pub sync: Rc<Sync>,
+    pub profile: RwSignal<Profile>,
+    /// Random per tab: names this tab's chunks in storage and its presence.
+    pub tab_id: [u8; 8],
+}
+
+#[derive(Clone, Copy)]
+struct DeviceContext(StoredValue<Rc<Device>, LocalStorage>);
+
+/// Creates the device's parts, provides them to every page, and opens local storage.
+pub fn provide_device() {
+    let mut tab_id = [0u8; 8];
+    tandem_protocol::crypto::fill_random(&mut tab_id);
+    let pick = (js_sys::Math::random() * COLOURS.len() as f64) as usize;
+    let device = Rc::new(Device {
+        store: RefCell::new(None),
+        store_state: RwSignal::new(StoreState::Opening),
+        store_problem: RwSignal::new(None),
+        sync: Sync::new(),
+        profile: RwSignal::new(Profile {
+            name: String::new(),
+            colour: COLOURS[pick.min(COLOURS.len() - 1)].to_string(),
+        }),
+        tab_id,
+    });
+    provide_context(DeviceContext(StoredValue::new_local(Rc::clone(&device))));
+    spawn_local(async move {
+        match LocalStore::open().await {
+            Ok(store) => {
+                if let Ok(Some(saved)) = store.setting(PROFILE_KEY).await {
+                    if let Some((colour, name)) = saved.split_once('|') {
+                        device.profile.set(Profile {
+                            name: name.to_string(),
+                            colour: colour.to_string(),
+                        });
+                    }
+                }
+                *device.store.borrow_mut() = Some(store);
+                device.store_state.set(StoreState::Ready);
+            }
+            Err(e) => {
+                device.store_problem.set(Some(Problem::from(&e)));
+                device.store_state.set(StoreState::Failed);
+            }
+        }
+    });
+}
+
+/// The device's parts, from any component under the app.
+pub fn use_device() -> Rc<Device> {
+    expect_context::<DeviceContext>().0.get_value()
+}
+
+impl Device {
+    pub fn store(&self) -> Option<LocalStore> {
+        self.store.borrow().clone()
+    }
+
+    /// Changes the profile here and remembers it on the device.
+    pub fn save_profile(&self, profile: Profile) {
+        self.profile.set(profile.clone());
+        if let Some(store) = self.store() {
+            spawn_local(async move {
+                let value = format!("{}|{}", profile.colour, profile.name);
+                let _ = store.set_setting(PROFILE_KEY, &value).await;
+            });
+        }
+    }
+}

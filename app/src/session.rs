@@ -1,0 +1,365 @@
+//! One open vacancy: its document, the signals its views follow, and the operations they call.
+//!
+//! A local edit changes the document, bumps `version` (so views re-read the document), is
+//! stored with its outbox entry, and only then handed to the sync engine. What the engine
+//! reports comes back through [`Session::on_event`]: remote changes are merged and stored,
+//! acknowledged changes leave the outbox, presence and status update their signals. The views
+//! never keep their own copy of the truth: they read the document whenever `version` changes.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tandem_domain::{DomainError, SchemaStatus, Vacancy};
+use tandem_protocol::{DocId, ShareLink};
+use tandem_sync_engine::{DocStatus, Event, Link, Pending};
+
+use crate::device::Device;
+use crate::presence::{self, Peer, PresencePayload};
+use crate::problem::Problem;
+use crate::storage::document::DocStorage;
+use crate::storage::{StoreError, VacancyRecord};
+
+/// What the vacancy page can show.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Availability {
+    /// The document is here.
+    Ready,
+    /// Joined by link and nothing has arrived yet.
+    Waiting,
+    /// The relay has no vacancy under this link.
+    NotFound,
+    /// The relay refused the link's token.
+    Denied,
+}
+
+/// Whether this device's changes have reached the relay, for the sync indicator.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SyncView {
+    pub link: Link,
+    /// Joined and holding everything the relay had.
+    pub caught_up: bool,
+    /// When the oldest change the relay has not acknowledged was made, if there is one.
+    pub unsent_since: Option<f64>,
+}
+
+pub struct Session {
+    pub doc: DocId,
+    pub link: ShareLink,
+    device: Rc<Device>,
+    /// `None` when this browser gives no local storage: the session then lives in memory.
+    storage: Option<DocStorage>,
+    pub vacancy: RefCell<Vacancy>,
+    /// Bumped on every change, local or remote: the one signal the views follow.
+    pub version: RwSignal<u64>,
+    pub availability: RwSignal<Availability>,
+    pub sync: RwSignal<SyncView>,
+    pub peers: RwSignal<Vec<Peer>>,
+    /// Something the user must know about (storage full, damaged data, a refusal).
+    pub problem: RwSignal<Option<Problem>>,
+    /// When each local change still being written to storage was made: not yet with the
+    /// engine, but unsent all the same.
+    writing: RefCell<Vec<f64>>,
+    /// The field this tab is editing, sent with presence.
+    my_field: RefCell<Option<String>>,
+}
+
+fn now() -> f64 {
+    js_sys::Date::now()
+}
+
+impl Session {
+    /// A brand-new vacancy, stored and listed on this device; the page then opens it by link.
+    pub async fn create(device: &Device, title: &str) -> Result<ShareLink, StoreError> {
+        let link = ShareLink {
+            doc: DocId::random(),
+            secret: tandem_protocol::Secret::random(),
+        };
+        let store = device
+            .store()
+            .ok_or(StoreError::Unavailable(String::new()))?;
+        let storage = DocStorage::new(store, device.tab_id, link.clone(), None);
+        let (_, first) = Vacancy::create(title, now() as i64);
+        storage.list(title.to_string()).await?;
+        storage.save_local_change(&pending(first)).await?;
+        Ok(link)
+    }
+
+    /// Opens a vacancy from this device's storage and starts syncing it. `record` is the
+    /// device's list entry for it, if it has one.
+    pub async fn open(
+        device: Rc<Device>,
+        link: ShareLink,
+        record: Option<VacancyRecord>,
+    ) -> Rc<Self> {
+        let storage = device
+            .store()
+            .map(|store| DocStorage::new(store, device.tab_id, link.clone(), record));
+        let session = Rc::new(Session {
+            doc: link.doc,
+            link,
+            device,
+            storage,
+            vacancy: RefCell::new(Vacancy::empty()),
+            version: RwSignal::new(0),
+            availability: RwSignal::new(Availability::Waiting),
+            sync: RwSignal::new(SyncView {
+                link: Link::Offline,
+                caught_up: false,
+                unsent_since: None,
+            }),
+            peers: RwSignal::new(Vec::new()),
+            problem: RwSignal::new(None),
+            writing: RefCell::new(Vec::new()),
+            my_field: RefCell::new(None),
+        });
+        let mut outbox = Vec::new();
+        if let Some(storage) = &session.storage {
+            match storage.chunks().await {
+                Ok(chunks) => {
+                    if storage.load_into(&mut session.vacancy.borrow_mut(), chunks) {
+                        session.problem.set(Some(Problem::DamagedData));
+                    }
+                }
+                Err(e) => session.problem.set(Some(Problem::from(&e))),
+            }
+            outbox = storage.outbox().await.unwrap_or_default();
+        }
+        session.version.update(|v| *v += 1);
+        let weak = Rc::downgrade(&session);
+        let stored = session
+            .storage
+            .as_ref()
+            .map(DocStorage::stored)
+            .unwrap_or_default();
+        session.device.sync.open(
+            session.doc,
+            &session.link.secret,
+            stored,
+            outbox,
+            Rc::new(move |event| {
+                if let Some(s) = weak.upgrade() {
+                    s.on_event(event);
+                }
+            }),
+        );
+        session.refresh();
+        session.announce();
+        session
+    }
+
+    pub fn close(&self) {
+        self.device.sync.close(self.doc);
+    }
+
+    /// True when this app must not edit the document (written by a newer app, or not here yet).
+    pub fn read_only(&self) -> bool {
+        self.vacancy.borrow().schema_status() != SchemaStatus::Current
+    }
+
+    // ---- local edits -----------------------------------------------------------------------
+
+    /// Runs an edit; its change is stored, queued and sent. Errors are shown, never swallowed.
+    pub fn edit<F>(self: &Rc<Self>, f: F)
+    where
+        F: FnOnce(&mut Vacancy) -> Result<Option<Vec<u8>>, DomainError>,
+    {
+        let result = f(&mut self.vacancy.borrow_mut());
+        match result {
+            Ok(Some(change)) => {
+                self.version.update(|v| *v += 1);
+                self.store_and_send(change);
+            }
+            Ok(None) => {}
+            Err(e) => self.problem.set(Some(Problem::from(&e))),
+        }
+    }
+
+    /// Stores a change with its outbox entry, then hands it to the engine. It counts as unsent
+    /// from the first moment, so the indicator never says "saved" while it is on its way.
+    fn store_and_send(self: &Rc<Self>, change: Vec<u8>) {
+        let item = pending(change);
+        self.writing.borrow_mut().push(item.created_at as f64);
+        self.refresh();
+        let me = Rc::clone(self);
+        spawn_local(async move {
+            if let Some(storage) = &me.storage {
+                storage.set_title(me.vacancy.borrow().title());
+                if let Err(e) = storage.save_local_change(&item).await {
+                    // Sending it anyway is the lesser evil: the relay then keeps it for us.
+                    // The user is told it is not safe on this device.
+                    me.problem.set(Some(Problem::from(&e)));
+                }
+            }
+            {
+                let mut writing = me.writing.borrow_mut();
+                if let Some(i) = writing.iter().position(|t| *t == item.created_at as f64) {
+                    writing.remove(i);
+                }
+            }
+            me.device.sync.local_change_stored(me.doc, item);
+            me.compact_maybe().await;
+        });
+    }
+
+    async fn compact_maybe(&self) {
+        if let Some(storage) = &self.storage {
+            let saved = storage
+                .maybe_compact(|| self.vacancy.borrow_mut().save())
+                .await;
+            if let Err(e) = saved {
+                self.problem.set(Some(Problem::from(&e)));
+            }
+        }
+    }
+
+    // ---- what the sync engine reports ------------------------------------------------------
+
+    fn on_event(self: &Rc<Self>, event: Event) {
+        match event {
+            Event::Changes {
+                changes, last_seq, ..
+            } => self.merge(changes, last_seq),
+            Event::Acked {
+                ids,
+                relay_seen_seq,
+                last_seq,
+                ..
+            } => {
+                let me = Rc::clone(self);
+                spawn_local(async move {
+                    if let Some(storage) = &me.storage {
+                        let saved = storage.acknowledged(&ids, relay_seen_seq, last_seq).await;
+                        if let Err(e) = saved {
+                            me.problem.set(Some(Problem::from(&e)));
+                        }
+                    }
+                });
+            }
+            Event::UploadWhole { .. } => {
+                let whole = self.vacancy.borrow_mut().save();
+                self.store_and_send(whole);
+            }
+            Event::SnapshotWanted { covers_seq, .. } => {
+                let bytes = self.vacancy.borrow_mut().save();
+                self.device
+                    .sync
+                    .offer_snapshot(self.doc, covers_seq, &bytes);
+            }
+            Event::PeersChanged { .. } => {
+                self.peers
+                    .set(presence::people(&self.device.sync.peers(self.doc)));
+            }
+            Event::StatusChanged { .. } => self.refresh(),
+            Event::Problem { problem, .. } => self.problem.set(Some(Problem::from(problem))),
+        }
+    }
+
+    /// Merges changes from the relay, then stores them with the sequence they bring us to.
+    fn merge(self: &Rc<Self>, changes: Vec<Vec<u8>>, last_seq: u64) {
+        {
+            let mut v = self.vacancy.borrow_mut();
+            for bytes in &changes {
+                if v.apply_remote(bytes).is_err() {
+                    self.problem.set(Some(Problem::DamagedData));
+                }
+            }
+        }
+        self.version.update(|v| *v += 1);
+        self.refresh();
+        let me = Rc::clone(self);
+        spawn_local(async move {
+            if let Some(storage) = &me.storage {
+                storage.set_title(me.vacancy.borrow().title());
+                if let Err(e) = storage.save_remote(&changes, last_seq).await {
+                    me.problem.set(Some(Problem::from(&e)));
+                }
+            }
+            me.compact_maybe().await;
+        });
+    }
+
+    /// Brings the availability and the sync indicator up to date, and tells partners when
+    /// this device starts or stops having unsent changes.
+    fn refresh(&self) {
+        let Some(status) = self.device.sync.status(self.doc) else {
+            return;
+        };
+        let oldest_writing = self.writing.borrow().iter().copied().reduce(f64::min);
+        let unsent_since = [status.oldest_unsent_at.map(|t| t as f64), oldest_writing]
+            .into_iter()
+            .flatten()
+            .reduce(f64::min);
+        let view = SyncView {
+            link: status.link,
+            caught_up: status.caught_up,
+            unsent_since,
+        };
+        let unsent_changed =
+            self.sync.with_untracked(|s| s.unsent_since.is_some()) != unsent_since.is_some();
+        if self.sync.get_untracked() != view {
+            self.sync.set(view);
+        }
+        let next = availability(self.vacancy.borrow().schema_status(), &status);
+        if self.availability.get_untracked() != next {
+            self.availability.set(next);
+        }
+        if matches!(
+            self.vacancy.borrow().schema_status(),
+            SchemaStatus::Newer(_)
+        ) && self.problem.get_untracked().is_none()
+        {
+            self.problem.set(Some(Problem::NewerSchema));
+        }
+        if unsent_changed {
+            self.announce();
+        }
+    }
+
+    // ---- presence --------------------------------------------------------------------------
+
+    pub fn set_my_field(&self, field: Option<String>) {
+        if *self.my_field.borrow() != field {
+            *self.my_field.borrow_mut() = field;
+            self.announce();
+        }
+    }
+
+    /// Tells the engine what to say about this device (it sends it when it can).
+    pub fn announce(&self) {
+        let profile = self.device.profile.get_untracked();
+        let payload = PresencePayload {
+            peer: self.device.tab_id,
+            name: profile.name,
+            colour: profile.colour,
+            field: self.my_field.borrow().clone(),
+            unsent: self.sync.with_untracked(|s| s.unsent_since.is_some()),
+        };
+        self.device.sync.set_presence(self.doc, payload.encode());
+    }
+}
+
+/// What the page can show, from the document and the engine's status.
+fn availability(schema: SchemaStatus, status: &DocStatus) -> Availability {
+    match schema {
+        SchemaStatus::Empty if status.denied => Availability::Denied,
+        SchemaStatus::Empty if status.relay_empty => Availability::NotFound,
+        SchemaStatus::Empty => Availability::Waiting,
+        _ => Availability::Ready,
+    }
+}
+
+/// A local change with a fresh random id, which makes its append idempotent at the relay.
+fn pending(change: Vec<u8>) -> Pending {
+    let mut id = [0u8; 16];
+    tandem_protocol::crypto::fill_random(&mut id);
+    Pending {
+        id,
+        created_at: now() as u64,
+        change,
+    }
+}
+
+/// How components hold the open session: `Copy`, and disposed with the page.
+pub type SessionHandle = StoredValue<Rc<Session>, LocalStorage>;

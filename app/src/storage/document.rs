@@ -1,0 +1,230 @@
+//! One open vacancy's share of the device's storage, as automerge-repo's storage subsystem
+//! keeps it: the document as a snapshot plus incremental chunks, compacted when the chunks have
+//! piled up; the outbox of changes the relay has not acknowledged; and the list entry that says
+//! how far this device got with the relay.
+//!
+//! The list entry never claims more than is on disk: after a failed write it is capped at the
+//! sequence that was surely saved, so a reload fetches again what was lost.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+
+use tandem_domain::Vacancy;
+use tandem_protocol::{ClientMsgId, ShareLink};
+use tandem_sync_engine::document::Stored;
+use tandem_sync_engine::Pending;
+
+use super::{hex, LocalStore, StoreError, VacancyRecord};
+
+/// Compact the chunks into one snapshot after this many writes.
+const COMPACT_EVERY: u32 = 64;
+
+pub struct DocStorage {
+    store: LocalStore,
+    /// This tab's id in chunk keys, so two tabs on one vacancy never overwrite each other's.
+    tab: String,
+    /// The list entry as this tab knows it.
+    record: RefCell<VacancyRecord>,
+    /// Whether the vacancy is in this device's list: the creator's at once, a joiner's once
+    /// something arrived (a wrong link must not add an empty entry).
+    listed: Cell<bool>,
+    /// Keys of the stored chunks the open document includes: what a compaction may replace.
+    chunk_keys: RefCell<Vec<String>>,
+    chunk_counter: Cell<u64>,
+    writes_since_compact: Cell<u32>,
+    /// When each waiting change was made: its outbox key needs it.
+    outbox_times: RefCell<BTreeMap<ClientMsgId, u64>>,
+    /// Set at the first failed write: the sequence up to which entries are surely on disk.
+    stored_seq_cap: Cell<Option<u64>>,
+}
+
+impl DocStorage {
+    /// The storage of a vacancy, listed or not yet.
+    pub fn new(
+        store: LocalStore,
+        tab: [u8; 8],
+        link: ShareLink,
+        known: Option<VacancyRecord>,
+    ) -> Self {
+        let listed = known.is_some();
+        let record = known.unwrap_or(VacancyRecord {
+            link,
+            title: String::new(),
+            last_seq: 0,
+            relay_seen_seq: 0,
+            opened_at: js_sys::Date::now(),
+        });
+        DocStorage {
+            store,
+            tab: hex(&tab),
+            record: RefCell::new(record),
+            listed: Cell::new(listed),
+            chunk_keys: RefCell::new(Vec::new()),
+            chunk_counter: Cell::new(0),
+            writes_since_compact: Cell::new(0),
+            outbox_times: RefCell::new(BTreeMap::new()),
+            stored_seq_cap: Cell::new(None),
+        }
+    }
+
+    fn doc(&self) -> String {
+        self.record.borrow().link.doc.to_string()
+    }
+
+    /// What the sync engine needs to know about the stored copy.
+    pub fn stored(&self) -> Stored {
+        let r = self.record();
+        Stored {
+            last_seq: r.last_seq,
+            relay_seen_seq: r.relay_seen_seq,
+        }
+    }
+
+    /// The stored chunks of the document, for [`Self::load_into`].
+    pub async fn chunks(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
+        self.store.chunks(&self.doc()).await
+    }
+
+    /// Loads stored chunks into `vacancy`. A chunk that does not load stays on disk (it is never
+    /// compacted away) and is reported by returning true.
+    pub fn load_into(&self, vacancy: &mut Vacancy, chunks: Vec<(String, Vec<u8>)>) -> bool {
+        let mut damaged = false;
+        for (key, chunk) in chunks {
+            match vacancy.apply_remote(&chunk) {
+                Ok(()) => self.chunk_keys.borrow_mut().push(key),
+                Err(_) => damaged = true,
+            }
+        }
+        damaged
+    }
+
+    /// The changes still waiting for the relay, oldest first.
+    pub async fn outbox(&self) -> Result<Vec<Pending>, StoreError> {
+        let items = self.store.outbox(&self.doc()).await?;
+        let mut times = self.outbox_times.borrow_mut();
+        for item in &items {
+            times.insert(item.id, item.created_at);
+        }
+        Ok(items)
+    }
+
+    /// Lists the vacancy (a new one, or one whose content has arrived) under `title`.
+    pub async fn list(&self, title: String) -> Result<(), StoreError> {
+        self.listed.set(true);
+        self.record.borrow_mut().title = title;
+        self.store.put_vacancy(&self.record()).await
+    }
+
+    pub fn set_title(&self, title: String) {
+        self.record.borrow_mut().title = title;
+    }
+
+    /// Stores a local change and its outbox entry before it may be sent.
+    pub async fn save_local_change(&self, item: &Pending) -> Result<(), StoreError> {
+        self.outbox_times
+            .borrow_mut()
+            .insert(item.id, item.created_at);
+        let key = self.new_chunk_key();
+        let result = self
+            .store
+            .save_local_change(&key, item, &self.record(), self.listed.get())
+            .await;
+        self.after_write(&result, self.record.borrow().last_seq);
+        result
+    }
+
+    /// Stores changes from the relay with the sequence they bring the stored copy to, in one
+    /// transaction: a crash never leaves a sequence recorded whose entries are not on disk.
+    pub async fn save_remote(&self, changes: &[Vec<u8>], last_seq: u64) -> Result<(), StoreError> {
+        let seq_before = self.record.borrow().last_seq;
+        self.listed.set(true);
+        {
+            let mut r = self.record.borrow_mut();
+            r.last_seq = last_seq;
+            r.relay_seen_seq = r.relay_seen_seq.max(last_seq);
+        }
+        let chunks: Vec<(String, Vec<u8>)> = changes
+            .iter()
+            .map(|bytes| (self.new_chunk_key(), bytes.clone()))
+            .collect();
+        let result = self.store.save_remote(&chunks, &self.record()).await;
+        self.after_write(&result, seq_before);
+        result
+    }
+
+    /// The relay has these changes: they leave the outbox, and the record moves on.
+    pub async fn acknowledged(
+        &self,
+        ids: &[ClientMsgId],
+        relay_seen_seq: u64,
+        last_seq: u64,
+    ) -> Result<(), StoreError> {
+        let acked: Vec<(u64, ClientMsgId)> = {
+            let mut times = self.outbox_times.borrow_mut();
+            ids.iter()
+                .filter_map(|id| Some((times.remove(id)?, *id)))
+                .collect()
+        };
+        {
+            let mut r = self.record.borrow_mut();
+            r.relay_seen_seq = relay_seen_seq;
+            r.last_seq = last_seq;
+        }
+        if !self.listed.get() {
+            return Ok(());
+        }
+        self.store.acknowledged(&acked, &self.record()).await
+    }
+
+    /// After enough writes, replaces the chunks this tab knows of by one snapshot (`save`
+    /// makes it only when it is needed).
+    pub async fn maybe_compact(&self, save: impl FnOnce() -> Vec<u8>) -> Result<(), StoreError> {
+        let n = self.writes_since_compact.get() + 1;
+        self.writes_since_compact.set(n);
+        if n < COMPACT_EVERY {
+            return Ok(());
+        }
+        self.writes_since_compact.set(0);
+        let snapshot = save();
+        let included = self.chunk_keys.take();
+        let key = self.new_chunk_key();
+        let result = self.store.compact(&included, &key, &snapshot).await;
+        if result.is_err() {
+            // The old chunks are still there; keep knowing about them.
+            self.chunk_keys.borrow_mut().extend(included);
+        }
+        result
+    }
+
+    /// The list entry as it may be stored: never ahead of what is surely on disk.
+    pub fn record(&self) -> VacancyRecord {
+        let mut r = self.record.borrow().clone();
+        if let Some(cap) = self.stored_seq_cap.get() {
+            r.last_seq = r.last_seq.min(cap);
+        }
+        r
+    }
+
+    fn after_write(&self, result: &Result<(), StoreError>, safe_seq: u64) {
+        if result.is_err() {
+            let cap = self
+                .stored_seq_cap
+                .get()
+                .map_or(safe_seq, |c| c.min(safe_seq));
+            self.stored_seq_cap.set(Some(cap));
+        }
+    }
+
+    /// A new chunk key, unique across tabs, sorting roughly in the order written.
+    fn new_chunk_key(&self) -> String {
+        let n = self.chunk_counter.replace(self.chunk_counter.get() + 1);
+        let key = format!(
+            "{}:{:013}-{}-{n:06}",
+            self.doc(),
+            js_sys::Date::now() as u64,
+            self.tab
+        );
+        self.chunk_keys.borrow_mut().push(key.clone());
+        key
+    }
+}

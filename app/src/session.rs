@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tandem_domain::{DomainError, SchemaStatus, Vacancy};
 use tandem_protocol::{DocId, ShareLink};
+use tandem_sync_engine::document::Stored;
 use tandem_sync_engine::{DocStatus, Event, Link, Pending};
 
 use crate::device::Device;
@@ -219,18 +220,13 @@ impl Session {
     fn on_event(self: &Rc<Self>, event: Event) {
         match event {
             Event::Changes {
-                changes, last_seq, ..
-            } => self.merge(changes, last_seq),
-            Event::Acked {
-                ids,
-                relay_seen_seq,
-                last_seq,
-                ..
-            } => {
+                changes, stored, ..
+            } => self.merge(changes, stored),
+            Event::Acked { ids, stored, .. } => {
                 let me = Rc::clone(self);
                 spawn_local(async move {
                     if let Some(storage) = &me.storage {
-                        let saved = storage.acknowledged(&ids, relay_seen_seq, last_seq).await;
+                        let saved = storage.acknowledged(&ids, stored).await;
                         if let Err(e) = saved {
                             me.problem.set(Some(Problem::from(&e)));
                         }
@@ -256,8 +252,8 @@ impl Session {
         }
     }
 
-    /// Merges changes from the relay, then stores them with the sequence they bring us to.
-    fn merge(self: &Rc<Self>, changes: Vec<Vec<u8>>, last_seq: u64) {
+    /// Merges changes from the relay, then stores them with how far they bring us.
+    fn merge(self: &Rc<Self>, changes: Vec<Vec<u8>>, stored: Stored) {
         {
             let mut v = self.vacancy.borrow_mut();
             for bytes in &changes {
@@ -272,7 +268,7 @@ impl Session {
         spawn_local(async move {
             if let Some(storage) = &me.storage {
                 storage.set_title(me.vacancy.borrow().title());
-                if let Err(e) = storage.save_remote(&changes, last_seq).await {
+                if let Err(e) = storage.save_remote(&changes, stored).await {
                     me.problem.set(Some(Problem::from(&e)));
                 }
             }

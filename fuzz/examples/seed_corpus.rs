@@ -73,6 +73,7 @@ fn main() {
             doc,
             token: secret.access_token(doc),
             since_seq: 42,
+            last_own: None,
         },
         ClientMsg::Append {
             doc,
@@ -99,6 +100,7 @@ fn main() {
             doc,
             head_seq: 3,
             max_frame_bytes: 1 << 21,
+            lost_own: false,
         },
         RelayMsg::Entries {
             doc,

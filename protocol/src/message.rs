@@ -37,6 +37,9 @@ pub enum ClientMsg {
         doc: DocId,
         token: AccessToken,
         since_seq: u64,
+        /// The newest of this client's appends the relay acknowledged, if any. The relay says in
+        /// `Joined` whether its log still holds it there; if not, the log was rolled back.
+        last_own: Option<OwnAppend>,
     },
     /// Store one sealed change in the document's log and forward it to the other subscribers.
     Append {
@@ -58,6 +61,13 @@ pub enum ClientMsg {
     Ping { nonce: u64 },
 }
 
+/// One of a client's appends, as the relay acknowledged it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnAppend {
+    pub seq: u64,
+    pub client_msg_id: ClientMsgId,
+}
+
 /// One stored log entry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -75,11 +85,14 @@ pub struct StoredSnapshot {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RelayMsg {
     /// The join succeeded; `head_seq` is the newest sequence in the log right now, and
-    /// `max_frame_bytes` the largest frame this relay accepts.
+    /// `max_frame_bytes` the largest frame this relay accepts. `lost_own` is true when the log
+    /// does not hold the join's `last_own` where it was acknowledged: the relay lost history
+    /// (say, it was restored from an older backup).
     Joined {
         doc: DocId,
         head_seq: u64,
         max_frame_bytes: u64,
+        lost_own: bool,
     },
     /// Catch-up: an optional snapshot followed by the log entries after it, in order.
     /// Large catch-ups arrive as several `Entries` messages.
@@ -240,6 +253,10 @@ mod tests {
                 doc,
                 token,
                 since_seq: 42,
+                last_own: Some(OwnAppend {
+                    seq: 41,
+                    client_msg_id: [3; 16],
+                }),
             },
             ClientMsg::Append {
                 doc,
@@ -263,6 +280,7 @@ mod tests {
                 doc,
                 head_seq: 3,
                 max_frame_bytes: 1 << 21,
+                lost_own: true,
             },
             RelayMsg::Entries {
                 doc,

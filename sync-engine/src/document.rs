@@ -16,7 +16,8 @@ use tandem_protocol::crypto::Purpose;
 use tandem_protocol::limits::FRAME_OVERHEAD_BYTES;
 use tandem_protocol::message::{Entry, StoredSnapshot};
 use tandem_protocol::{
-    AccessToken, ClientMsg, ClientMsgId, ConnNo, DocId, DocKey, ErrorCode, RelayMsg, Secret,
+    AccessToken, ClientMsg, ClientMsgId, ConnNo, DocId, DocKey, ErrorCode, OwnAppend, RelayMsg,
+    Secret,
 };
 
 use crate::engine::Io;
@@ -28,16 +29,20 @@ use crate::Millis;
 
 /// Offer the relay a snapshot each time the log reaches a multiple of this, so a device that
 /// joins late downloads one snapshot instead of every keystroke ever typed. Exactly one device
-/// offers each time: the one whose append got that sequence.
+/// offers each time: the one whose append got that sequence. (A simulation sets it lower with
+/// [`crate::Engine::set_snapshot_every`], to exercise snapshots in short runs.)
 pub const SNAPSHOT_EVERY: u64 = 256;
 
-/// What the device's storage says about a document when it is opened.
+/// How far a document got with the relay: what the device stores beside the document, and
+/// hands back when it opens it again.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stored {
     /// Every relay entry up to this one is in the stored document.
     pub last_seq: u64,
     /// The highest sequence the relay ever showed this device.
     pub relay_seen_seq: u64,
+    /// The newest of this device's appends the relay acknowledged.
+    pub last_own: Option<OwnAppend>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,8 +66,12 @@ pub(crate) struct DocSync {
     last_seq: u64,
     /// The highest sequence the relay has shown us (acks, entries, heads).
     relay_seen_seq: u64,
+    /// The newest of our appends the relay acknowledged: each join checks the log still has it.
+    last_own: Option<OwnAppend>,
     /// The head the relay reported at the latest join.
     head_seq: u64,
+    /// Offer a snapshot when our append gets a multiple of this.
+    snapshot_every: u64,
     /// The largest frame this relay takes, from `Joined`.
     max_frame: usize,
     /// When to retry what the relay could not take (a join or appends).
@@ -83,7 +92,13 @@ pub(crate) struct DocSync {
 }
 
 impl DocSync {
-    pub fn new(doc: DocId, secret: &Secret, stored: Stored, outbox: Vec<Pending>) -> Self {
+    pub fn new(
+        doc: DocId,
+        secret: &Secret,
+        stored: Stored,
+        outbox: Vec<Pending>,
+        snapshot_every: u64,
+    ) -> Self {
         DocSync {
             doc,
             key: secret.doc_key(doc),
@@ -92,7 +107,9 @@ impl DocSync {
             phase: Phase::Offline,
             last_seq: stored.last_seq,
             relay_seen_seq: stored.relay_seen_seq.max(stored.last_seq),
+            last_own: stored.last_own,
             head_seq: 0,
+            snapshot_every: snapshot_every.max(1),
             max_frame: tandem_protocol::limits::DEFAULT_MAX_FRAME_BYTES,
             retry_at: None,
             blocked: None,
@@ -126,6 +143,7 @@ impl DocSync {
                 doc: self.doc,
                 token: self.token.clone(),
                 since_seq: self.last_seq,
+                last_own: self.last_own,
             },
             true,
         );
@@ -190,8 +208,9 @@ impl DocSync {
             RelayMsg::Joined {
                 head_seq,
                 max_frame_bytes,
+                lost_own,
                 ..
-            } => self.on_joined(head_seq, max_frame_bytes, io),
+            } => self.on_joined(head_seq, max_frame_bytes, lost_own, io),
             RelayMsg::Entries {
                 snapshot, entries, ..
             } => self.on_entries(snapshot, entries, io),
@@ -218,15 +237,16 @@ impl DocSync {
         }
     }
 
-    fn on_joined(&mut self, head_seq: u64, max_frame_bytes: u64, io: &mut Io) {
+    fn on_joined(&mut self, head_seq: u64, max_frame_bytes: u64, lost_own: bool, io: &mut Io) {
         self.max_frame = usize::try_from(max_frame_bytes).unwrap_or(usize::MAX);
         self.head_seq = head_seq;
-        if head_seq < self.relay_seen_seq {
-            // The relay lost entries it had shown us. Give it everything we have, and take
-            // everything it has, from the start: what it holds now may differ from what it
-            // held under the same numbers before.
+        if head_seq < self.relay_seen_seq || lost_own {
+            // The relay lost entries it had shown us, or one of ours it had acknowledged. Give
+            // it everything we have, and take everything it has, from the start: what it holds
+            // now may differ from what it held under the same numbers before.
             self.relay_seen_seq = head_seq;
             self.last_seq = 0;
+            self.last_own = None;
             io.event(Event::UploadWhole { doc: self.doc });
             self.join(io);
             return;
@@ -272,7 +292,7 @@ impl DocSync {
             io.event(Event::Changes {
                 doc: self.doc,
                 changes,
-                last_seq: self.last_seq,
+                stored: self.stored(),
             });
         }
         if gap {
@@ -283,6 +303,12 @@ impl DocSync {
     fn on_ack(&mut self, id: ClientMsgId, seq: u64, io: &mut Io) {
         self.relay_seen_seq = self.relay_seen_seq.max(seq);
         let ids = self.outbox.acked(&id);
+        if !ids.is_empty() && self.last_own.is_none_or(|own| own.seq < seq) {
+            self.last_own = Some(OwnAppend {
+                seq,
+                client_msg_id: id,
+            });
+        }
         // Our own change is in our document already; it only moves `last_seq` on if nothing
         // before it is missing (the relay sends every earlier entry before our ack).
         let gap = seq > self.last_seq + 1;
@@ -292,12 +318,11 @@ impl DocSync {
         io.event(Event::Acked {
             doc: self.doc,
             ids,
-            relay_seen_seq: self.relay_seen_seq,
-            last_seq: self.last_seq,
+            stored: self.stored(),
         });
         if gap {
             self.lost_something(io);
-        } else if seq.is_multiple_of(SNAPSHOT_EVERY) && !self.damaged {
+        } else if seq.is_multiple_of(self.snapshot_every) && !self.damaged {
             io.event(Event::SnapshotWanted {
                 doc: self.doc,
                 covers_seq: seq,
@@ -473,7 +498,12 @@ impl DocSync {
         }
     }
 
-    pub fn last_seq(&self) -> u64 {
-        self.last_seq
+    /// What the device should store about how far this document got.
+    pub fn stored(&self) -> Stored {
+        Stored {
+            last_seq: self.last_seq,
+            relay_seen_seq: self.relay_seen_seq,
+            last_own: self.last_own,
+        }
     }
 }

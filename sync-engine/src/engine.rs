@@ -40,6 +40,7 @@ pub struct Engine {
     /// The nonce of the ping not yet answered.
     ping: Option<u64>,
     next_nonce: u64,
+    snapshot_every: u64,
 }
 
 /// What a document's handlers may do: send, and report to the app.
@@ -85,7 +86,14 @@ impl Engine {
             awaiting_since: None,
             ping: None,
             next_nonce: 1,
+            snapshot_every: crate::document::SNAPSHOT_EVERY,
         }
+    }
+
+    /// Offers snapshots every `n` appends instead of every [`crate::document::SNAPSHOT_EVERY`]
+    /// (for documents opened from now on); simulations use it to exercise snapshots often.
+    pub fn set_snapshot_every(&mut self, n: u64) {
+        self.snapshot_every = n;
     }
 
     // ---- documents -------------------------------------------------------------------------
@@ -100,7 +108,7 @@ impl Engine {
         outbox: Vec<Pending>,
         now: Millis,
     ) {
-        let mut sync = DocSync::new(doc, secret, stored, outbox);
+        let mut sync = DocSync::new(doc, secret, stored, outbox, self.snapshot_every);
         if self.link == LinkState::Online {
             sync.connected(&mut self.io(now));
         }
@@ -266,9 +274,9 @@ impl Engine {
             .unwrap_or_default()
     }
 
-    /// Every relay entry up to this sequence is in the app's document.
-    pub fn last_seq(&self, doc: DocId) -> Option<u64> {
-        self.docs.get(&doc).map(DocSync::last_seq)
+    /// How far a document got with the relay.
+    pub fn stored(&self, doc: DocId) -> Option<Stored> {
+        self.docs.get(&doc).map(DocSync::stored)
     }
 
     // ---- inside ----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 use tandem_protocol::{ClientMsgId, DocId, ErrorCode};
 
+use crate::document::Stored;
 use crate::Millis;
 
 /// One thing for the app to do, in order.
@@ -22,21 +23,18 @@ pub enum Output {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// Changes from the relay, already opened with the document key: merge them into the
-    /// document and store them, together with `last_seq`, the sequence the stored copy may
-    /// then claim to have.
+    /// document and store them, together with `stored` (how far the stored copy then got).
     Changes {
         doc: DocId,
         changes: Vec<Vec<u8>>,
-        last_seq: u64,
+        stored: Stored,
     },
     /// The relay has durably stored these outbox entries: remove them from storage, and record
-    /// `relay_seen_seq` (how a relay restored from an old backup is noticed) and `last_seq`
-    /// with them.
+    /// `stored` with them (it is how a relay that lost history is noticed later).
     Acked {
         doc: DocId,
         ids: Vec<ClientMsgId>,
-        relay_seen_seq: u64,
-        last_seq: u64,
+        stored: Stored,
     },
     /// The relay has less history than it once acknowledged (restored from an older backup):
     /// store the whole document as one local change, so it reaches the relay again.

@@ -51,6 +51,7 @@ impl Harness {
             doc: h.doc,
             head_seq: head,
             max_frame_bytes: MAX_FRAME,
+            lost_own: false,
         });
         h
     }
@@ -142,8 +143,8 @@ impl Harness {
             .into_iter()
             .filter_map(|e| match e {
                 Event::Changes {
-                    changes, last_seq, ..
-                } => Some((changes, last_seq)),
+                    changes, stored, ..
+                } => Some((changes, stored.last_seq)),
                 _ => None,
             })
             .collect()
@@ -165,6 +166,7 @@ fn opening_a_document_connects_and_joins_from_what_is_stored() {
     let stored = Stored {
         last_seq: 7,
         relay_seen_seq: 9,
+        last_own: None,
     };
     let mut h = Harness::new(stored, Vec::new());
     assert_eq!(h.connects, 1);
@@ -177,6 +179,7 @@ fn opening_a_document_connects_and_joins_from_what_is_stored() {
         doc: h.doc,
         head_seq: 12,
         max_frame_bytes: MAX_FRAME,
+        lost_own: false,
     });
     assert!(
         !h.engine.status(h.doc).unwrap().caught_up,
@@ -213,6 +216,7 @@ fn offline_changes_wait_then_travel_as_one_append_and_are_acknowledged() {
         doc: h.doc,
         head_seq: 0,
         max_frame_bytes: MAX_FRAME,
+        lost_own: false,
     });
     let appends = h.appends();
     assert_eq!(appends.len(), 1, "a sentence typed offline is one message");
@@ -228,7 +232,7 @@ fn offline_changes_wait_then_travel_as_one_append_and_are_acknowledged() {
         .take_events()
         .into_iter()
         .filter_map(|e| match e {
-            Event::Acked { ids, last_seq, .. } => Some((ids.len(), last_seq)),
+            Event::Acked { ids, stored, .. } => Some((ids.len(), stored.last_seq)),
             _ => None,
         })
         .collect();
@@ -250,6 +254,7 @@ fn the_send_window_bounds_unacknowledged_appends() {
         doc: h.doc,
         head_seq: 0,
         max_frame_bytes: small_frame,
+        lost_own: false,
     });
     let first = h.appends();
     assert_eq!(first.len(), SEND_WINDOW);
@@ -286,6 +291,7 @@ fn a_gap_in_the_sequence_joins_again_from_what_we_have() {
         doc: h.doc,
         head_seq: 6,
         max_frame_bytes: MAX_FRAME,
+        lost_own: false,
     });
     let entries = (3..=6).map(|s| h.entry(s, &[s as u8])).collect();
     h.relay(RelayMsg::Entries {
@@ -383,6 +389,7 @@ fn a_relay_with_less_history_than_it_showed_gets_everything_again() {
     let stored = Stored {
         last_seq: 40,
         relay_seen_seq: 50,
+        last_own: None,
     };
     let mut h = Harness::new(stored, Vec::new());
     h.connect();
@@ -391,6 +398,7 @@ fn a_relay_with_less_history_than_it_showed_gets_everything_again() {
         doc: h.doc,
         head_seq: 45,
         max_frame_bytes: MAX_FRAME,
+        lost_own: false,
     });
     assert!(h.take_events().contains(&Event::UploadWhole { doc: h.doc }));
     assert_eq!(
@@ -402,6 +410,7 @@ fn a_relay_with_less_history_than_it_showed_gets_everything_again() {
         doc: h.doc,
         head_seq: 45,
         max_frame_bytes: MAX_FRAME,
+        lost_own: false,
     });
     assert!(h.joins().is_empty(), "detected once, not in a loop");
 }
@@ -471,6 +480,7 @@ fn a_lasting_refusal_stops_sending_until_the_next_connection() {
         doc: h.doc,
         head_seq: 0,
         max_frame_bytes: MAX_FRAME,
+        lost_own: false,
     });
     assert_eq!(h.appends().len(), 1, "tried again on the new connection");
 }
@@ -484,6 +494,7 @@ fn a_change_larger_than_a_frame_stays_on_the_device_and_says_so() {
         doc: h.doc,
         head_seq: 0,
         max_frame_bytes: 2000,
+        lost_own: false,
     });
     assert!(h.appends().is_empty());
     assert!(h.take_events().contains(&Event::Problem {
@@ -527,7 +538,10 @@ fn an_unreadable_entry_is_reported_skipped_and_never_snapshotted() {
         doc: Some(h.doc),
         problem: Problem::Unreadable
     }));
-    assert_eq!(h.engine.last_seq(h.doc), Some(SNAPSHOT_EVERY - 1));
+    assert_eq!(
+        h.engine.stored(h.doc).map(|s| s.last_seq),
+        Some(SNAPSHOT_EVERY - 1)
+    );
     let item = h.change(1, 1);
     h.relay(RelayMsg::Ack {
         doc: h.doc,
@@ -678,4 +692,37 @@ fn statuses_are_reported_only_when_they_change() {
     assert!(h
         .take_events()
         .contains(&Event::StatusChanged { doc: h.doc }));
+}
+
+#[test]
+fn each_join_checks_the_relay_still_has_our_last_acknowledged_append() {
+    let mut h = Harness::joined(0);
+    let item = h.change(1, 4);
+    h.take_sent();
+    h.relay(RelayMsg::Ack {
+        doc: h.doc,
+        client_msg_id: item.id,
+        seq: 1,
+    });
+    let own = Some(tandem_protocol::OwnAppend {
+        seq: 1,
+        client_msg_id: item.id,
+    });
+    assert_eq!(h.engine.stored(h.doc).and_then(|s| s.last_own), own);
+    h.engine.disconnected(h.now);
+    h.connect();
+    match h.take_sent().as_slice() {
+        [ClientMsg::Join { last_own, .. }] => assert_eq!(*last_own, own),
+        other => panic!("expected a join, got {other:?}"),
+    }
+    // The relay was rolled back past it, though others have appended since, so its head is
+    // not lower than what we saw: only the check tells.
+    h.relay(RelayMsg::Joined {
+        doc: h.doc,
+        head_seq: 5,
+        max_frame_bytes: MAX_FRAME,
+        lost_own: true,
+    });
+    assert!(h.take_events().contains(&Event::UploadWhole { doc: h.doc }));
+    assert_eq!(h.joins(), vec![0]);
 }

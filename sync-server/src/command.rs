@@ -10,7 +10,7 @@
 //! `execute` blocks on the store; the server calls it in `spawn_blocking` when
 //! [`Command::needs_store`] says so.
 
-use tandem_protocol::{AccessToken, ClientMsgId, DocId, ErrorCode, RelayMsg};
+use tandem_protocol::{AccessToken, ClientMsgId, DocId, ErrorCode, OwnAppend, RelayMsg};
 use tracing::{debug, info, warn};
 
 use subtle::ConstantTimeEq;
@@ -27,6 +27,7 @@ pub enum Command {
         doc: DocId,
         token: AccessToken,
         since_seq: u64,
+        last_own: Option<OwnAppend>,
         /// Whether the sender is already subscribed: a refused re-join ends that subscription.
         rejoin: bool,
     },
@@ -135,8 +136,17 @@ pub fn execute(store: &dyn Store, limits: &Limits, conn: ConnId, command: Comman
             doc,
             token,
             since_seq,
+            last_own,
             rejoin,
-        } => join(store, limits, conn, doc, &token, since_seq, rejoin),
+        } => {
+            let joining = Joining {
+                doc,
+                since_seq,
+                last_own,
+                rejoin,
+            };
+            join(store, limits, conn, &token, joining)
+        }
         Command::Append {
             doc,
             client_msg_id,
@@ -166,15 +176,26 @@ pub fn execute(store: &dyn Store, limits: &Limits, conn: ConnId, command: Comman
 
 /// Checks the token (registering it for a new document) and reads the catch-up. Joining a
 /// document again is a clean re-join: the catch-up is sent anew.
+struct Joining {
+    doc: DocId,
+    since_seq: u64,
+    last_own: Option<OwnAppend>,
+    rejoin: bool,
+}
+
 fn join(
     store: &dyn Store,
     limits: &Limits,
     conn: ConnId,
-    doc: DocId,
     token: &AccessToken,
-    since_seq: u64,
-    rejoin: bool,
+    joining: Joining,
 ) -> Result<Outcome, StoreError> {
+    let Joining {
+        doc,
+        since_seq,
+        last_own,
+        rejoin,
+    } = joining;
     let hash = token.hash();
     let owner = store.owner_or_register(doc, hash)?;
     if !bool::from(owner.ct_eq(&hash)) {
@@ -187,13 +208,18 @@ fn join(
             Outcome::reply(refusal)
         });
     }
+    let lost_own = match last_own {
+        Some(own) => store.append_id_at(doc, own.seq)? != Some(own.client_msg_id),
+        None => false,
+    };
     let catch_up = store.catch_up(doc, since_seq)?;
     let head_seq = catch_up.head_seq;
-    info!(conn, %doc, since_seq, head_seq, "joined");
+    info!(conn, %doc, since_seq, head_seq, lost_own, "joined");
     let joined = RelayMsg::Joined {
         doc,
         head_seq,
         max_frame_bytes: limits.max_frame_bytes as u64,
+        lost_own,
     };
     let mut replies = vec![joined];
     replies.extend(catch_up.into_messages(doc));

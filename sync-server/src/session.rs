@@ -132,10 +132,12 @@ impl Session {
                 doc,
                 token,
                 since_seq,
+                last_own,
             } => Command::Join {
                 doc,
                 token,
                 since_seq,
+                last_own,
                 rejoin: self.joined.contains(&doc),
             },
             ClientMsg::Append {

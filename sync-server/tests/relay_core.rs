@@ -64,6 +64,7 @@ fn a_wrong_token_is_refused_and_gets_nothing() {
         doc: DOC,
         token: AccessToken([3; 32]),
         since_seq: 0,
+        last_own: None,
     };
     let out = sim.send(intruder, &wrong);
     assert_eq!(code(&out), Some(ErrorCode::BadToken));
@@ -220,6 +221,7 @@ fn presence_names_its_sender_and_ends_with_peer_left_on_disconnect() {
         doc: other,
         token: TOKEN,
         since_seq: 0,
+        last_own: None,
     };
     sim.send(elsewhere, &join_other);
     sim.send(a, &join_other);

@@ -6,7 +6,7 @@ mod core_harness;
 use std::sync::Arc;
 
 use core_harness::*;
-use tandem_protocol::ErrorCode;
+use tandem_protocol::{ClientMsg, ErrorCode, OwnAppend, RelayMsg};
 use tandem_sync_server::relay_core::RelayCore;
 use tandem_sync_server::store::SqliteStore;
 
@@ -40,8 +40,30 @@ fn a_restart_keeps_every_acked_append_and_a_restored_backup_serves_the_older_hea
             (conn, entries(&[(1, b"one"), (2, b"two")]))
         ]
     );
+    // A client that had its append acknowledged under a sequence the backup lost hears so
+    // when it joins; one whose append survived does not.
+    let lost = join_checking(3, 3, 3);
+    match sim.send(conn, &lost).first() {
+        Some((_, RelayMsg::Joined { lost_own, .. })) => assert!(*lost_own),
+        other => panic!("expected Joined, got {other:?}"),
+    }
+    let kept = join_checking(2, 2, 2);
+    assert_eq!(sim.send(conn, &kept), vec![(conn, joined(2))]);
     // The change the backup lost is stored anew when its client sends it again.
     assert_eq!(sim.append(conn, 3, b"three"), vec![(conn, ack(3, 3))]);
+}
+
+/// A join that asks whether the log still holds the client's append `id` under `seq`.
+fn join_checking(since_seq: u64, seq: u64, id: u8) -> ClientMsg {
+    ClientMsg::Join {
+        doc: DOC,
+        token: TOKEN,
+        since_seq,
+        last_own: Some(OwnAppend {
+            seq,
+            client_msg_id: [id; 16],
+        }),
+    }
 }
 
 #[test]

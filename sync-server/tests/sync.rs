@@ -115,6 +115,7 @@ async fn a_wrong_token_is_refused_and_sees_nothing() {
             doc: doc.doc,
             token: wrong,
             since_seq: 0,
+            last_own: None,
         })
         .await;
     let refusal = intruder.recv_refusal().await;

@@ -50,8 +50,7 @@ impl DocStorage {
         let record = known.unwrap_or(VacancyRecord {
             link,
             title: String::new(),
-            last_seq: 0,
-            relay_seen_seq: 0,
+            stored: Stored::default(),
             opened_at: js_sys::Date::now(),
         });
         DocStorage {
@@ -73,11 +72,7 @@ impl DocStorage {
 
     /// What the sync engine needs to know about the stored copy.
     pub fn stored(&self) -> Stored {
-        let r = self.record();
-        Stored {
-            last_seq: r.last_seq,
-            relay_seen_seq: r.relay_seen_seq,
-        }
+        self.record().stored
     }
 
     /// The stored chunks of the document, for [`Self::load_into`].
@@ -129,20 +124,16 @@ impl DocStorage {
             .store
             .save_local_change(&key, item, &self.record(), self.listed.get())
             .await;
-        self.after_write(&result, self.record.borrow().last_seq);
+        self.after_write(&result, self.record.borrow().stored.last_seq);
         result
     }
 
-    /// Stores changes from the relay with the sequence they bring the stored copy to, in one
+    /// Stores changes from the relay with how far they bring the stored copy, in one
     /// transaction: a crash never leaves a sequence recorded whose entries are not on disk.
-    pub async fn save_remote(&self, changes: &[Vec<u8>], last_seq: u64) -> Result<(), StoreError> {
-        let seq_before = self.record.borrow().last_seq;
+    pub async fn save_remote(&self, changes: &[Vec<u8>], stored: Stored) -> Result<(), StoreError> {
+        let seq_before = self.record.borrow().stored.last_seq;
         self.listed.set(true);
-        {
-            let mut r = self.record.borrow_mut();
-            r.last_seq = last_seq;
-            r.relay_seen_seq = r.relay_seen_seq.max(last_seq);
-        }
+        self.record.borrow_mut().stored = stored;
         let chunks: Vec<(String, Vec<u8>)> = changes
             .iter()
             .map(|bytes| (self.new_chunk_key(), bytes.clone()))
@@ -156,8 +147,7 @@ impl DocStorage {
     pub async fn acknowledged(
         &self,
         ids: &[ClientMsgId],
-        relay_seen_seq: u64,
-        last_seq: u64,
+        stored: Stored,
     ) -> Result<(), StoreError> {
         let acked: Vec<(u64, ClientMsgId)> = {
             let mut times = self.outbox_times.borrow_mut();
@@ -165,11 +155,7 @@ impl DocStorage {
                 .filter_map(|id| Some((times.remove(id)?, *id)))
                 .collect()
         };
-        {
-            let mut r = self.record.borrow_mut();
-            r.relay_seen_seq = relay_seen_seq;
-            r.last_seq = last_seq;
-        }
+        self.record.borrow_mut().stored = stored;
         if !self.listed.get() {
             return Ok(());
         }
@@ -200,7 +186,7 @@ impl DocStorage {
     pub fn record(&self) -> VacancyRecord {
         let mut r = self.record.borrow().clone();
         if let Some(cap) = self.stored_seq_cap.get() {
-            r.last_seq = r.last_seq.min(cap);
+            r.stored.last_seq = r.stored.last_seq.min(cap);
         }
         r
     }

@@ -16,12 +16,16 @@
 //! Every local change goes to `chunks` and `outbox` in one transaction before it is sent.
 
 pub mod document;
+mod record;
 
 use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
 use js_sys::{Object, Reflect, Uint8Array};
-use tandem_protocol::{ClientMsgId, ShareLink};
+use tandem_protocol::ClientMsgId;
 use tandem_sync_engine::Pending;
 use wasm_bindgen::{JsCast, JsValue};
+
+pub use record::VacancyRecord;
+use record::{record_from_js, record_key, record_to_js};
 
 const DB_NAME: &str = "tandem";
 const DB_VERSION: u32 = 1;
@@ -51,19 +55,6 @@ impl From<idb::Error> for StoreError {
     }
 }
 
-/// A vacancy as listed on this device.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VacancyRecord {
-    /// The link that opens it (and whose secret is known to work).
-    pub link: ShareLink,
-    pub title: String,
-    /// Every relay entry up to this sequence is in the stored chunks.
-    pub last_seq: u64,
-    /// The highest sequence the relay has shown this device.
-    pub relay_seen_seq: u64,
-    pub opened_at: f64,
-}
-
 /// The outbox key of a change: time first, so that after a reload the outbox is read back in
 /// the order the changes were made.
 fn outbox_key(doc: &str, created_at: u64, id: &ClientMsgId) -> JsValue {
@@ -79,7 +70,7 @@ fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn set(obj: &Object, key: &str, value: &JsValue) {
+pub(super) fn set(obj: &Object, key: &str, value: &JsValue) {
     // Setting a property on a plain new object cannot fail.
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
@@ -332,7 +323,7 @@ impl LocalStore {
     }
 }
 
-fn parse_hex16(s: &str) -> Option<[u8; 16]> {
+pub(super) fn parse_hex16(s: &str) -> Option<[u8; 16]> {
     if s.len() != 32 {
         return None;
     }
@@ -341,47 +332,6 @@ fn parse_hex16(s: &str) -> Option<[u8; 16]> {
         *byte = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
     }
     Some(out)
-}
-
-fn record_key(r: &VacancyRecord) -> JsValue {
-    JsValue::from_str(&r.link.doc.to_string())
-}
-
-// The record keeps the link as its two strings, as it always has, so that vacancies stored by
-// earlier versions still open.
-fn record_to_js(r: &VacancyRecord) -> JsValue {
-    let obj = Object::new();
-    set(&obj, "doc", &JsValue::from_str(&r.link.doc.to_string()));
-    set(
-        &obj,
-        "secret",
-        &JsValue::from_str(&r.link.secret.to_base64()),
-    );
-    set(&obj, "title", &JsValue::from_str(&r.title));
-    set(&obj, "last_seq", &JsValue::from_f64(r.last_seq as f64));
-    set(
-        &obj,
-        "relay_seen_seq",
-        &JsValue::from_f64(r.relay_seen_seq as f64),
-    );
-    set(&obj, "opened_at", &JsValue::from_f64(r.opened_at));
-    obj.into()
-}
-
-/// A record whose link does not read (damaged storage) is left out rather than shown broken.
-fn record_from_js(v: &JsValue) -> Option<VacancyRecord> {
-    let doc = get(v, "doc").as_string()?;
-    let secret = get(v, "secret").as_string()?;
-    let last_seq = get(v, "last_seq").as_f64().unwrap_or(0.0) as u64;
-    Some(VacancyRecord {
-        link: ShareLink::from_parts(&doc, &secret).ok()?,
-        title: get(v, "title").as_string().unwrap_or_default(),
-        last_seq,
-        relay_seen_seq: get(v, "relay_seen_seq")
-            .as_f64()
-            .map_or(last_seq, |s| s as u64),
-        opened_at: get(v, "opened_at").as_f64().unwrap_or(0.0),
-    })
 }
 
 /// Asks the browser not to evict our data under storage pressure. Best effort: a refusal only

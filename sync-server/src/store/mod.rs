@@ -77,6 +77,9 @@ pub trait Store: Send + Sync + 'static {
     fn owner_or_register(&self, doc: DocId, token_hash: [u8; 32]) -> Result<[u8; 32], StoreError>;
     /// The snapshot (if `since_seq` is behind it) and every live entry after `since_seq`.
     fn catch_up(&self, doc: DocId, since_seq: u64) -> Result<CatchUp, StoreError>;
+    /// The `client_msg_id` of the entry stored under `seq`, if there is one: how a client checks
+    /// that the log still holds what it once acknowledged to it.
+    fn append_id_at(&self, doc: DocId, seq: u64) -> Result<Option<ClientMsgId>, StoreError>;
     /// Stores one entry under the next sequence, durably, unless `client_msg_id` was seen before.
     fn append(
         &self,

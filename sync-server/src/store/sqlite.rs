@@ -93,6 +93,23 @@ impl Store for SqliteStore {
         Ok(stored.try_into().unwrap_or([0; 32]))
     }
 
+    fn append_id_at(&self, doc: DocId, seq: u64) -> Result<Option<ClientMsgId>, StoreError> {
+        // Covered entries keep their row (only the ciphertext goes), so this holds after a
+        // snapshot too. A sequence past i64::MAX is simply not there.
+        let Ok(seq) = i64::try_from(seq) else {
+            return Ok(None);
+        };
+        let id: Option<Vec<u8>> = self
+            .conn()
+            .query_row(
+                "SELECT client_msg_id FROM entries WHERE doc_id = ?1 AND seq = ?2",
+                params![&doc.0[..], seq],
+                |row| row.get(0),
+            )
+            .optional()?;
+        Ok(id.and_then(|id| id.try_into().ok()))
+    }
+
     fn catch_up(&self, doc: DocId, since_seq: u64) -> Result<CatchUp, StoreError> {
         let mut conn = self.conn();
         // One read transaction so the head, snapshot and entries agree with each other.

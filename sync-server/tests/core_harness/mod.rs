@@ -92,6 +92,7 @@ pub fn join(since_seq: u64) -> ClientMsg {
         doc: DOC,
         token: TOKEN,
         since_seq,
+        last_own: None,
     }
 }
 
@@ -108,6 +109,7 @@ pub fn joined(head_seq: u64) -> RelayMsg {
         doc: DOC,
         head_seq,
         max_frame_bytes: LIMITS.max_frame_bytes as u64,
+        lost_own: false,
     }
 }
 
@@ -159,6 +161,9 @@ impl Store for NoStore {
         Err(down())
     }
     fn catch_up(&self, _: DocId, _: u64) -> Result<CatchUp, StoreError> {
+        Err(down())
+    }
+    fn append_id_at(&self, _: DocId, _: u64) -> Result<Option<ClientMsgId>, StoreError> {
         Err(down())
     }
     fn append(&self, _: DocId, _: ClientMsgId, _: &[u8], _: u64) -> Result<Appended, StoreError> {

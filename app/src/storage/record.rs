@@ -1,0 +1,79 @@
+//! A vacancy's entry in the device's list, and how it is kept in IndexedDB.
+//!
+//! The entry keeps the link as its two strings, as it always has, so that vacancies stored by
+//! earlier versions still open; fields added since are optional.
+
+use js_sys::Object;
+use tandem_protocol::{OwnAppend, ShareLink};
+use tandem_sync_engine::document::Stored;
+use wasm_bindgen::JsValue;
+
+use super::{get, hex, parse_hex16, set};
+
+/// A vacancy as listed on this device.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VacancyRecord {
+    /// The link that opens it (and whose secret is known to work).
+    pub link: ShareLink,
+    pub title: String,
+    /// How far it got with the relay: every entry up to `last_seq` is in the stored chunks.
+    pub stored: Stored,
+    pub opened_at: f64,
+}
+
+pub(super) fn record_key(r: &VacancyRecord) -> JsValue {
+    JsValue::from_str(&r.link.doc.to_string())
+}
+
+pub(super) fn record_to_js(r: &VacancyRecord) -> JsValue {
+    let obj = Object::new();
+    set(&obj, "doc", &JsValue::from_str(&r.link.doc.to_string()));
+    set(
+        &obj,
+        "secret",
+        &JsValue::from_str(&r.link.secret.to_base64()),
+    );
+    set(&obj, "title", &JsValue::from_str(&r.title));
+    let number = |n: u64| JsValue::from_f64(n as f64);
+    set(&obj, "last_seq", &number(r.stored.last_seq));
+    set(&obj, "relay_seen_seq", &number(r.stored.relay_seen_seq));
+    if let Some(own) = r.stored.last_own {
+        set(&obj, "last_own_seq", &number(own.seq));
+        set(
+            &obj,
+            "last_own_id",
+            &JsValue::from_str(&hex(&own.client_msg_id)),
+        );
+    }
+    set(&obj, "opened_at", &JsValue::from_f64(r.opened_at));
+    obj.into()
+}
+
+/// A record whose link does not read (damaged storage) is left out rather than shown broken.
+pub(super) fn record_from_js(v: &JsValue) -> Option<VacancyRecord> {
+    let doc = get(v, "doc").as_string()?;
+    let secret = get(v, "secret").as_string()?;
+    let last_seq = get(v, "last_seq").as_f64().unwrap_or(0.0) as u64;
+    let last_own = match (
+        get(v, "last_own_seq").as_f64(),
+        get(v, "last_own_id").as_string(),
+    ) {
+        (Some(seq), Some(id)) => parse_hex16(&id).map(|client_msg_id| OwnAppend {
+            seq: seq as u64,
+            client_msg_id,
+        }),
+        _ => None,
+    };
+    Some(VacancyRecord {
+        link: ShareLink::from_parts(&doc, &secret).ok()?,
+        title: get(v, "title").as_string().unwrap_or_default(),
+        stored: Stored {
+            last_seq,
+            relay_seen_seq: get(v, "relay_seen_seq")
+                .as_f64()
+                .map_or(last_seq, |s| s as u64),
+            last_own,
+        },
+        opened_at: get(v, "opened_at").as_f64().unwrap_or(0.0),
+    })
+}

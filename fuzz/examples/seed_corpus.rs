@@ -73,7 +73,7 @@ fn main() {
             doc,
             token: secret.access_token(doc),
             since_seq: 42,
-            last_own: None,
+            expect: Vec::new(),
         },
         ClientMsg::Append {
             doc,
@@ -100,7 +100,7 @@ fn main() {
             doc,
             head_seq: 3,
             max_frame_bytes: 1 << 21,
-            lost_own: false,
+            lost: false,
         },
         RelayMsg::Entries {
             doc,

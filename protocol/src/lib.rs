@@ -17,5 +17,5 @@ pub mod message;
 pub use crypto::{AccessToken, CryptoError, DocKey, Secret};
 pub use link::{DocId, LinkError, ShareLink};
 pub use message::{
-    ClientMsg, ClientMsgId, ConnNo, DecodeError, ErrorCode, OwnAppend, RelayMsg, PROTOCOL_VERSION,
+    ClientMsg, ClientMsgId, ConnNo, DecodeError, EntryId, ErrorCode, RelayMsg, PROTOCOL_VERSION,
 };

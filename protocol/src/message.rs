@@ -37,9 +37,10 @@ pub enum ClientMsg {
         doc: DocId,
         token: AccessToken,
         since_seq: u64,
-        /// The newest of this client's appends the relay acknowledged, if any. The relay says in
-        /// `Joined` whether its log still holds it there; if not, the log was rolled back.
-        last_own: Option<OwnAppend>,
+        /// Entries the client holds (at most [`MAX_EXPECTED`]; more are ignored): the relay says
+        /// in `Joined` whether its log still holds each of them under its sequence. If not, the
+        /// log was rolled back, and the numbers after it may now name other entries.
+        expect: Vec<EntryId>,
     },
     /// Store one sealed change in the document's log and forward it to the other subscribers.
     Append {
@@ -61,9 +62,13 @@ pub enum ClientMsg {
     Ping { nonce: u64 },
 }
 
-/// One of a client's appends, as the relay acknowledged it.
+/// How many entries a `Join` may ask the relay to check.
+pub const MAX_EXPECTED: usize = 4;
+
+/// A log entry's identity: its sequence and the id its author gave it. Two logs that agree on
+/// one entry agree on every entry before it, since a log only ever loses a tail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OwnAppend {
+pub struct EntryId {
     pub seq: u64,
     pub client_msg_id: ClientMsgId,
 }
@@ -72,27 +77,29 @@ pub struct OwnAppend {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     pub seq: u64,
+    pub client_msg_id: ClientMsgId,
     pub ciphertext: Vec<u8>,
 }
 
-/// A stored snapshot and the last log sequence it includes.
+/// A stored snapshot, the last log sequence it includes, and that entry's id.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredSnapshot {
     pub covers_seq: u64,
+    pub covers_id: ClientMsgId,
     pub ciphertext: Vec<u8>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RelayMsg {
     /// The join succeeded; `head_seq` is the newest sequence in the log right now, and
-    /// `max_frame_bytes` the largest frame this relay accepts. `lost_own` is true when the log
-    /// does not hold the join's `last_own` where it was acknowledged: the relay lost history
-    /// (say, it was restored from an older backup).
+    /// `max_frame_bytes` the largest frame this relay accepts. `lost` is true when the log does
+    /// not hold one of the join's `expect`ed entries: the relay lost history (say, it was
+    /// restored from an older backup).
     Joined {
         doc: DocId,
         head_seq: u64,
         max_frame_bytes: u64,
-        lost_own: bool,
+        lost: bool,
     },
     /// Catch-up: an optional snapshot followed by the log entries after it, in order.
     /// Large catch-ups arrive as several `Entries` messages.
@@ -111,6 +118,7 @@ pub enum RelayMsg {
     Broadcast {
         doc: DocId,
         seq: u64,
+        client_msg_id: ClientMsgId,
         ciphertext: Vec<u8>,
     },
     /// Another client's presence, with the number of the connection it came from.
@@ -253,10 +261,10 @@ mod tests {
                 doc,
                 token,
                 since_seq: 42,
-                last_own: Some(OwnAppend {
+                expect: vec![EntryId {
                     seq: 41,
                     client_msg_id: [3; 16],
-                }),
+                }],
             },
             ClientMsg::Append {
                 doc,
@@ -280,16 +288,18 @@ mod tests {
                 doc,
                 head_seq: 3,
                 max_frame_bytes: 1 << 21,
-                lost_own: true,
+                lost: true,
             },
             RelayMsg::Entries {
                 doc,
                 snapshot: Some(StoredSnapshot {
                     covers_seq: 1,
+                    covers_id: [4; 16],
                     ciphertext: vec![5],
                 }),
                 entries: vec![Entry {
                     seq: 2,
+                    client_msg_id: [5; 16],
                     ciphertext: vec![6, 6],
                 }],
             },
@@ -301,6 +311,7 @@ mod tests {
             RelayMsg::Broadcast {
                 doc,
                 seq: 4,
+                client_msg_id: [6; 16],
                 ciphertext: vec![9],
             },
             RelayMsg::Presence {

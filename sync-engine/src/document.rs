@@ -16,7 +16,7 @@ use tandem_protocol::crypto::Purpose;
 use tandem_protocol::limits::FRAME_OVERHEAD_BYTES;
 use tandem_protocol::message::{Entry, StoredSnapshot};
 use tandem_protocol::{
-    AccessToken, ClientMsg, ClientMsgId, ConnNo, DocId, DocKey, ErrorCode, OwnAppend, RelayMsg,
+    AccessToken, ClientMsg, ClientMsgId, ConnNo, DocId, DocKey, EntryId, ErrorCode, RelayMsg,
     Secret,
 };
 
@@ -39,10 +39,12 @@ pub const SNAPSHOT_EVERY: u64 = 256;
 pub struct Stored {
     /// Every relay entry up to this one is in the stored document.
     pub last_seq: u64,
+    /// The entry at `last_seq`, when known (not after a bare snapshot from an older relay).
+    pub last_entry: Option<EntryId>,
     /// The highest sequence the relay ever showed this device.
     pub relay_seen_seq: u64,
     /// The newest of this device's appends the relay acknowledged.
-    pub last_own: Option<OwnAppend>,
+    pub last_own: Option<EntryId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,10 +66,13 @@ pub(crate) struct DocSync {
     phase: Phase,
     /// Every entry up to this one is in the app's document.
     last_seq: u64,
+    /// The entry at `last_seq`: each join checks that the relay still holds it there.
+    last_entry: Option<EntryId>,
     /// The highest sequence the relay has shown us (acks, entries, heads).
     relay_seen_seq: u64,
-    /// The newest of our appends the relay acknowledged: each join checks the log still has it.
-    last_own: Option<OwnAppend>,
+    /// The newest of our appends the relay acknowledged: each join checks this one too, since
+    /// it may lie past `last_seq` (acknowledged while entries before it were still missing).
+    last_own: Option<EntryId>,
     /// The head the relay reported at the latest join.
     head_seq: u64,
     /// Offer a snapshot when our append gets a multiple of this.
@@ -106,6 +111,7 @@ impl DocSync {
             outbox: Outbox::new(outbox),
             phase: Phase::Offline,
             last_seq: stored.last_seq,
+            last_entry: stored.last_entry,
             relay_seen_seq: stored.relay_seen_seq.max(stored.last_seq),
             last_own: stored.last_own,
             head_seq: 0,
@@ -143,7 +149,7 @@ impl DocSync {
                 doc: self.doc,
                 token: self.token.clone(),
                 since_seq: self.last_seq,
-                last_own: self.last_own,
+                expect: self.last_entry.into_iter().chain(self.last_own).collect(),
             },
             true,
         );
@@ -208,15 +214,25 @@ impl DocSync {
             RelayMsg::Joined {
                 head_seq,
                 max_frame_bytes,
-                lost_own,
+                lost,
                 ..
-            } => self.on_joined(head_seq, max_frame_bytes, lost_own, io),
+            } => self.on_joined(head_seq, max_frame_bytes, lost, io),
             RelayMsg::Entries {
                 snapshot, entries, ..
             } => self.on_entries(snapshot, entries, io),
             RelayMsg::Broadcast {
-                seq, ciphertext, ..
-            } => self.on_entries(None, vec![Entry { seq, ciphertext }], io),
+                seq,
+                client_msg_id,
+                ciphertext,
+                ..
+            } => {
+                let entry = Entry {
+                    seq,
+                    client_msg_id,
+                    ciphertext,
+                };
+                self.on_entries(None, vec![entry], io)
+            }
             RelayMsg::Ack {
                 client_msg_id, seq, ..
             } => self.on_ack(client_msg_id, seq, io),
@@ -237,15 +253,16 @@ impl DocSync {
         }
     }
 
-    fn on_joined(&mut self, head_seq: u64, max_frame_bytes: u64, lost_own: bool, io: &mut Io) {
+    fn on_joined(&mut self, head_seq: u64, max_frame_bytes: u64, lost: bool, io: &mut Io) {
         self.max_frame = usize::try_from(max_frame_bytes).unwrap_or(usize::MAX);
         self.head_seq = head_seq;
-        if head_seq < self.relay_seen_seq || lost_own {
-            // The relay lost entries it had shown us, or one of ours it had acknowledged. Give
-            // it everything we have, and take everything it has, from the start: what it holds
-            // now may differ from what it held under the same numbers before.
+        if head_seq < self.relay_seen_seq || lost {
+            // The relay lost entries it had shown us, or one we hold or made. Give it everything
+            // we have, and take everything it has, from the start: what it holds now may differ
+            // from what it held under the same numbers before.
             self.relay_seen_seq = head_seq;
             self.last_seq = 0;
+            self.last_entry = None;
             self.last_own = None;
             io.event(Event::UploadWhole { doc: self.doc });
             self.join(io);
@@ -271,6 +288,10 @@ impl DocSync {
                     Err(_) => self.unreadable(io),
                 }
                 self.last_seq = s.covers_seq;
+                self.last_entry = Some(EntryId {
+                    seq: s.covers_seq,
+                    client_msg_id: s.covers_id,
+                });
             }
         }
         for entry in entries {
@@ -287,6 +308,10 @@ impl DocSync {
                 Err(_) => self.unreadable(io),
             }
             self.last_seq = entry.seq;
+            self.last_entry = Some(EntryId {
+                seq: entry.seq,
+                client_msg_id: entry.client_msg_id,
+            });
         }
         if self.last_seq > before || !changes.is_empty() {
             io.event(Event::Changes {
@@ -304,7 +329,7 @@ impl DocSync {
         self.relay_seen_seq = self.relay_seen_seq.max(seq);
         let ids = self.outbox.acked(&id);
         if !ids.is_empty() && self.last_own.is_none_or(|own| own.seq < seq) {
-            self.last_own = Some(OwnAppend {
+            self.last_own = Some(EntryId {
                 seq,
                 client_msg_id: id,
             });
@@ -314,6 +339,10 @@ impl DocSync {
         let gap = seq > self.last_seq + 1;
         if seq == self.last_seq + 1 {
             self.last_seq = seq;
+            self.last_entry = Some(EntryId {
+                seq,
+                client_msg_id: id,
+            });
         }
         io.event(Event::Acked {
             doc: self.doc,
@@ -502,6 +531,7 @@ impl DocSync {
     pub fn stored(&self) -> Stored {
         Stored {
             last_seq: self.last_seq,
+            last_entry: self.last_entry,
             relay_seen_seq: self.relay_seen_seq,
             last_own: self.last_own,
         }

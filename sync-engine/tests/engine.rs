@@ -51,7 +51,7 @@ impl Harness {
             doc: h.doc,
             head_seq: head,
             max_frame_bytes: MAX_FRAME,
-            lost_own: false,
+            lost: false,
         });
         h
     }
@@ -125,6 +125,7 @@ impl Harness {
     fn entry(&self, seq: u64, plain: &[u8]) -> Entry {
         Entry {
             seq,
+            client_msg_id: [seq as u8; 16],
             ciphertext: self.key.seal(Purpose::Change, plain),
         }
     }
@@ -134,6 +135,7 @@ impl Harness {
         self.relay(RelayMsg::Broadcast {
             doc: self.doc,
             seq,
+            client_msg_id: [seq as u8; 16],
             ciphertext,
         });
     }
@@ -166,7 +168,7 @@ fn opening_a_document_connects_and_joins_from_what_is_stored() {
     let stored = Stored {
         last_seq: 7,
         relay_seen_seq: 9,
-        last_own: None,
+        ..Stored::default()
     };
     let mut h = Harness::new(stored, Vec::new());
     assert_eq!(h.connects, 1);
@@ -179,7 +181,7 @@ fn opening_a_document_connects_and_joins_from_what_is_stored() {
         doc: h.doc,
         head_seq: 12,
         max_frame_bytes: MAX_FRAME,
-        lost_own: false,
+        lost: false,
     });
     assert!(
         !h.engine.status(h.doc).unwrap().caught_up,
@@ -216,7 +218,7 @@ fn offline_changes_wait_then_travel_as_one_append_and_are_acknowledged() {
         doc: h.doc,
         head_seq: 0,
         max_frame_bytes: MAX_FRAME,
-        lost_own: false,
+        lost: false,
     });
     let appends = h.appends();
     assert_eq!(appends.len(), 1, "a sentence typed offline is one message");
@@ -254,7 +256,7 @@ fn the_send_window_bounds_unacknowledged_appends() {
         doc: h.doc,
         head_seq: 0,
         max_frame_bytes: small_frame,
-        lost_own: false,
+        lost: false,
     });
     let first = h.appends();
     assert_eq!(first.len(), SEND_WINDOW);
@@ -291,7 +293,7 @@ fn a_gap_in_the_sequence_joins_again_from_what_we_have() {
         doc: h.doc,
         head_seq: 6,
         max_frame_bytes: MAX_FRAME,
-        lost_own: false,
+        lost: false,
     });
     let entries = (3..=6).map(|s| h.entry(s, &[s as u8])).collect();
     h.relay(RelayMsg::Entries {
@@ -370,6 +372,7 @@ fn a_snapshot_in_the_catch_up_stands_for_the_entries_it_covers() {
     let mut h = Harness::joined(4);
     let snapshot = StoredSnapshot {
         covers_seq: 3,
+        covers_id: [3; 16],
         ciphertext: h.key.seal_snapshot(3, b"snap"),
     };
     let entries = vec![h.entry(4, b"d")];
@@ -389,7 +392,7 @@ fn a_relay_with_less_history_than_it_showed_gets_everything_again() {
     let stored = Stored {
         last_seq: 40,
         relay_seen_seq: 50,
-        last_own: None,
+        ..Stored::default()
     };
     let mut h = Harness::new(stored, Vec::new());
     h.connect();
@@ -398,7 +401,7 @@ fn a_relay_with_less_history_than_it_showed_gets_everything_again() {
         doc: h.doc,
         head_seq: 45,
         max_frame_bytes: MAX_FRAME,
-        lost_own: false,
+        lost: false,
     });
     assert!(h.take_events().contains(&Event::UploadWhole { doc: h.doc }));
     assert_eq!(
@@ -410,7 +413,7 @@ fn a_relay_with_less_history_than_it_showed_gets_everything_again() {
         doc: h.doc,
         head_seq: 45,
         max_frame_bytes: MAX_FRAME,
-        lost_own: false,
+        lost: false,
     });
     assert!(h.joins().is_empty(), "detected once, not in a loop");
 }
@@ -480,7 +483,7 @@ fn a_lasting_refusal_stops_sending_until_the_next_connection() {
         doc: h.doc,
         head_seq: 0,
         max_frame_bytes: MAX_FRAME,
-        lost_own: false,
+        lost: false,
     });
     assert_eq!(h.appends().len(), 1, "tried again on the new connection");
 }
@@ -494,7 +497,7 @@ fn a_change_larger_than_a_frame_stays_on_the_device_and_says_so() {
         doc: h.doc,
         head_seq: 0,
         max_frame_bytes: 2000,
-        lost_own: false,
+        lost: false,
     });
     assert!(h.appends().is_empty());
     assert!(h.take_events().contains(&Event::Problem {
@@ -704,7 +707,7 @@ fn each_join_checks_the_relay_still_has_our_last_acknowledged_append() {
         client_msg_id: item.id,
         seq: 1,
     });
-    let own = Some(tandem_protocol::OwnAppend {
+    let own = Some(tandem_protocol::EntryId {
         seq: 1,
         client_msg_id: item.id,
     });
@@ -712,7 +715,10 @@ fn each_join_checks_the_relay_still_has_our_last_acknowledged_append() {
     h.engine.disconnected(h.now);
     h.connect();
     match h.take_sent().as_slice() {
-        [ClientMsg::Join { last_own, .. }] => assert_eq!(*last_own, own),
+        [ClientMsg::Join { expect, .. }] => {
+            // The entry at last_seq is our own here, so it is asked once.
+            assert_eq!(expect.first().copied(), own);
+        }
         other => panic!("expected a join, got {other:?}"),
     }
     // The relay was rolled back past it, though others have appended since, so its head is
@@ -721,8 +727,32 @@ fn each_join_checks_the_relay_still_has_our_last_acknowledged_append() {
         doc: h.doc,
         head_seq: 5,
         max_frame_bytes: MAX_FRAME,
-        lost_own: true,
+        lost: true,
     });
     assert!(h.take_events().contains(&Event::UploadWhole { doc: h.doc }));
     assert_eq!(h.joins(), vec![0]);
+}
+
+#[test]
+fn each_join_checks_the_relay_still_has_the_entry_we_hold_last() {
+    let mut h = Harness::joined(2);
+    let entries = vec![h.entry(1, b"a"), h.entry(2, b"b")];
+    h.relay(RelayMsg::Entries {
+        doc: h.doc,
+        snapshot: None,
+        entries,
+    });
+    h.engine.disconnected(h.now);
+    h.take_sent();
+    h.connect();
+    let last = tandem_protocol::EntryId {
+        seq: 2,
+        client_msg_id: [2; 16],
+    };
+    match h.take_sent().as_slice() {
+        [ClientMsg::Join {
+            since_seq, expect, ..
+        }] => assert_eq!((*since_seq, expect.as_slice()), (2, [last].as_slice())),
+        other => panic!("expected a join, got {other:?}"),
+    }
 }

@@ -55,6 +55,7 @@ mod tests {
     fn entry(seq: u64, len: usize) -> Entry {
         Entry {
             seq,
+            client_msg_id: [seq as u8; 16],
             ciphertext: vec![0; len],
         }
     }
@@ -68,6 +69,7 @@ mod tests {
             head_seq: 5,
             snapshot: Some(StoredSnapshot {
                 covers_seq: 1,
+                covers_id: [1; 16],
                 ciphertext: vec![0; half],
             }),
             entries: (2..=5).map(|seq| entry(seq, half)).collect(),

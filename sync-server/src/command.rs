@@ -10,7 +10,8 @@
 //! `execute` blocks on the store; the server calls it in `spawn_blocking` when
 //! [`Command::needs_store`] says so.
 
-use tandem_protocol::{AccessToken, ClientMsgId, DocId, ErrorCode, OwnAppend, RelayMsg};
+use tandem_protocol::message::MAX_EXPECTED;
+use tandem_protocol::{AccessToken, ClientMsgId, DocId, EntryId, ErrorCode, RelayMsg};
 use tracing::{debug, info, warn};
 
 use subtle::ConstantTimeEq;
@@ -27,7 +28,7 @@ pub enum Command {
         doc: DocId,
         token: AccessToken,
         since_seq: u64,
-        last_own: Option<OwnAppend>,
+        expect: Vec<EntryId>,
         /// Whether the sender is already subscribed: a refused re-join ends that subscription.
         rejoin: bool,
     },
@@ -136,13 +137,13 @@ pub fn execute(store: &dyn Store, limits: &Limits, conn: ConnId, command: Comman
             doc,
             token,
             since_seq,
-            last_own,
+            expect,
             rejoin,
         } => {
             let joining = Joining {
                 doc,
                 since_seq,
-                last_own,
+                expect,
                 rejoin,
             };
             join(store, limits, conn, &token, joining)
@@ -179,7 +180,7 @@ pub fn execute(store: &dyn Store, limits: &Limits, conn: ConnId, command: Comman
 struct Joining {
     doc: DocId,
     since_seq: u64,
-    last_own: Option<OwnAppend>,
+    expect: Vec<EntryId>,
     rejoin: bool,
 }
 
@@ -193,7 +194,7 @@ fn join(
     let Joining {
         doc,
         since_seq,
-        last_own,
+        expect,
         rejoin,
     } = joining;
     let hash = token.hash();
@@ -208,18 +209,18 @@ fn join(
             Outcome::reply(refusal)
         });
     }
-    let lost_own = match last_own {
-        Some(own) => store.append_id_at(doc, own.seq)? != Some(own.client_msg_id),
-        None => false,
-    };
+    let mut lost = false;
+    for entry in expect.iter().take(MAX_EXPECTED) {
+        lost |= store.append_id_at(doc, entry.seq)? != Some(entry.client_msg_id);
+    }
     let catch_up = store.catch_up(doc, since_seq)?;
     let head_seq = catch_up.head_seq;
-    info!(conn, %doc, since_seq, head_seq, lost_own, "joined");
+    info!(conn, %doc, since_seq, head_seq, lost, "joined");
     let joined = RelayMsg::Joined {
         doc,
         head_seq,
         max_frame_bytes: limits.max_frame_bytes as u64,
-        lost_own,
+        lost,
     };
     let mut replies = vec![joined];
     replies.extend(catch_up.into_messages(doc));
@@ -253,6 +254,7 @@ fn append(
         outcome.broadcast = Some(RelayMsg::Broadcast {
             doc,
             seq,
+            client_msg_id,
             ciphertext,
         });
     } else {

@@ -132,12 +132,12 @@ impl Session {
                 doc,
                 token,
                 since_seq,
-                last_own,
+                expect,
             } => Command::Join {
                 doc,
                 token,
                 since_seq,
-                last_own,
+                expect,
                 rejoin: self.joined.contains(&doc),
             },
             ClientMsg::Append {

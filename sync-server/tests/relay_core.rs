@@ -26,16 +26,16 @@ fn an_append_is_acked_to_its_sender_then_broadcast_to_the_others() {
         sim.append(b, 7, b"from b"),
         vec![
             (b, ack(7, 1)),
-            (a, broadcast(1, b"from b")),
-            (c, broadcast(1, b"from b"))
+            (a, broadcast(1, 7, b"from b")),
+            (c, broadcast(1, 7, b"from b"))
         ]
     );
     assert_eq!(
         sim.append(a, 8, b"from a"),
         vec![
             (a, ack(8, 2)),
-            (b, broadcast(2, b"from a")),
-            (c, broadcast(2, b"from a"))
+            (b, broadcast(2, 8, b"from a")),
+            (c, broadcast(2, 8, b"from a"))
         ]
     );
 }
@@ -64,7 +64,7 @@ fn a_wrong_token_is_refused_and_gets_nothing() {
         doc: DOC,
         token: AccessToken([3; 32]),
         since_seq: 0,
-        last_own: None,
+        expect: Vec::new(),
     };
     let out = sim.send(intruder, &wrong);
     assert_eq!(code(&out), Some(ErrorCode::BadToken));
@@ -130,7 +130,7 @@ fn a_reconnecting_client_gets_what_it_missed_in_chunks() {
         sim.join(reader, 1),
         vec![
             (reader, joined(3)),
-            (reader, entries(&[(2, b"two"), (3, b"three")]))
+            (reader, entries(&[(2, 2, b"two"), (3, 3, b"three")]))
         ]
     );
 
@@ -147,6 +147,7 @@ fn a_reconnecting_client_gets_what_it_missed_in_chunks() {
         entries: (4..=7)
             .map(|seq| Entry {
                 seq,
+                client_msg_id: [seq as u8 + 6; 16],
                 ciphertext: big.clone(),
             })
             .collect(),
@@ -194,10 +195,12 @@ fn a_late_joiner_gets_the_snapshot_and_the_tail() {
                     doc: DOC,
                     snapshot: Some(StoredSnapshot {
                         covers_seq: 2,
+                        covers_id: [2; 16],
                         ciphertext: b"snap".to_vec()
                     }),
                     entries: vec![Entry {
                         seq: 3,
+                        client_msg_id: [3; 16],
                         ciphertext: vec![3]
                     }],
                 }
@@ -221,7 +224,7 @@ fn presence_names_its_sender_and_ends_with_peer_left_on_disconnect() {
         doc: other,
         token: TOKEN,
         since_seq: 0,
-        last_own: None,
+        expect: Vec::new(),
     };
     sim.send(elsewhere, &join_other);
     sim.send(a, &join_other);

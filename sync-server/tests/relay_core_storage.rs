@@ -6,7 +6,7 @@ mod core_harness;
 use std::sync::Arc;
 
 use core_harness::*;
-use tandem_protocol::{ClientMsg, ErrorCode, OwnAppend, RelayMsg};
+use tandem_protocol::{ClientMsg, EntryId, ErrorCode, RelayMsg};
 use tandem_sync_server::relay_core::RelayCore;
 use tandem_sync_server::store::SqliteStore;
 
@@ -37,14 +37,14 @@ fn a_restart_keeps_every_acked_append_and_a_restored_backup_serves_the_older_hea
         sim.join(conn, 0),
         vec![
             (conn, joined(2)),
-            (conn, entries(&[(1, b"one"), (2, b"two")]))
+            (conn, entries(&[(1, 1, b"one"), (2, 2, b"two")]))
         ]
     );
     // A client that had its append acknowledged under a sequence the backup lost hears so
     // when it joins; one whose append survived does not.
     let lost = join_checking(3, 3, 3);
     match sim.send(conn, &lost).first() {
-        Some((_, RelayMsg::Joined { lost_own, .. })) => assert!(*lost_own),
+        Some((_, RelayMsg::Joined { lost, .. })) => assert!(*lost),
         other => panic!("expected Joined, got {other:?}"),
     }
     let kept = join_checking(2, 2, 2);
@@ -59,10 +59,10 @@ fn join_checking(since_seq: u64, seq: u64, id: u8) -> ClientMsg {
         doc: DOC,
         token: TOKEN,
         since_seq,
-        last_own: Some(OwnAppend {
+        expect: vec![EntryId {
             seq,
             client_msg_id: [id; 16],
-        }),
+        }],
     }
 }
 

@@ -22,7 +22,7 @@ fn join(doc: &TestDoc) -> Vec<u8> {
         doc: doc.doc,
         token: doc.token(),
         since_seq: 0,
-        last_own: None,
+        expect: Vec::new(),
     }
     .encode()
 }

@@ -16,21 +16,25 @@ async fn two_clients_see_each_others_appends() {
     assert_eq!((joined.head_seq, joined.messages), (0, 0));
     assert_eq!(bob.join(&doc, 0).await.head_seq, 0);
 
-    assert_eq!(alice.append(doc.doc, msg_id(), b"from alice").await, 1);
+    let from_alice = msg_id();
+    assert_eq!(alice.append(doc.doc, from_alice, b"from alice").await, 1);
     assert_eq!(
         bob.recv().await,
         RelayMsg::Broadcast {
             doc: doc.doc,
             seq: 1,
+            client_msg_id: from_alice,
             ciphertext: b"from alice".to_vec()
         }
     );
-    assert_eq!(bob.append(doc.doc, msg_id(), b"from bob").await, 2);
+    let from_bob = msg_id();
+    assert_eq!(bob.append(doc.doc, from_bob, b"from bob").await, 2);
     assert_eq!(
         alice.recv().await,
         RelayMsg::Broadcast {
             doc: doc.doc,
             seq: 2,
+            client_msg_id: from_bob,
             ciphertext: b"from bob".to_vec()
         }
     );
@@ -115,7 +119,7 @@ async fn a_wrong_token_is_refused_and_sees_nothing() {
             doc: doc.doc,
             token: wrong,
             since_seq: 0,
-            last_own: None,
+            expect: Vec::new(),
         })
         .await;
     let refusal = intruder.recv_refusal().await;

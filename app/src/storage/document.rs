@@ -185,8 +185,10 @@ impl DocStorage {
     /// The list entry as it may be stored: never ahead of what is surely on disk.
     pub fn record(&self) -> VacancyRecord {
         let mut r = self.record.borrow().clone();
-        if let Some(cap) = self.stored_seq_cap.get() {
-            r.stored.last_seq = r.stored.last_seq.min(cap);
+        if let Some(cap) = self.stored_seq_cap.get().filter(|&c| c < r.stored.last_seq) {
+            // The entry at the capped sequence is not known here: claim none.
+            r.stored.last_seq = cap;
+            r.stored.last_entry = None;
         }
         r
     }

@@ -4,7 +4,7 @@
 //! earlier versions still open; fields added since are optional.
 
 use js_sys::Object;
-use tandem_protocol::{OwnAppend, ShareLink};
+use tandem_protocol::{EntryId, ShareLink};
 use tandem_sync_engine::document::Stored;
 use wasm_bindgen::JsValue;
 
@@ -37,6 +37,13 @@ pub(super) fn record_to_js(r: &VacancyRecord) -> JsValue {
     let number = |n: u64| JsValue::from_f64(n as f64);
     set(&obj, "last_seq", &number(r.stored.last_seq));
     set(&obj, "relay_seen_seq", &number(r.stored.relay_seen_seq));
+    if let Some(entry) = r.stored.last_entry {
+        set(
+            &obj,
+            "last_entry_id",
+            &JsValue::from_str(&hex(&entry.client_msg_id)),
+        );
+    }
     if let Some(own) = r.stored.last_own {
         set(&obj, "last_own_seq", &number(own.seq));
         set(
@@ -58,17 +65,26 @@ pub(super) fn record_from_js(v: &JsValue) -> Option<VacancyRecord> {
         get(v, "last_own_seq").as_f64(),
         get(v, "last_own_id").as_string(),
     ) {
-        (Some(seq), Some(id)) => parse_hex16(&id).map(|client_msg_id| OwnAppend {
+        (Some(seq), Some(id)) => parse_hex16(&id).map(|client_msg_id| EntryId {
             seq: seq as u64,
             client_msg_id,
         }),
         _ => None,
     };
+    // The entry at `last_seq`; its sequence is `last_seq` itself.
+    let last_entry = get(v, "last_entry_id")
+        .as_string()
+        .and_then(|id| parse_hex16(&id))
+        .map(|client_msg_id| EntryId {
+            seq: last_seq,
+            client_msg_id,
+        });
     Some(VacancyRecord {
         link: ShareLink::from_parts(&doc, &secret).ok()?,
         title: get(v, "title").as_string().unwrap_or_default(),
         stored: Stored {
             last_seq,
+            last_entry,
             relay_seen_seq: get(v, "relay_seen_seq")
                 .as_f64()
                 .map_or(last_seq, |s| s as u64),

@@ -69,6 +69,12 @@ impl SqliteStore {
     }
 }
 
+/// A stored `client_msg_id`; one of the wrong length (only a damaged file has one) reads as
+/// zeros, which no client checks against successfully.
+fn id_from(bytes: Vec<u8>) -> ClientMsgId {
+    bytes.try_into().unwrap_or([0; 16])
+}
+
 fn head_seq(conn: &Connection, doc: DocId) -> rusqlite::Result<u64> {
     conn.query_row(
         "SELECT COALESCE(MAX(seq), 0) FROM entries WHERE doc_id = ?1",
@@ -107,7 +113,7 @@ impl Store for SqliteStore {
                 |row| row.get(0),
             )
             .optional()?;
-        Ok(id.and_then(|id| id.try_into().ok()))
+        Ok(id.map(id_from))
     }
 
     fn catch_up(&self, doc: DocId, since_seq: u64) -> Result<CatchUp, StoreError> {
@@ -117,12 +123,15 @@ impl Store for SqliteStore {
         let head_seq = head_seq(&tx, doc)?;
         let snapshot = tx
             .query_row(
-                "SELECT covers_seq, ciphertext FROM snapshots WHERE doc_id = ?1",
+                "SELECT s.covers_seq, e.client_msg_id, s.ciphertext
+                 FROM snapshots s JOIN entries e ON e.doc_id = s.doc_id AND e.seq = s.covers_seq
+                 WHERE s.doc_id = ?1",
                 [&doc.0[..]],
                 |row| {
                     Ok(StoredSnapshot {
                         covers_seq: row.get(0)?,
-                        ciphertext: row.get(1)?,
+                        covers_id: id_from(row.get(1)?),
+                        ciphertext: row.get(2)?,
                     })
                 },
             )
@@ -135,13 +144,14 @@ impl Store for SqliteStore {
             .min(i64::MAX as u64);
         let entries = {
             let mut stmt = tx.prepare(
-                "SELECT seq, ciphertext FROM entries
+                "SELECT seq, client_msg_id, ciphertext FROM entries
                  WHERE doc_id = ?1 AND seq > ?2 AND ciphertext IS NOT NULL ORDER BY seq",
             )?;
             let rows = stmt.query_map(params![&doc.0[..], after], |row| {
                 Ok(Entry {
                     seq: row.get(0)?,
-                    ciphertext: row.get(1)?,
+                    client_msg_id: id_from(row.get(1)?),
+                    ciphertext: row.get(2)?,
                 })
             })?;
             rows.collect::<Result<Vec<_>, _>>()?

@@ -256,7 +256,7 @@ impl Client {
             doc: doc.doc,
             token: doc.token(),
             since_seq,
-            last_own: None,
+            expect: Vec::new(),
         })
         .await;
         let head_seq = match self.recv().await {

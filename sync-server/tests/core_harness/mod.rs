@@ -92,7 +92,7 @@ pub fn join(since_seq: u64) -> ClientMsg {
         doc: DOC,
         token: TOKEN,
         since_seq,
-        last_own: None,
+        expect: Vec::new(),
     }
 }
 
@@ -109,7 +109,7 @@ pub fn joined(head_seq: u64) -> RelayMsg {
         doc: DOC,
         head_seq,
         max_frame_bytes: LIMITS.max_frame_bytes as u64,
-        lost_own: false,
+        lost: false,
     }
 }
 
@@ -121,22 +121,26 @@ pub fn ack(id: u8, seq: u64) -> RelayMsg {
     }
 }
 
-pub fn broadcast(seq: u64, ciphertext: &[u8]) -> RelayMsg {
+/// The broadcast of append `id` stored under `seq`.
+pub fn broadcast(seq: u64, id: u8, ciphertext: &[u8]) -> RelayMsg {
     RelayMsg::Broadcast {
         doc: DOC,
         seq,
+        client_msg_id: [id; 16],
         ciphertext: ciphertext.to_vec(),
     }
 }
 
-pub fn entries(list: &[(u64, &[u8])]) -> RelayMsg {
+/// A catch-up of `(seq, append id, ciphertext)` entries.
+pub fn entries(list: &[(u64, u8, &[u8])]) -> RelayMsg {
     RelayMsg::Entries {
         doc: DOC,
         snapshot: None,
         entries: list
             .iter()
-            .map(|&(seq, c)| Entry {
+            .map(|&(seq, id, c)| Entry {
                 seq,
+                client_msg_id: [id; 16],
                 ciphertext: c.to_vec(),
             })
             .collect(),

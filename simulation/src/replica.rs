@@ -123,7 +123,7 @@ impl Replica {
             }
             Event::UploadWhole { .. } => {
                 let whole = self.vacancy.save();
-                self.local_change(whole, rng.next(), now, false);
+                self.local_change(whole, rng.next_u64(), now, false);
             }
             Event::SnapshotWanted { covers_seq, .. } => {
                 let bytes = self.vacancy.save();
@@ -195,7 +195,7 @@ impl Replica {
             (_, None) => type_into(v, &TextField::Title, letter, rng),
         };
         match change {
-            Ok(Some(change)) => self.local_change(change, rng.next(), now, true),
+            Ok(Some(change)) => self.local_change(change, rng.next_u64(), now, true),
             Ok(None) => {}
             // The criterion was removed by a merge a moment ago: a person would see it vanish.
             Err(tandem_domain::DomainError::Missing(_)) => {}

@@ -309,7 +309,7 @@ impl Session {
             self.problem.set(Some(Problem::NewerSchema));
         }
         if unsent_changed {
-            self.announce();
+            self.update_presence(false);
         }
     }
 
@@ -322,8 +322,14 @@ impl Session {
         }
     }
 
-    /// Tells the engine what to say about this device (it sends it when it can).
+    /// Tells the others about this device at once (its name, colour or field changed).
     pub fn announce(&self) {
+        self.update_presence(true);
+    }
+
+    /// Tells the engine what to say about this device: at once when `urgent`, else with the
+    /// next regular announcement.
+    fn update_presence(&self, urgent: bool) {
         let profile = self.device.profile.get_untracked();
         let payload = PresencePayload {
             peer: self.device.tab_id,
@@ -332,7 +338,9 @@ impl Session {
             field: self.my_field.borrow().clone(),
             unsent: self.sync.with_untracked(|s| s.unsent_since.is_some()),
         };
-        self.device.sync.set_presence(self.doc, payload.encode());
+        self.device
+            .sync
+            .set_presence(self.doc, payload.encode(), urgent);
     }
 }
 

@@ -70,6 +70,8 @@ impl Replica {
         let outbox = self.disk.outbox.clone();
         self.engine
             .open(self.doc, &self.secret, self.disk.stored, outbox, now);
+        // Presence flows as in the app, so its traffic shares the connections and the limits.
+        self.engine.set_presence(self.doc, vec![self.id], true, now);
     }
 
     /// A crash and a restart: everything in memory is gone; the disk is read back.

@@ -181,10 +181,10 @@ impl DocSync {
         self.pump(io);
     }
 
-    pub fn set_presence(&mut self, payload: Vec<u8>, io: &mut Io) {
+    pub fn set_presence(&mut self, payload: Vec<u8>, urgent: bool, io: &mut Io) {
         if self.presence.as_ref() != Some(&payload) {
             self.presence = Some(payload);
-            if self.phase == Phase::Joined {
+            if urgent && self.phase == Phase::Joined {
                 self.presence_due = Some(io.now);
             }
         }

@@ -134,9 +134,12 @@ impl Engine {
         self.with_doc(doc, now, |d, io| d.offer_snapshot(covers_seq, bytes, io));
     }
 
-    /// What this device says about itself to the others on a document (sealed before sending).
-    pub fn set_presence(&mut self, doc: DocId, payload: Vec<u8>, now: Millis) {
-        self.with_doc(doc, now, |d, io| d.set_presence(payload, io));
+    /// What this device says about itself to the others on a document (sealed before
+    /// sending). `urgent` news (a field entered, a name changed) goes out at once; the rest
+    /// rides with the next regular announcement, so presence never costs a message per
+    /// keystroke.
+    pub fn set_presence(&mut self, doc: DocId, payload: Vec<u8>, urgent: bool, now: Millis) {
+        self.with_doc(doc, now, |d, io| d.set_presence(payload, urgent, io));
     }
 
     // ---- the connection --------------------------------------------------------------------

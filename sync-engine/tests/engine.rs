@@ -618,7 +618,7 @@ fn the_browser_going_offline_closes_at_once_and_online_reconnects_at_once() {
 #[test]
 fn presence_is_sent_answered_and_ended() {
     let mut h = Harness::joined(0);
-    h.engine.set_presence(h.doc, b"me".to_vec(), h.now);
+    h.engine.set_presence(h.doc, b"me".to_vec(), true, h.now);
     h.drain();
     let mine = |sent: Vec<ClientMsg>, key: &DocKey| -> Vec<Vec<u8>> {
         sent.into_iter()

@@ -111,8 +111,8 @@ impl Sync {
         self.drive(|e| e.offer_snapshot(doc, covers_seq, bytes, now()));
     }
 
-    pub fn set_presence(&self, doc: DocId, payload: Vec<u8>) {
-        self.drive(|e| e.set_presence(doc, payload, now()));
+    pub fn set_presence(&self, doc: DocId, payload: Vec<u8>, urgent: bool) {
+        self.drive(|e| e.set_presence(doc, payload, urgent, now()));
     }
 
     pub fn status(&self, doc: DocId) -> Option<DocStatus> {

@@ -445,8 +445,8 @@ impl DocSync {
         // The overhead allowance covers the envelope's nonce and tag as well.
         let room = self.max_frame.saturating_sub(FRAME_OVERHEAD_BYTES);
         while self.outbox.has_unsent() && !self.outbox.window_full() {
-            if !io.bucket.take(io.now) {
-                self.retry_at = Some(io.bucket.next_token_at());
+            if let Err(next) = io.take_token() {
+                self.retry_at = Some(next);
                 return;
             }
             let Some(batch) = self.outbox.next_batch(room) else {

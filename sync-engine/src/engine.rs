@@ -28,49 +28,67 @@ enum LinkState {
 
 pub struct Engine {
     docs: BTreeMap<DocId, DocSync>,
-    link: LinkState,
+    wire: Wire,
     backoff: Backoff,
-    /// Keeps what we send inside the relay's rate limit.
-    bucket: SendBucket,
-    out: VecDeque<Output>,
     /// When the relay last said anything on this connection.
     last_heard: Millis,
-    /// Since when we have been waiting for an answer, if we are.
-    awaiting_since: Option<Millis>,
     /// The nonce of the ping not yet answered.
     ping: Option<u64>,
     next_nonce: u64,
     snapshot_every: u64,
 }
 
-/// What a document's handlers may do: send, and report to the app.
+/// The connection as the documents share it: its state, its send rate, and the outputs
+/// waiting for the app. Kept apart from the documents so each can be borrowed beside the other.
+struct Wire {
+    link: LinkState,
+    /// Keeps what we send inside the relay's rate limit.
+    bucket: SendBucket,
+    out: VecDeque<Output>,
+    /// Since when we have been waiting for an answer, if we are.
+    awaiting_since: Option<Millis>,
+}
+
+impl Wire {
+    fn io(&mut self, now: Millis) -> Io<'_> {
+        Io { now, wire: self }
+    }
+}
+
+/// What a document's handlers may do at `now`: send, and report to the app.
 pub(crate) struct Io<'a> {
     pub now: Millis,
-    pub bucket: &'a mut SendBucket,
-    out: &'a mut VecDeque<Output>,
-    awaiting_since: &'a mut Option<Millis>,
-    online: bool,
+    wire: &'a mut Wire,
 }
 
 impl Io<'_> {
     /// Queues a frame if the connection is open; `answered` marks messages the relay answers,
     /// which start the dead-connection clock.
     pub fn send(&mut self, msg: &ClientMsg, answered: bool) {
-        if !self.online {
+        if self.wire.link != LinkState::Online {
             return;
         }
         if !answered {
             // Unanswered messages still count against the relay's rate.
-            self.bucket.take(self.now);
+            self.wire.bucket.take(self.now);
         }
-        if answered && self.awaiting_since.is_none() {
-            *self.awaiting_since = Some(self.now);
+        if answered && self.wire.awaiting_since.is_none() {
+            self.wire.awaiting_since = Some(self.now);
         }
-        self.out.push_back(Output::Send(msg.encode()));
+        self.wire.out.push_back(Output::Send(msg.encode()));
     }
 
     pub fn event(&mut self, event: Event) {
-        self.out.push_back(Output::Event(event));
+        self.wire.out.push_back(Output::Event(event));
+    }
+
+    /// Spends a send token, or says when the next one will be there.
+    pub fn take_token(&mut self) -> Result<(), Millis> {
+        if self.wire.bucket.take(self.now) {
+            Ok(())
+        } else {
+            Err(self.wire.bucket.next_token_at())
+        }
     }
 }
 
@@ -78,12 +96,14 @@ impl Engine {
     pub fn new(now: Millis) -> Self {
         Engine {
             docs: BTreeMap::new(),
-            link: LinkState::Offline { reconnect_at: now },
+            wire: Wire {
+                link: LinkState::Offline { reconnect_at: now },
+                bucket: SendBucket::new(now),
+                out: VecDeque::new(),
+                awaiting_since: None,
+            },
             backoff: Backoff::default(),
-            bucket: SendBucket::new(now),
-            out: VecDeque::new(),
             last_heard: now,
-            awaiting_since: None,
             ping: None,
             next_nonce: 1,
             snapshot_every: crate::document::SNAPSHOT_EVERY,
@@ -109,8 +129,8 @@ impl Engine {
         now: Millis,
     ) {
         let mut sync = DocSync::new(doc, secret, stored, outbox, self.snapshot_every);
-        if self.link == LinkState::Online {
-            sync.connected(&mut self.io(now));
+        if self.wire.link == LinkState::Online {
+            sync.connected(&mut self.wire.io(now));
         }
         self.docs.insert(doc, sync);
         self.drive(now);
@@ -119,7 +139,7 @@ impl Engine {
     /// Stops syncing a document; the relay tells the others that we left.
     pub fn close(&mut self, doc: DocId, now: Millis) {
         if let Some(mut sync) = self.docs.remove(&doc) {
-            sync.close(&mut self.io(now));
+            sync.close(&mut self.wire.io(now));
         }
         self.drive(now);
     }
@@ -146,9 +166,9 @@ impl Engine {
 
     /// The socket the engine asked for is open.
     pub fn connected(&mut self, now: Millis) {
-        self.link = LinkState::Online;
+        self.wire.link = LinkState::Online;
         self.last_heard = now;
-        self.awaiting_since = None;
+        self.wire.awaiting_since = None;
         self.ping = None;
         self.each_doc(now, DocSync::connected);
         self.drive(now);
@@ -156,14 +176,14 @@ impl Engine {
 
     /// The socket closed, or could not be opened. Idempotent.
     pub fn disconnected(&mut self, now: Millis) {
-        if matches!(self.link, LinkState::Offline { .. }) {
+        if matches!(self.wire.link, LinkState::Offline { .. }) {
             return;
         }
-        self.link = LinkState::Offline {
+        self.wire.link = LinkState::Offline {
             reconnect_at: now + self.backoff.delay(),
         };
         self.backoff.failed();
-        self.awaiting_since = None;
+        self.wire.awaiting_since = None;
         self.ping = None;
         self.each_doc(now, DocSync::disconnected);
         self.drive(now);
@@ -174,11 +194,11 @@ impl Engine {
     pub fn network_changed(&mut self, online: bool, now: Millis) {
         if online {
             self.backoff.reset();
-            if let LinkState::Offline { reconnect_at } = &mut self.link {
+            if let LinkState::Offline { reconnect_at } = &mut self.wire.link {
                 *reconnect_at = now;
             }
-        } else if !matches!(self.link, LinkState::Offline { .. }) {
-            self.out.push_back(Output::Disconnect);
+        } else if !matches!(self.wire.link, LinkState::Offline { .. }) {
+            self.wire.out.push_back(Output::Disconnect);
             self.disconnected(now);
         }
         self.drive(now);
@@ -186,7 +206,7 @@ impl Engine {
 
     /// One binary frame from the relay.
     pub fn receive(&mut self, frame: &[u8], now: Millis) {
-        if self.link != LinkState::Online {
+        if self.wire.link != LinkState::Online {
             return; // A frame from a socket we already gave up on.
         }
         self.last_heard = now;
@@ -199,7 +219,7 @@ impl Engine {
                 }
             }
             Ok(msg) => self.dispatch(msg, now),
-            Err(e) => self.out.push_back(Output::Event(Event::Problem {
+            Err(e) => self.wire.out.push_back(Output::Event(Event::Problem {
                 doc: None,
                 problem: Problem::Refused(match e.code() {
                     ErrorCode::UnsupportedVersion => ErrorCode::UnsupportedVersion,
@@ -208,7 +228,7 @@ impl Engine {
             })),
         }
         let waiting = self.ping.is_some() || self.docs.values().any(DocSync::awaits_answer);
-        self.awaiting_since = waiting.then_some(now);
+        self.wire.awaiting_since = waiting.then_some(now);
         self.drive(now);
     }
 
@@ -224,7 +244,7 @@ impl Engine {
             code, doc: None, ..
         } = msg
         {
-            self.out.push_back(Output::Event(Event::Problem {
+            self.wire.out.push_back(Output::Event(Event::Problem {
                 doc: None,
                 problem: Problem::Refused(code),
             }));
@@ -239,10 +259,10 @@ impl Engine {
 
     /// When [`Self::handle_timeout`] should next be called, if ever.
     pub fn poll_timeout(&self) -> Option<Millis> {
-        let link = match self.link {
+        let link = match self.wire.link {
             LinkState::Offline { reconnect_at } => (!self.docs.is_empty()).then_some(reconnect_at),
             LinkState::Connecting { since } => Some(since + CONNECT_TIMEOUT_MS),
-            LinkState::Online => Some(match self.awaiting_since {
+            LinkState::Online => Some(match self.wire.awaiting_since {
                 Some(since) => since + DEAD_AFTER_MS,
                 None => self.last_heard + PING_WHEN_IDLE_MS,
             }),
@@ -253,13 +273,13 @@ impl Engine {
 
     /// The next thing to do, in order.
     pub fn poll_output(&mut self) -> Option<Output> {
-        self.out.pop_front()
+        self.wire.out.pop_front()
     }
 
     // ---- what the views show ---------------------------------------------------------------
 
     pub fn link(&self) -> Link {
-        match self.link {
+        match self.wire.link {
             LinkState::Offline { .. } => Link::Offline,
             LinkState::Connecting { .. } => Link::Connecting,
             LinkState::Online => Link::Online,
@@ -284,25 +304,8 @@ impl Engine {
 
     // ---- inside ----------------------------------------------------------------------------
 
-    /// Room to send and report, for code that does not touch the documents.
-    fn io(&mut self, now: Millis) -> Io<'_> {
-        Io {
-            now,
-            online: self.link == LinkState::Online,
-            bucket: &mut self.bucket,
-            out: &mut self.out,
-            awaiting_since: &mut self.awaiting_since,
-        }
-    }
-
     fn each_doc(&mut self, now: Millis, mut f: impl FnMut(&mut DocSync, &mut Io)) {
-        let mut io = Io {
-            now,
-            online: self.link == LinkState::Online,
-            bucket: &mut self.bucket,
-            out: &mut self.out,
-            awaiting_since: &mut self.awaiting_since,
-        };
+        let mut io = self.wire.io(now);
         for doc in self.docs.values_mut() {
             f(doc, &mut io);
         }
@@ -310,30 +313,24 @@ impl Engine {
 
     fn with_doc(&mut self, doc: DocId, now: Millis, f: impl FnOnce(&mut DocSync, &mut Io)) {
         if let Some(sync) = self.docs.get_mut(&doc) {
-            let mut io = Io {
-                now,
-                online: self.link == LinkState::Online,
-                bucket: &mut self.bucket,
-                out: &mut self.out,
-                awaiting_since: &mut self.awaiting_since,
-            };
-            f(sync, &mut io);
+            f(sync, &mut self.wire.io(now));
         }
         self.drive(now);
     }
 
     /// Does whatever is due at `now`, then reports changed statuses.
     fn drive(&mut self, now: Millis) {
-        match self.link {
+        match self.wire.link {
             LinkState::Offline { reconnect_at } if reconnect_at <= now && !self.docs.is_empty() => {
-                self.link = LinkState::Connecting { since: now };
-                self.out.push_back(Output::Connect);
+                self.wire.link = LinkState::Connecting { since: now };
+                self.wire.out.push_back(Output::Connect);
             }
             LinkState::Connecting { since } if now >= since + CONNECT_TIMEOUT_MS => {
                 self.give_up_on_connection(now);
             }
             LinkState::Online => {
                 if self
+                    .wire
                     .awaiting_since
                     .is_some_and(|t| now >= t + DEAD_AFTER_MS)
                 {
@@ -342,7 +339,7 @@ impl Engine {
                     let nonce = self.next_nonce;
                     self.next_nonce += 1;
                     self.ping = Some(nonce);
-                    self.io(now).send(&ClientMsg::Ping { nonce }, true);
+                    self.wire.io(now).send(&ClientMsg::Ping { nonce }, true);
                 }
             }
             _ => {}
@@ -355,7 +352,7 @@ impl Engine {
     }
 
     fn give_up_on_connection(&mut self, now: Millis) {
-        self.out.push_back(Output::Disconnect);
+        self.wire.out.push_back(Output::Disconnect);
         self.disconnected(now);
     }
 }

@@ -12,7 +12,7 @@ test('the browser going offline shows at once; unsent changes are named, then sa
   await context.setOffline(true);
   await expect(syncStatus(page)).toContainText('Offline', { timeout: 2_000 });
   await page.getByLabel('Vacancy title').pressSequentially(' (m/v/x)');
-  await expect(syncStatus(page)).toContainText('changes not yet sent (from just now)');
+  await expect(syncStatus(page)).toContainText('changes not yet sent (made just now)');
 
   await context.setOffline(false);
   await expect(syncStatus(page)).toContainText('Up to date · all changes are on the server');

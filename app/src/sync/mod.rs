@@ -31,8 +31,8 @@ pub struct Sync {
     /// Counts sockets, so that news from one already given up on is ignored.
     generation: Cell<u64>,
     listeners: RefCell<BTreeMap<DocId, Listener>>,
-    /// The one pending wake-up for the engine.
-    timer: RefCell<Option<Timeout>>,
+    /// The one pending wake-up for the engine, and when it fires.
+    timer: RefCell<Option<(u64, Timeout)>>,
     /// The connection's state, for the views.
     pub link: RwSignal<Link>,
     me: Weak<Sync>,
@@ -210,18 +210,23 @@ impl Sync {
     }
 
     fn wake_at(&self, at: Option<u64>) {
+        if self.timer.borrow().as_ref().map(|(when, _)| *when) == at {
+            return; // Already set for then.
+        }
         let timer = at.map(|at| {
             let me = self.me.clone();
             let delay = at.saturating_sub(now()).min(u32::MAX as u64) as u32;
-            Timeout::new(delay, move || {
+            let timeout = Timeout::new(delay, move || {
                 // On the next turn, not in the timer's own callback: driving replaces the timer,
                 // which must not drop the callback that is running.
                 leptos::task::spawn_local(async move {
                     if let Some(sync) = me.upgrade() {
+                        sync.timer.borrow_mut().take();
                         sync.drive(|e| e.handle_timeout(now()));
                     }
                 });
-            })
+            });
+            (at, timeout)
         });
         // Replacing the old timeout cancels it.
         *self.timer.borrow_mut() = timer;

@@ -19,6 +19,7 @@ fn every_replica_converges_with_every_change_under_hostile_schedules() {
     };
     // Seeds are independent: each worker takes the next one until none are left or one fails.
     let next = AtomicUsize::new(0);
+    let finished = AtomicUsize::new(0);
     let failure = Mutex::new(None::<String>);
     let total = Mutex::new(Tally::default());
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -35,6 +36,10 @@ fn every_replica_converges_with_every_change_under_hostile_schedules() {
                 let outcome = catch_unwind(AssertUnwindSafe(|| run(seed)));
                 let why = match outcome {
                     Ok(Ok(tally)) => {
+                        let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
+                        if done % 1000 == 0 {
+                            println!("simulation: {done} of {} seeds converged", seeds.len());
+                        }
                         if let Ok(mut total) = total.lock() {
                             total.add(&tally);
                         }

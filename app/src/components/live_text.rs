@@ -113,42 +113,25 @@ pub fn LiveText(
         .with_value(|s| field.with_value(|f| s.vacancy.borrow().text(f)))
         .unwrap_or_default();
 
+    // What the two kinds of field share; only the element and its node differ.
+    let shared = view! {
+        <{..}
+            id=id
+            style:border-color=border
+            on:input=on_input
+            on:focus=on_focus
+            on:blur=on_blur
+            on:select=select
+            on:keyup=move |_| remember_selection()
+            on:click=move |_| remember_selection()
+            prop:value=initial
+            prop:readOnly=read_only
+        />
+    };
     let input_view = if multiline {
-        view! {
-            <textarea
-                id=id.clone()
-                node_ref=area
-                rows="3"
-                style:border-color=border
-                on:input=on_input
-                on:focus=on_focus
-                on:blur=on_blur
-                on:select=select
-                on:keyup=move |_| remember_selection()
-                on:click=move |_| remember_selection()
-                prop:value=initial
-                prop:readOnly=read_only
-            ></textarea>
-        }
-        .into_any()
+        view! { <textarea node_ref=area rows="3" {..shared}></textarea> }.into_any()
     } else {
-        view! {
-            <input
-                type="text"
-                id=id.clone()
-                node_ref=line
-                style:border-color=border
-                on:input=on_input
-                on:focus=on_focus
-                on:blur=on_blur
-                on:select=select
-                on:keyup=move |_| remember_selection()
-                on:click=move |_| remember_selection()
-                prop:value=initial
-                prop:readOnly=read_only
-            />
-        }
-        .into_any()
+        view! { <input node_ref=line type="text" {..shared} /> }.into_any()
     };
 
     view! {

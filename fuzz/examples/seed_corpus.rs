@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use tandem_domain::vacancy::test_support::create_deterministic;
 use tandem_domain::{Category, TextField};
 use tandem_protocol::crypto::Purpose;
-use tandem_protocol::message::{Entry, StoredSnapshot};
+use tandem_protocol::message::{Entry, EntryId, StoredSnapshot};
 use tandem_protocol::{ClientMsg, DocId, ErrorCode, RelayMsg, Secret, ShareLink};
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
@@ -73,7 +73,10 @@ fn main() {
             doc,
             token: secret.access_token(doc),
             since_seq: 42,
-            expect: Vec::new(),
+            expect: vec![EntryId {
+                seq: 42,
+                client_msg_id: [3; 16],
+            }],
         },
         ClientMsg::Append {
             doc,
@@ -106,15 +109,18 @@ fn main() {
             doc,
             snapshot: Some(StoredSnapshot {
                 covers_seq: 1,
+                covers_id: [4; 16],
                 ciphertext: vec![5; 8],
             }),
             entries: vec![
                 Entry {
                     seq: 2,
+                    client_msg_id: [2; 16],
                     ciphertext: vec![6, 6],
                 },
                 Entry {
                     seq: 3,
+                    client_msg_id: [3; 16],
                     ciphertext: vec![],
                 },
             ],
@@ -127,6 +133,7 @@ fn main() {
         RelayMsg::Broadcast {
             doc,
             seq: 4,
+            client_msg_id: [5; 16],
             ciphertext: vec![9],
         },
         RelayMsg::Presence {

@@ -37,7 +37,7 @@ fn every_replica_converges_with_every_change_under_hostile_schedules() {
                 let why = match outcome {
                     Ok(Ok(tally)) => {
                         let done = finished.fetch_add(1, Ordering::Relaxed) + 1;
-                        if done % 1000 == 0 {
+                        if done.is_multiple_of(1000) {
                             println!("simulation: {done} of {} seeds converged", seeds.len());
                         }
                         if let Ok(mut total) = total.lock() {

@@ -125,7 +125,11 @@ impl Session {
                 }
                 Err(e) => session.problem.set(Some(Problem::from(&e))),
             }
-            outbox = storage.outbox().await.unwrap_or_default();
+            // An outbox that cannot be read stays on disk and is sent after the next reload.
+            match storage.outbox().await {
+                Ok(waiting) => outbox = waiting,
+                Err(e) => session.problem.set(Some(Problem::from(&e))),
+            }
         }
         session.version.update(|v| *v += 1);
         let weak = Rc::downgrade(&session);

@@ -1,0 +1,179 @@
+//! Sending local changes: waiting offline, batching, the send window, refusals and retries.
+
+mod harness;
+
+use harness::*;
+
+#[test]
+fn offline_changes_wait_then_travel_as_one_append_and_are_acknowledged() {
+    let mut h = Harness::new(Stored::default(), Vec::new());
+    for n in 1..=10 {
+        h.change(n, 3);
+    }
+    assert!(
+        h.take_sent().is_empty(),
+        "nothing goes out without a connection"
+    );
+    let status = h.engine.status(h.doc).unwrap();
+    assert_eq!((status.unsent, status.oldest_unsent_at), (10, Some(h.now)));
+
+    h.connect();
+    h.relay(RelayMsg::Joined {
+        doc: h.doc,
+        head_seq: 0,
+        max_frame_bytes: MAX_FRAME,
+        lost: false,
+    });
+    let appends = h.appends();
+    assert_eq!(appends.len(), 1, "a sentence typed offline is one message");
+    let expected: Vec<u8> = (1..=10).flat_map(|n| vec![n; 3]).collect();
+    assert_eq!(appends[0].1, expected);
+
+    h.relay(RelayMsg::Ack {
+        doc: h.doc,
+        client_msg_id: appends[0].0,
+        seq: 1,
+    });
+    let acked: Vec<_> = h
+        .take_events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Acked { ids, stored, .. } => Some((ids.len(), stored.last_seq)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(acked, vec![(10, 1)]);
+    let status = h.engine.status(h.doc).unwrap();
+    assert_eq!((status.unsent, status.caught_up), (0, true));
+}
+
+#[test]
+fn the_send_window_bounds_unacknowledged_appends() {
+    let mut h = Harness::new(Stored::default(), Vec::new());
+    // Changes too large to share an append in a relay with small frames: one append each.
+    let small_frame = tandem_protocol::limits::FRAME_OVERHEAD_BYTES as u64 + 150;
+    for n in 0..(SEND_WINDOW as u8 + 10) {
+        h.change(n, 100);
+    }
+    h.connect();
+    h.relay(RelayMsg::Joined {
+        doc: h.doc,
+        head_seq: 0,
+        max_frame_bytes: small_frame,
+        lost: false,
+    });
+    let first = h.appends();
+    assert_eq!(first.len(), SEND_WINDOW);
+    h.relay(RelayMsg::Ack {
+        doc: h.doc,
+        client_msg_id: first[0].0,
+        seq: 1,
+    });
+    assert_eq!(h.appends().len(), 1, "one acknowledged, one more sent");
+}
+
+#[test]
+fn a_rate_limited_append_is_sent_again_after_a_pause() {
+    let mut h = Harness::joined(0);
+    let item = h.change(1, 4);
+    assert_eq!(h.appends().len(), 1);
+    h.relay(RelayMsg::Error {
+        doc: Some(h.doc),
+        client_msg_id: Some(item.id),
+        code: ErrorCode::RateLimited,
+        message: String::new(),
+    });
+    h.change(2, 4);
+    assert!(
+        h.appends().is_empty(),
+        "nothing more until the pause is over"
+    );
+    h.advance(RETRY_MS);
+    let again = h.appends();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].1, [vec![1; 4], vec![2; 4]].concat());
+}
+
+#[test]
+fn a_rate_limited_join_is_sent_again() {
+    let mut h = Harness::new(Stored::default(), Vec::new());
+    h.connect();
+    h.take_sent();
+    h.relay(RelayMsg::Error {
+        doc: Some(h.doc),
+        client_msg_id: None,
+        code: ErrorCode::RateLimited,
+        message: String::new(),
+    });
+    h.advance(RETRY_MS);
+    assert_eq!(h.joins(), vec![0]);
+}
+
+#[test]
+fn a_lasting_refusal_stops_sending_until_the_next_connection() {
+    let mut h = Harness::joined(0);
+    let item = h.change(1, 4);
+    h.take_sent();
+    h.relay(RelayMsg::Error {
+        doc: Some(h.doc),
+        client_msg_id: Some(item.id),
+        code: ErrorCode::DocumentTooLarge,
+        message: String::new(),
+    });
+    assert!(h.take_events().contains(&Event::Problem {
+        doc: Some(h.doc),
+        problem: Problem::Refused(ErrorCode::DocumentTooLarge)
+    }));
+    let status = h.engine.status(h.doc).unwrap();
+    assert_eq!(
+        (status.blocked, status.unsent),
+        (Some(ErrorCode::DocumentTooLarge), 1)
+    );
+    h.advance(RETRY_MS * 3);
+    assert!(h.appends().is_empty());
+    h.engine.disconnected(h.now);
+    h.connect();
+    h.relay(RelayMsg::Joined {
+        doc: h.doc,
+        head_seq: 0,
+        max_frame_bytes: MAX_FRAME,
+        lost: false,
+    });
+    assert_eq!(h.appends().len(), 1, "tried again on the new connection");
+}
+
+#[test]
+fn a_change_larger_than_a_frame_stays_on_the_device_and_says_so() {
+    let mut h = Harness::new(Stored::default(), Vec::new());
+    h.change(1, 5000);
+    h.connect();
+    h.relay(RelayMsg::Joined {
+        doc: h.doc,
+        head_seq: 0,
+        max_frame_bytes: 2000,
+        lost: false,
+    });
+    assert!(h.appends().is_empty());
+    assert!(h.take_events().contains(&Event::Problem {
+        doc: Some(h.doc),
+        problem: Problem::ChangeTooLarge
+    }));
+    assert_eq!(h.engine.status(h.doc).unwrap().unsent, 1);
+}
+
+#[test]
+fn a_wrong_token_ends_the_session() {
+    let mut h = Harness::new(Stored::default(), Vec::new());
+    h.connect();
+    h.relay(RelayMsg::Error {
+        doc: Some(h.doc),
+        client_msg_id: None,
+        code: ErrorCode::BadToken,
+        message: String::new(),
+    });
+    assert!(h.engine.status(h.doc).unwrap().denied);
+    h.take_sent();
+    h.engine.disconnected(h.now);
+    h.connect();
+    assert!(h.joins().is_empty(), "a denied link is not tried again");
+}

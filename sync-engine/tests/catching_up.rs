@@ -19,12 +19,7 @@ fn opening_a_document_connects_and_joins_from_what_is_stored() {
     assert_eq!(h.joins(), vec![7]);
     let status = h.engine.status(h.doc).unwrap();
     assert!(!status.caught_up && status.link == Link::Online);
-    h.relay(RelayMsg::Joined {
-        doc: h.doc,
-        head_seq: 12,
-        max_frame_bytes: MAX_FRAME,
-        lost: false,
-    });
+    h.answer_join(12);
     assert!(
         !h.engine.status(h.doc).unwrap().caught_up,
         "8..12 still to come"
@@ -63,12 +58,7 @@ fn a_gap_in_the_sequence_joins_again_from_what_we_have() {
     // More out-of-order news while the join is under way does not join again.
     h.broadcast(6, b"f");
     assert!(h.joins().is_empty());
-    h.relay(RelayMsg::Joined {
-        doc: h.doc,
-        head_seq: 6,
-        max_frame_bytes: MAX_FRAME,
-        lost: false,
-    });
+    h.answer_join(6);
     let entries = (3..=6).map(|s| h.entry(s, &[s as u8])).collect();
     h.relay(RelayMsg::Entries {
         doc: h.doc,
@@ -171,24 +161,14 @@ fn a_relay_with_less_history_than_it_showed_gets_everything_again() {
     let mut h = Harness::new(stored, Vec::new());
     h.connect();
     assert_eq!(h.joins(), vec![40]);
-    h.relay(RelayMsg::Joined {
-        doc: h.doc,
-        head_seq: 45,
-        max_frame_bytes: MAX_FRAME,
-        lost: false,
-    });
+    h.answer_join(45);
     assert!(h.take_events().contains(&Event::UploadWhole { doc: h.doc }));
     assert_eq!(
         h.joins(),
         vec![0],
         "and everything it holds, from the start"
     );
-    h.relay(RelayMsg::Joined {
-        doc: h.doc,
-        head_seq: 45,
-        max_frame_bytes: MAX_FRAME,
-        lost: false,
-    });
+    h.answer_join(45);
     assert!(h.joins().is_empty(), "detected once, not in a loop");
 }
 
@@ -251,12 +231,7 @@ fn each_join_checks_the_relay_still_has_our_last_acknowledged_append() {
     }
     // The relay was rolled back past it, though others have appended since, so its head is
     // not lower than what we saw: only the check tells.
-    h.relay(RelayMsg::Joined {
-        doc: h.doc,
-        head_seq: 5,
-        max_frame_bytes: MAX_FRAME,
-        lost: true,
-    });
+    h.answer_join_with(5, MAX_FRAME, true);
     assert!(h.take_events().contains(&Event::UploadWhole { doc: h.doc }));
     assert_eq!(h.joins(), vec![0]);
 }

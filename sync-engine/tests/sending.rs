@@ -18,12 +18,7 @@ fn offline_changes_wait_then_travel_as_one_append_and_are_acknowledged() {
     assert_eq!((status.unsent, status.oldest_unsent_at), (10, Some(h.now)));
 
     h.connect();
-    h.relay(RelayMsg::Joined {
-        doc: h.doc,
-        head_seq: 0,
-        max_frame_bytes: MAX_FRAME,
-        lost: false,
-    });
+    h.answer_join(0);
     let appends = h.appends();
     assert_eq!(appends.len(), 1, "a sentence typed offline is one message");
     let expected: Vec<u8> = (1..=10).flat_map(|n| vec![n; 3]).collect();
@@ -56,12 +51,7 @@ fn the_send_window_bounds_unacknowledged_appends() {
         h.change(n, 100);
     }
     h.connect();
-    h.relay(RelayMsg::Joined {
-        doc: h.doc,
-        head_seq: 0,
-        max_frame_bytes: small_frame,
-        lost: false,
-    });
+    h.answer_join_with(0, small_frame, false);
     let first = h.appends();
     assert_eq!(first.len(), SEND_WINDOW);
     h.relay(RelayMsg::Ack {
@@ -133,12 +123,7 @@ fn a_lasting_refusal_stops_sending_until_the_next_connection() {
     assert!(h.appends().is_empty());
     h.engine.disconnected(h.now);
     h.connect();
-    h.relay(RelayMsg::Joined {
-        doc: h.doc,
-        head_seq: 0,
-        max_frame_bytes: MAX_FRAME,
-        lost: false,
-    });
+    h.answer_join(0);
     assert_eq!(h.appends().len(), 1, "tried again on the new connection");
 }
 
@@ -147,12 +132,7 @@ fn a_change_larger_than_a_frame_stays_on_the_device_and_says_so() {
     let mut h = Harness::new(Stored::default(), Vec::new());
     h.change(1, 5000);
     h.connect();
-    h.relay(RelayMsg::Joined {
-        doc: h.doc,
-        head_seq: 0,
-        max_frame_bytes: 2000,
-        lost: false,
-    });
+    h.answer_join_with(0, 2000, false);
     assert!(h.appends().is_empty());
     assert!(h.take_events().contains(&Event::Problem {
         doc: Some(h.doc),

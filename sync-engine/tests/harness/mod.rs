@@ -48,13 +48,23 @@ impl Harness {
     pub fn joined(head: u64) -> Self {
         let mut h = Harness::new(Stored::default(), Vec::new());
         h.connect();
-        h.relay(RelayMsg::Joined {
-            doc: h.doc,
-            head_seq: head,
-            max_frame_bytes: MAX_FRAME,
-            lost: false,
-        });
+        h.answer_join(head);
         h
+    }
+
+    /// The relay's answer to a join: its head, this harness's frame limit, nothing lost.
+    pub fn answer_join(&mut self, head_seq: u64) {
+        self.answer_join_with(head_seq, MAX_FRAME, false);
+    }
+
+    pub fn answer_join_with(&mut self, head_seq: u64, max_frame_bytes: u64, lost: bool) {
+        let doc = self.doc;
+        self.relay(RelayMsg::Joined {
+            doc,
+            head_seq,
+            max_frame_bytes,
+            lost,
+        });
     }
 
     pub fn drain(&mut self) {

@@ -67,6 +67,7 @@ pub fn link_error_text(i18n: leptos_i18n::I18nContext<Locale>, e: &LinkError) ->
         LinkError::BadDocId => t_string!(i18n, link_bad_id),
         LinkError::NoSecret => t_string!(i18n, link_no_secret),
         LinkError::BadSecret => t_string!(i18n, link_bad_secret),
+        LinkError::Mismatched => t_string!(i18n, link_mismatched),
     }
     .to_string()
 }
@@ -87,7 +88,10 @@ impl Problem {
                 ErrorCode::Malformed | ErrorCode::UnsupportedVersion => {
                     t_string!(i18n, problem_old_app)
                 }
-                ErrorCode::RateLimited => t_string!(i18n, problem_rate_limited),
+                ErrorCode::RateLimited | ErrorCode::PresenceRefused => {
+                    t_string!(i18n, problem_rate_limited)
+                }
+                ErrorCode::QuotaExceeded => t_string!(i18n, problem_relay_full),
                 ErrorCode::BadToken
                 | ErrorCode::NotJoined
                 | ErrorCode::SnapshotAhead

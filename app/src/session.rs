@@ -73,10 +73,7 @@ fn now() -> f64 {
 impl Session {
     /// A brand-new vacancy, stored and listed on this device; the page then opens it by link.
     pub async fn create(device: &Device, title: &str) -> Result<ShareLink, StoreError> {
-        let link = ShareLink {
-            doc: DocId::random(),
-            secret: tandem_protocol::Secret::random(),
-        };
+        let link = ShareLink::random();
         let store = device
             .store()
             .ok_or(StoreError::Unavailable(String::new()))?;

@@ -11,7 +11,7 @@ use tandem_domain::vacancy::test_support::create_deterministic;
 use tandem_domain::{Category, TextField};
 use tandem_protocol::crypto::Purpose;
 use tandem_protocol::message::{Entry, EntryId, StoredSnapshot};
-use tandem_protocol::{ClientMsg, DocId, ErrorCode, RelayMsg, Secret, ShareLink};
+use tandem_protocol::{ClientMsg, ErrorCode, RelayMsg, Secret, ShareLink};
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) {
     std::fs::create_dir_all(dir).expect("create the corpus directory");
@@ -20,9 +20,9 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) {
 
 fn main() {
     let root = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "corpus".into()));
-    let doc = DocId(*b"tandem-fuzz-doc!");
     let secret = Secret::from_base64("dGFuZGVtLWZ1enotc2VjcmV0LWZpeGVkLTMyLWJ5dGU")
         .expect("a fixed 32-byte secret");
+    let doc = secret.doc_id();
 
     // ---- documents -------------------------------------------------------------------------
     let dir = root.join("doc_load");
@@ -71,7 +71,7 @@ fn main() {
     let client = [
         ClientMsg::Join {
             doc,
-            token: secret.access_token(doc),
+            token: secret.access_token(),
             since_seq: 42,
             expect: vec![EntryId {
                 seq: 42,

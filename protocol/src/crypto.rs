@@ -1,9 +1,13 @@
 //! The share secret, the keys derived from it, and the sealed envelope.
 //!
-//! One 256-bit secret per vacancy lives only in share links and on devices. HKDF-SHA256 (salted
-//! with the document id) turns it into two independent values:
-//! - the [`DocKey`], an XChaCha20-Poly1305 key that seals everything the relay stores or forwards;
-//! - the [`AccessToken`], which a client shows the relay to join; the relay keeps only its hash.
+//! One 256-bit secret per vacancy lives only in share links and on devices. HKDF-SHA256 turns it
+//! into independent values:
+//! - the [`AccessToken`], which a client shows the relay to join;
+//! - the document id, a hash of the token's hash ([`AccessToken::doc_id`]): the relay checks on
+//!   every join that the token belongs to the id, so nobody can claim an id without the secret
+//!   behind it (no squatting on an id seen in a path or a log);
+//! - the [`DocKey`] (HKDF salted with the document id), an XChaCha20-Poly1305 key that seals
+//!   everything the relay stores or forwards. The relay never learns it.
 //!
 //! An envelope is `[ENVELOPE_VERSION][24-byte random nonce][ciphertext + 16-byte tag]`. The
 //! associated data binds it to its document and its [`Purpose`], so a presence message cannot be
@@ -22,6 +26,10 @@ use crate::link::DocId;
 const ENVELOPE_VERSION: u8 = 1;
 const NONCE_LEN: usize = 24;
 const TAG_LEN: usize = 16;
+
+/// The fewest bytes a sealed envelope can have (an empty plaintext): the relay refuses anything
+/// shorter as a change or snapshot, since no client could have sealed it.
+pub const MIN_SEALED_LEN: usize = 1 + NONCE_LEN + TAG_LEN;
 
 /// Why sealed data could not be opened. None of these is ever applied to a document.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -90,8 +98,19 @@ impl Secret {
         }
     }
 
-    pub fn access_token(&self, doc: DocId) -> AccessToken {
-        AccessToken(self.expand(doc, b"tandem/v1/access-token"))
+    /// The token that opens this secret's document at the relay.
+    pub fn access_token(&self) -> AccessToken {
+        // Unsalted: the document id is derived from the token, so it cannot salt it.
+        let hk = Hkdf::<Sha256>::new(None, &self.0);
+        let mut out = [0u8; 32];
+        hk.expand(b"tandem/v3/access-token", &mut out)
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        AccessToken(out)
+    }
+
+    /// The id of this secret's document.
+    pub fn doc_id(&self) -> DocId {
+        self.access_token().doc_id()
     }
 }
 
@@ -107,9 +126,21 @@ impl std::fmt::Debug for AccessToken {
 }
 
 impl AccessToken {
-    /// The hash the relay stores and compares against.
+    /// The token's hash, what the document id is derived from.
     pub fn hash(&self) -> [u8; 32] {
         Sha256::digest(self.0).into()
+    }
+
+    /// The document this token opens. The relay computes it on every join and refuses a token
+    /// whose id differs: finding a token for a given id means inverting SHA-256.
+    pub fn doc_id(&self) -> DocId {
+        let mut hasher = Sha256::new();
+        hasher.update(b"tandem/v3/doc-id");
+        hasher.update(self.hash());
+        let digest = hasher.finalize();
+        let mut id = [0u8; 16];
+        id.copy_from_slice(&digest[..16]);
+        DocId(id)
     }
 }
 
@@ -206,7 +237,7 @@ mod tests {
 
     fn key() -> (Secret, DocId, DocKey) {
         let secret = Secret::random();
-        let doc = DocId::random();
+        let doc = secret.doc_id();
         let key = secret.doc_key(doc);
         (secret, doc, key)
     }
@@ -277,13 +308,22 @@ mod tests {
     }
 
     #[test]
-    fn token_and_key_are_independent_and_stable() {
+    fn token_id_and_key_are_independent_and_stable() {
         let (secret, doc, _) = key();
-        let t1 = secret.access_token(doc);
-        assert_eq!(t1, secret.access_token(doc));
+        let t1 = secret.access_token();
+        assert_eq!(t1, secret.access_token());
+        assert_eq!(t1.doc_id(), doc);
         assert_ne!(t1.0, secret.expand(doc, b"tandem/v1/doc-key"));
-        assert_ne!(t1, secret.access_token(DocId::random()));
+        assert_ne!(t1, Secret::random().access_token());
         assert_ne!(t1.hash(), t1.0);
+        assert_ne!(doc, Secret::random().doc_id());
+        assert_ne!(&doc.0[..], &t1.hash()[..16]);
+    }
+
+    #[test]
+    fn the_smallest_envelope_is_min_sealed_len() {
+        let (_, _, key) = key();
+        assert_eq!(key.seal(Purpose::Change, b"").len(), MIN_SEALED_LEN);
     }
 
     #[test]

@@ -26,9 +26,13 @@ pub enum LinkError {
     NoSecret,
     #[error("the secret in the link is damaged or incomplete")]
     BadSecret,
+    #[error("the link's vacancy id and secret do not belong together (the link is damaged)")]
+    Mismatched,
 }
 
 impl DocId {
+    /// An id that no secret is known to derive: for tests that need an unknown document. Real
+    /// documents get theirs from their secret ([`Secret::doc_id`]).
     pub fn random() -> Self {
         let mut bytes = [0u8; 16];
         crate::crypto::fill_random(&mut bytes);
@@ -65,6 +69,15 @@ pub struct ShareLink {
 }
 
 impl ShareLink {
+    /// A new document: a fresh secret and the id derived from it.
+    pub fn random() -> Self {
+        let secret = Secret::random();
+        ShareLink {
+            doc: secret.doc_id(),
+            secret,
+        }
+    }
+
     /// The link to send to a partner, e.g. `https://tandem.example/v/<id>#<secret>`.
     pub fn to_url(&self, origin: &str) -> String {
         format!(
@@ -102,6 +115,9 @@ impl ShareLink {
             "" => return Err(LinkError::NoSecret),
             s => Secret::from_base64(s).map_err(|_| LinkError::BadSecret)?,
         };
+        if secret.doc_id() != doc {
+            return Err(LinkError::Mismatched);
+        }
         Ok(ShareLink { doc, secret })
     }
 
@@ -117,10 +133,7 @@ mod tests {
 
     #[test]
     fn link_round_trips() {
-        let link = ShareLink {
-            doc: DocId::random(),
-            secret: Secret::random(),
-        };
+        let link = ShareLink::random();
         let url = link.to_url("http://127.0.0.1:8080/");
         assert!(url.starts_with("http://127.0.0.1:8080/v/"));
         assert_eq!(ShareLink::parse(&url), Ok(link.clone()));
@@ -129,10 +142,7 @@ mod tests {
 
     #[test]
     fn damaged_links_say_what_is_wrong() {
-        let link = ShareLink {
-            doc: DocId::random(),
-            secret: Secret::random(),
-        };
+        let link = ShareLink::random();
         let url = link.to_url("https://x.example");
         assert_eq!(
             ShareLink::parse("https://x.example/"),
@@ -148,14 +158,14 @@ mod tests {
         assert_eq!(ShareLink::parse(truncated), Err(LinkError::BadSecret));
         let bad_id = url.replacen("/v/", "/v/x", 1);
         assert_eq!(ShareLink::parse(&bad_id), Err(LinkError::BadDocId));
+        let other = ShareLink::random();
+        let swapped = format!("/v/{}#{}", other.doc, link.secret.to_base64());
+        assert_eq!(ShareLink::parse(&swapped), Err(LinkError::Mismatched));
     }
 
     #[test]
     fn a_link_reads_from_its_halves_as_the_browser_holds_them() {
-        let link = ShareLink {
-            doc: DocId::random(),
-            secret: Secret::random(),
-        };
+        let link = ShareLink::random();
         let doc = link.doc.to_string();
         let fragment = format!("#{}", link.secret.to_base64());
         assert_eq!(ShareLink::from_parts(&doc, &fragment), Ok(link.clone()));

@@ -20,7 +20,7 @@ use crate::crypto::AccessToken;
 use crate::link::DocId;
 
 /// The version byte in front of every frame.
-pub const PROTOCOL_VERSION: u8 = 2;
+pub const PROTOCOL_VERSION: u8 = 3;
 
 /// A client's own id for an append, random per change: a retry with the same id is stored once.
 pub type ClientMsgId = [u8; 16];
@@ -32,7 +32,8 @@ pub type ConnNo = u64;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ClientMsg {
     /// Subscribe to a document and fetch everything after `since_seq` (0 = from the start).
-    /// The first join of an unknown document registers the token's hash as its owner.
+    /// The relay refuses a token that does not derive `doc` ([`AccessToken::doc_id`]); joining
+    /// an id nothing was stored under yet stores nothing.
     Join {
         doc: DocId,
         token: AccessToken,
@@ -79,6 +80,22 @@ pub struct Entry {
     pub seq: u64,
     pub client_msg_id: ClientMsgId,
     pub ciphertext: Vec<u8>,
+}
+
+impl Entry {
+    /// Its size inside an encoded message, computed without encoding it: how the relay fills a
+    /// catch-up message up to its size target, counting the sequence and id of an entry too, so
+    /// thousands of tiny entries cannot make one huge message.
+    pub fn encoded_len(&self) -> usize {
+        let len = self.ciphertext.len();
+        varint_len(self.seq) + self.client_msg_id.len() + varint_len(len as u64) + len
+    }
+}
+
+/// Bytes of postcard's variable-length integer for `value`: seven bits a byte.
+fn varint_len(value: u64) -> usize {
+    let bits = 64 - value.max(1).leading_zeros() as usize;
+    bits.div_ceil(7)
 }
 
 /// A stored snapshot, the last log sequence it includes, and that entry's id.
@@ -159,6 +176,12 @@ pub enum ErrorCode {
     RateLimited,
     /// A snapshot claims to cover entries the log does not have yet.
     SnapshotAhead,
+    /// A presence message over the relay's size or rate limit; it was not forwarded. Presence is
+    /// best effort: the next one may pass.
+    PresenceRefused,
+    /// A quota of the relay's: new documents per connection, documents in all, or bytes stored
+    /// in all. The message says which.
+    QuotaExceeded,
     /// The relay failed (e.g. its storage); the message was not stored and may be retried.
     Internal,
 }
@@ -253,9 +276,23 @@ mod tests {
     use super::*;
     use crate::crypto::Secret;
 
+    #[test]
+    fn an_entrys_encoded_len_is_what_postcard_writes() {
+        for (seq, len) in [(0, 0), (1, 1), (127, 127), (128, 128), (u64::MAX, 70_000)] {
+            let entry = Entry {
+                seq,
+                client_msg_id: [9; 16],
+                ciphertext: vec![1; len],
+            };
+            let written = postcard::to_allocvec(&entry).expect("encode").len();
+            assert_eq!(entry.encoded_len(), written, "seq {seq}, {len} bytes");
+        }
+    }
+
     fn samples() -> (Vec<ClientMsg>, Vec<RelayMsg>) {
-        let doc = DocId::random();
-        let token = Secret::random().access_token(doc);
+        let secret = Secret::random();
+        let doc = secret.doc_id();
+        let token = secret.access_token();
         let client = vec![
             ClientMsg::Join {
                 doc,

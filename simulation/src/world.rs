@@ -22,11 +22,6 @@ use tandem_sync_server::store::SqliteStore;
 use crate::replica::Replica;
 use crate::rng::Rng;
 
-const LIMITS: Limits = Limits {
-    max_frame_bytes: tandem_protocol::limits::DEFAULT_MAX_FRAME_BYTES,
-    max_doc_bytes: 64 * 1024 * 1024,
-};
-
 /// One open socket between a replica and the relay.
 struct Conn {
     id: ConnId,
@@ -83,8 +78,10 @@ impl World {
             false => tempfile::tempdir(),
         }
         .expect("a temporary directory");
-        let doc = DocId(rng.bytes16());
+        // The secret is random rather than seeded: the relay only sees the id it derives, and
+        // nothing the simulation decides depends on either.
         let secret = Secret::random();
+        let doc = secret.doc_id();
         let snapshot_every = rng.between(4, 40);
         let now = 1_000_000;
         let replicas = (0..replicas)
@@ -114,7 +111,7 @@ impl World {
 
     fn start_relay(&mut self) {
         let store = Arc::new(SqliteStore::open(self.dir.path()).expect("the relay's store opens"));
-        self.relay = Some((RelayCore::new(store.clone(), LIMITS), store));
+        self.relay = Some((RelayCore::new(store.clone(), Limits::default()), store));
     }
 
     /// The relay process stops: every connection ends, the database is closed.

@@ -23,7 +23,7 @@ use tandem_protocol::{
 use crate::engine::Io;
 use crate::outbox::{Outbox, Pending};
 use crate::output::{DocStatus, Event, Link, Problem};
-use crate::pace::RETRY_MS;
+use crate::pace::{QUOTA_RETRY_MS, RETRY_MS};
 use crate::presence::{Heard, Peers, ANSWER_AT_MOST_EVERY_MS, PRESENCE_EVERY_MS};
 use crate::Millis;
 
@@ -107,7 +107,7 @@ impl DocSync {
         DocSync {
             doc,
             key: secret.doc_key(doc),
-            token: secret.access_token(doc),
+            token: secret.access_token(),
             outbox: Outbox::new(outbox),
             phase: Phase::Offline,
             last_seq: stored.last_seq,
@@ -391,8 +391,15 @@ impl DocSync {
                 self.denied = true;
                 self.phase = Phase::Offline;
             }
-            // Our own snapshot offer raced the log; nothing is lost.
-            ErrorCode::SnapshotAhead => {}
+            // Our own snapshot offer raced the log; nothing is lost. Presence is best effort and
+            // the next one goes out on its own schedule.
+            ErrorCode::SnapshotAhead | ErrorCode::PresenceRefused => {}
+            // The relay is full or this connection made too many new documents: the changes
+            // stay in the outbox and are offered again much later, not every few seconds.
+            ErrorCode::QuotaExceeded => {
+                self.retry_at = Some(io.now + QUOTA_RETRY_MS);
+                self.problem(Problem::Refused(code), io);
+            }
             ErrorCode::RateLimited | ErrorCode::Internal | ErrorCode::NotJoined => {
                 if id.is_none() && self.phase == Phase::Joining || code == ErrorCode::NotJoined {
                     self.phase = Phase::JoinLater;

@@ -16,6 +16,8 @@ pub const RECONNECT_MIN_MS: Millis = 500;
 pub const RECONNECT_MAX_MS: Millis = 10_000;
 /// How long to wait before sending again what the relay could not take just now.
 pub const RETRY_MS: Millis = 2_000;
+/// How long to wait before offering changes again to a relay that refused them for a quota.
+pub const QUOTA_RETRY_MS: Millis = 60_000;
 
 /// Appends that may wait for their acknowledgement at once.
 pub const SEND_WINDOW: usize = 64;

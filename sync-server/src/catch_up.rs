@@ -1,6 +1,7 @@
 //! What a joining client has missed, and how it is sent: in `Entries` messages of about
 //! [`CATCH_UP_CHUNK_BYTES`] each, so a large document arrives in pieces a browser can take one by
-//! one instead of as one huge frame.
+//! one instead of as one huge frame. Sizes are encoded sizes, so thousands of tiny entries fill
+//! a message as surely as a few large ones.
 
 use tandem_protocol::message::{Entry, StoredSnapshot};
 use tandem_protocol::{DocId, RelayMsg};
@@ -25,7 +26,7 @@ impl CatchUp {
         let mut size = snapshot.as_ref().map_or(0, |s| s.ciphertext.len());
         let mut batch: Vec<Entry> = Vec::new();
         for entry in self.entries {
-            let full = size + entry.ciphertext.len() > CATCH_UP_CHUNK_BYTES;
+            let full = size + entry.encoded_len() > CATCH_UP_CHUNK_BYTES;
             if full && (!batch.is_empty() || snapshot.is_some()) {
                 messages.push(RelayMsg::Entries {
                     doc,
@@ -34,7 +35,7 @@ impl CatchUp {
                 });
                 size = 0;
             }
-            size += entry.ciphertext.len();
+            size += entry.encoded_len();
             batch.push(entry);
         }
         if !batch.is_empty() || snapshot.is_some() {
@@ -64,7 +65,8 @@ mod tests {
     fn catch_up_is_chunked_in_order() {
         let doc = DocId([1; 16]);
         assert!(CatchUp::default().into_messages(doc).is_empty());
-        let half = CATCH_UP_CHUNK_BYTES / 2;
+        // Half a chunk less the sequence, id and length around each entry's ciphertext.
+        let half = CATCH_UP_CHUNK_BYTES / 2 - 32;
         let catch_up = CatchUp {
             head_seq: 5,
             snapshot: Some(StoredSnapshot {
@@ -88,5 +90,19 @@ mod tests {
             shapes,
             vec![(true, vec![2]), (false, vec![3, 4]), (false, vec![5])]
         );
+    }
+
+    #[test]
+    fn tiny_entries_fill_a_message_by_their_encoded_size() {
+        let doc = DocId([1; 16]);
+        let count = 100_000;
+        let catch_up = CatchUp {
+            head_seq: count,
+            snapshot: None,
+            entries: (1..=count).map(|seq| entry(seq, 0)).collect(),
+        };
+        for message in catch_up.into_messages(doc) {
+            assert!(message.encode().len() <= CATCH_UP_CHUNK_BYTES + 64);
+        }
     }
 }

@@ -14,12 +14,10 @@ use tandem_protocol::message::MAX_EXPECTED;
 use tandem_protocol::{AccessToken, ClientMsgId, DocId, EntryId, ErrorCode, RelayMsg};
 use tracing::{debug, info, warn};
 
-use subtle::ConstantTimeEq;
-
 use crate::limits::Limits;
 use crate::refusal::{refuse, store_failed, About};
 use crate::session::ConnId;
-use crate::store::{Appended, Store, StoreError};
+use crate::store::{Appended, Quota, Store, StoreError};
 
 /// A screened client message that acts on one document.
 #[derive(Debug, PartialEq, Eq)]
@@ -36,6 +34,8 @@ pub enum Command {
         doc: DocId,
         client_msg_id: ClientMsgId,
         ciphertext: Vec<u8>,
+        /// Whether the sender may still bring a document into being (its per-connection quota).
+        may_create: bool,
     },
     Snapshot {
         doc: DocId,
@@ -71,6 +71,8 @@ pub struct Outcome {
     /// A message for every other subscriber of the document, queued after the replies, so that
     /// an `Ack` always precedes the `Broadcast`s of its entry.
     pub broadcast: Option<RelayMsg>,
+    /// Whether the command brought the document into being, against the sender's quota.
+    pub created: bool,
 }
 
 impl Outcome {
@@ -80,6 +82,7 @@ impl Outcome {
             subscription: Subscription::Keep,
             replies: vec![msg],
             broadcast: None,
+            created: false,
         }
     }
 
@@ -88,6 +91,7 @@ impl Outcome {
             subscription: Subscription::Keep,
             replies: Vec::new(),
             broadcast: None,
+            created: false,
         }
     }
 }
@@ -152,20 +156,26 @@ pub fn execute(store: &dyn Store, limits: &Limits, conn: ConnId, command: Comman
             doc,
             client_msg_id,
             ciphertext,
-        } => append(store, limits, conn, doc, client_msg_id, ciphertext),
+            may_create,
+        } => {
+            let quota = Quota::new(limits, may_create);
+            append(store, &quota, conn, doc, client_msg_id, ciphertext)
+        }
         Command::Snapshot {
             doc,
             covers_seq,
             ciphertext,
-        } => snapshot(store, limits, conn, doc, covers_seq, &ciphertext),
+        } => {
+            let quota = Quota::new(limits, false);
+            snapshot(store, &quota, conn, doc, covers_seq, &ciphertext)
+        }
         Command::Presence { doc, ciphertext } => Ok(Outcome {
-            subscription: Subscription::Keep,
-            replies: Vec::new(),
             broadcast: Some(RelayMsg::Presence {
                 doc,
                 from: conn,
                 ciphertext,
             }),
+            ..Outcome::nothing()
         }),
         Command::Leave { doc } => {
             info!(conn, %doc, "left");
@@ -175,8 +185,9 @@ pub fn execute(store: &dyn Store, limits: &Limits, conn: ConnId, command: Comman
     result.unwrap_or_else(|e| Outcome::reply(store_failed(conn, about, &e)))
 }
 
-/// Checks the token (registering it for a new document) and reads the catch-up. Joining a
-/// document again is a clean re-join: the catch-up is sent anew.
+/// Checks that the token derives the document's id and reads the catch-up. Joining a document
+/// again is a clean re-join: the catch-up is sent anew. Nothing is stored: a document comes
+/// into being with its first entry, so joins of made-up ids cost the relay nothing.
 struct Joining {
     doc: DocId,
     since_seq: u64,
@@ -197,11 +208,11 @@ fn join(
         expect,
         rejoin,
     } = joining;
-    let hash = token.hash();
-    let owner = store.owner_or_register(doc, hash)?;
-    if !bool::from(owner.ct_eq(&hash)) {
+    // The id is public (it is in the app's addresses), the token is not; comparing the id
+    // derived from the token leaks nothing about the token, so no constant-time compare is due.
+    if token.doc_id() != doc {
         warn!(conn, %doc, "join refused: wrong access token");
-        let text = "the access token does not match this document's";
+        let text = "the access token does not belong to this document";
         let refusal = refuse(Some(doc), None, ErrorCode::BadToken, text);
         return Ok(if rejoin {
             left(conn, doc, vec![refusal])
@@ -227,7 +238,7 @@ fn join(
     Ok(Outcome {
         subscription: Subscription::Subscribe,
         replies,
-        broadcast: None,
+        ..Outcome::nothing()
     })
 }
 
@@ -235,22 +246,23 @@ fn join(
 /// change is acked again under its first sequence and forwarded to nobody.
 fn append(
     store: &dyn Store,
-    limits: &Limits,
+    quota: &Quota,
     conn: ConnId,
     doc: DocId,
     client_msg_id: ClientMsgId,
     ciphertext: Vec<u8>,
 ) -> Result<Outcome, StoreError> {
-    let appended = store.append(doc, client_msg_id, &ciphertext, limits.max_doc_bytes)?;
-    let (Appended::New(seq) | Appended::Duplicate(seq)) = appended;
+    let appended = store.append(doc, client_msg_id, &ciphertext, quota)?;
+    let (Appended::New { seq, .. } | Appended::Duplicate(seq)) = appended;
     let ack = RelayMsg::Ack {
         doc,
         client_msg_id,
         seq,
     };
     let mut outcome = Outcome::reply(ack);
-    if let Appended::New(seq) = appended {
-        debug!(conn, %doc, seq, "appended");
+    if let Appended::New { seq, created } = appended {
+        debug!(conn, %doc, seq, created, "appended");
+        outcome.created = created;
         outcome.broadcast = Some(RelayMsg::Broadcast {
             doc,
             seq,
@@ -266,13 +278,13 @@ fn append(
 /// Stores a snapshot; success is silent, as the protocol has no reply for it.
 fn snapshot(
     store: &dyn Store,
-    limits: &Limits,
+    quota: &Quota,
     conn: ConnId,
     doc: DocId,
     covers_seq: u64,
     ciphertext: &[u8],
 ) -> Result<Outcome, StoreError> {
-    let stored = store.store_snapshot(doc, covers_seq, ciphertext, limits.max_doc_bytes)?;
+    let stored = store.store_snapshot(doc, covers_seq, ciphertext, quota)?;
     debug!(conn, %doc, covers_seq, ?stored, "snapshot");
     Ok(Outcome::nothing())
 }
@@ -283,5 +295,6 @@ fn left(conn: ConnId, doc: DocId, replies: Vec<RelayMsg>) -> Outcome {
         subscription: Subscription::Unsubscribe,
         replies,
         broadcast: Some(RelayMsg::PeerLeft { doc, from: conn }),
+        created: false,
     }
 }

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
-use crate::limits::Limits;
+use std::time::Duration;
+
+use crate::limits::{Limits, NetLimits};
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -32,10 +34,75 @@ pub struct Config {
     #[arg(long, env = "TANDEM_MAX_FRAME_BYTES", default_value_t = tandem_protocol::limits::DEFAULT_MAX_FRAME_BYTES)]
     pub max_frame_bytes: usize,
 
-    /// Most ciphertext stored per document (snapshot plus log), in bytes; appends beyond it are
-    /// refused until a snapshot compacts the log.
-    #[arg(long, env = "TANDEM_MAX_DOC_BYTES", default_value_t = 64 * 1024 * 1024)]
+    /// Most one document may cost, in bytes: its snapshot, its live changes and 64 bytes for
+    /// every change it ever stored. Appends beyond it are refused until a snapshot compacts it.
+    #[arg(long, env = "TANDEM_MAX_DOC_BYTES", default_value_t = Limits::default().max_doc_bytes)]
     pub max_doc_bytes: u64,
+
+    /// Largest presence message ("who is here, in which field") forwarded, in bytes.
+    #[arg(long, env = "TANDEM_MAX_PRESENCE_BYTES", default_value_t = Limits::default().max_presence_bytes)]
+    pub max_presence_bytes: usize,
+
+    /// Presence messages one connection may send a second (twice that in a burst).
+    #[arg(long, env = "TANDEM_PRESENCE_PER_SECOND", default_value_t = Limits::default().presence_per_second)]
+    pub presence_per_second: f64,
+
+    /// Bytes one connection may send a second; faster senders are slowed (the relay stops
+    /// reading from them for a while), not disconnected.
+    #[arg(long, env = "TANDEM_BYTES_PER_SECOND", default_value_t = Limits::default().bytes_per_second)]
+    pub bytes_per_second: u64,
+
+    /// Messages a second from all connections of one IP address together (five seconds' worth
+    /// in a burst); each connection is also held to the protocol's 200 a second.
+    #[arg(long, env = "TANDEM_MESSAGES_PER_SECOND_PER_ADDRESS", default_value_t = NetLimits::default().messages_per_second_per_address)]
+    pub messages_per_second_per_address: f64,
+
+    /// New documents one connection may start (by first writing to an unknown id).
+    #[arg(long, env = "TANDEM_MAX_NEW_DOCS_PER_CONNECTION", default_value_t = Limits::default().max_new_docs_per_connection)]
+    pub max_new_docs_per_connection: u32,
+
+    /// Documents the relay holds in all; new ones are refused beyond it.
+    #[arg(long, env = "TANDEM_MAX_DOCS", default_value_t = Limits::default().max_docs)]
+    pub max_docs: u64,
+
+    /// Bytes the relay holds in all, counted as --max-doc-bytes counts them.
+    #[arg(long, env = "TANDEM_MAX_TOTAL_BYTES", default_value_t = Limits::default().max_total_bytes)]
+    pub max_total_bytes: u64,
+
+    /// Open TCP connections in all; more are answered 503 and closed. Lowered at start if the
+    /// process may not open that many files.
+    #[arg(long, env = "TANDEM_MAX_CONNECTIONS", default_value_t = NetLimits::default().max_connections)]
+    pub max_connections: usize,
+
+    /// Open TCP connections from one IP address (0: no limit, e.g. behind a reverse proxy,
+    /// where every client has the proxy's address; let the proxy limit them instead).
+    #[arg(long, env = "TANDEM_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = NetLimits::default().max_connections_per_address)]
+    pub max_connections_per_address: usize,
+
+    /// Seconds a client may take to send a request's headers, and a keep-alive connection may
+    /// sit idle between requests.
+    #[arg(long, env = "TANDEM_HEADER_TIMEOUT_SECS", default_value_t = NetLimits::default().header_timeout.as_secs_f64())]
+    pub header_timeout_secs: f64,
+
+    /// Seconds a WebSocket client has to answer the relay's pings (sent three times as often);
+    /// it must also send a complete message at least every four times this (the app pings
+    /// every 3 seconds when idle). Clients that do neither are closed.
+    #[arg(long, env = "TANDEM_IDLE_TIMEOUT_SECS", default_value_t = NetLimits::default().idle_timeout.as_secs_f64())]
+    pub idle_timeout_secs: f64,
+
+    /// Seconds one frame may take to be written to a client before the client counts as gone.
+    #[arg(long, env = "TANDEM_WRITE_TIMEOUT_SECS", default_value_t = NetLimits::default().write_timeout.as_secs_f64())]
+    pub write_timeout_secs: f64,
+
+    /// Another origin (e.g. https://tandem.example) whose pages may open /sync; repeat, or
+    /// separate with commas. Pages of the relay's own host are always allowed, and clients that
+    /// send no Origin (not browsers) are too.
+    #[arg(
+        long = "allowed-origin",
+        env = "TANDEM_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub allowed_origins: Vec<String>,
 }
 
 impl Config {
@@ -43,8 +110,40 @@ impl Config {
         Limits {
             max_frame_bytes: self.max_frame_bytes,
             max_doc_bytes: self.max_doc_bytes,
+            max_presence_bytes: self.max_presence_bytes,
+            presence_per_second: self.presence_per_second,
+            bytes_per_second: self.bytes_per_second,
+            max_new_docs_per_connection: self.max_new_docs_per_connection,
+            max_docs: self.max_docs,
+            max_total_bytes: self.max_total_bytes,
         }
     }
+
+    /// The network limits; a timeout that is not a usable number of seconds is an error.
+    pub fn net_limits(&self) -> Result<NetLimits, ConfigError> {
+        let secs = |flag: &'static str, value: f64| {
+            Duration::try_from_secs_f64(value)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or(ConfigError::BadSeconds { flag, value })
+        };
+        Ok(NetLimits {
+            max_connections: self.max_connections,
+            max_connections_per_address: self.max_connections_per_address,
+            messages_per_second_per_address: self.messages_per_second_per_address,
+            header_timeout: secs("--header-timeout-secs", self.header_timeout_secs)?,
+            idle_timeout: secs("--idle-timeout-secs", self.idle_timeout_secs)?,
+            write_timeout: secs("--write-timeout-secs", self.write_timeout_secs)?,
+            allowed_origins: self.allowed_origins.clone(),
+        })
+    }
+}
+
+/// A flag whose value cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{flag} must be a positive number of seconds, not {value}")]
+    BadSeconds { flag: &'static str, value: f64 },
 }
 
 #[cfg(test)]
@@ -66,5 +165,17 @@ mod tests {
         assert_eq!(config.listen.port(), 9000);
         assert_eq!(config.max_frame_bytes, 1000);
         assert_eq!(config.max_doc_bytes, 64 * 1024 * 1024);
+        let net = config.net_limits().expect("default timeouts are valid");
+        assert_eq!(net.idle_timeout, Duration::from_secs(30));
+        let bad =
+            Config::try_parse_from(["tandem-relay", "--idle-timeout-secs", "0"]).expect("parses");
+        assert!(bad.net_limits().is_err());
+        let origins = Config::try_parse_from([
+            "tandem-relay",
+            "--allowed-origin",
+            "https://a.example,https://b.example",
+        ])
+        .expect("parses");
+        assert_eq!(origins.allowed_origins.len(), 2);
     }
 }

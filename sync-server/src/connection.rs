@@ -16,38 +16,56 @@
 //!
 //! Nothing a client sends may panic or block the relay: every refusal is an `Error` message and
 //! the connection stays open, so a client can recover from a bad frame without reconnecting.
+//! A client over its rate is not refused but slowed: the reader stops reading until the
+//! connection's and its address's buckets have room, so the client's own socket holds it back
+//! and nothing piles up on the relay. A client must stay alive, though: the writer pings it,
+//! and one that sends no pong (nor anything else) for the idle timeout is closed, which catches
+//! dead peers, half-open sockets, frames dribbled in byte by byte, and clients that never read.
 //! Logs name the connection and document but never tokens or ciphertext.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::stream::SplitStream;
 use futures_util::StreamExt;
 use tandem_protocol::RelayMsg;
+use tokio::time::Instant;
 use tracing::{debug, info};
 
-use crate::command::{self, Command, Outcome};
+use crate::command::{self, Command, Outcome, Subscription};
+use crate::gate::Pass;
 use crate::limits::{OUTGOING_BYTES, OUTGOING_QUEUE};
-use crate::outbox::{write_frames, Peer};
+use crate::outbox::{write_frames, Peer, Writing};
 use crate::refusal::store_failed;
 use crate::server::Relay;
-use crate::session::{ConnId, Screened, Session};
+use crate::session::{Admission, ConnId, Screened, Session};
 use crate::store::StoreError;
 
-/// Runs one client until it disconnects or is disconnected.
-pub async fn handle(socket: WebSocket, relay: Arc<Relay>) {
+/// How many idle timeouts a client may go without sending a complete protocol message.
+const MESSAGE_TIMEOUT_FACTOR: u32 = 4;
+
+/// Runs one client until it disconnects or is disconnected. `pass` is the connection's slot
+/// at the gate (none for a relay served without one, as in some tests), held until the end.
+pub async fn handle(socket: WebSocket, relay: Arc<Relay>, pass: Option<Arc<Pass>>) {
     let id = relay.next_conn_id();
     let (peer, rx) = Peer::new(id, OUTGOING_QUEUE, OUTGOING_BYTES);
     let (sink, stream) = socket.split();
     info!(conn = id, "connection opened");
 
-    let mut writer = tokio::spawn(write_frames(sink, rx));
+    let writing = Writing {
+        timeout: relay.net.write_timeout,
+        // Three pings per idle timeout: one lost or slow pong is not yet the end.
+        ping_every: relay.net.idle_timeout / 3,
+    };
+    let mut writer = tokio::spawn(write_frames(sink, rx, writing));
     let kick = peer.clone();
     let mut conn = Connection {
         session: Session::new(id, &relay.limits, relay.now_ms()),
         peer,
         relay,
+        pass,
     };
     let reason = tokio::select! {
         reason = conn.read_frames(stream) => reason,
@@ -66,30 +84,66 @@ struct Connection {
     /// so replies and broadcasts share one order.
     peer: Peer,
     relay: Arc<Relay>,
+    /// The slot at the gate, with the message bucket this connection's address shares.
+    pass: Option<Arc<Pass>>,
 }
 
 impl Connection {
     async fn read_frames(&mut self, mut stream: SplitStream<WebSocket>) -> &'static str {
-        while let Some(message) = stream.next().await {
-            let message = match message {
-                Ok(message) => message,
-                Err(e) => {
-                    debug!(conn = self.peer.id, error = %e, "reading from the socket failed");
-                    return "the socket failed or sent an oversized message";
-                }
+        let idle = self.relay.net.idle_timeout;
+        // Two proofs of life. A pong shows the client reads what it is sent: one that floods us
+        // without reading keeps sending, but never answers our pings. A complete message shows
+        // it is not just holding the socket: the app pings every few seconds when idle (less
+        // often in a background tab, hence the longer allowance), while a frame dribbled in
+        // byte by byte never completes, and cannot carry pongs while it is in progress.
+        let mut pong_by = Instant::now() + idle;
+        let mut message_by = Instant::now() + idle * MESSAGE_TIMEOUT_FACTOR;
+        loop {
+            // Checked before reading too: a client that keeps us busy never lets a read wait.
+            let deadline = pong_by.min(message_by);
+            let next = match deadline.checked_duration_since(Instant::now()) {
+                Some(_) => tokio::time::timeout_at(deadline, stream.next())
+                    .await
+                    .map_err(|_| ()),
+                None => Err(()),
             };
-            match message {
-                Message::Binary(frame) => self.on_frame(&frame).await,
-                Message::Text(_) => {
-                    let refusal = self.session.screen_text(self.relay.now_ms());
-                    self.send(refusal);
+            let message = match next {
+                Err(()) if deadline == pong_by => return "no pong from the client in time",
+                Err(()) => return "no complete message from the client in time",
+                Ok(None) => return "the client went away",
+                Ok(Some(Err(e))) => {
+                    debug!(conn = self.peer.id, error = %e, "reading from the socket failed");
+                    return "the socket failed, sent an oversized message, or let replies pile up";
                 }
+                Ok(Some(Ok(message))) => message,
+            };
+            self.admit(message_len(&message)).await;
+            match message {
+                Message::Binary(frame) => {
+                    message_by = Instant::now() + idle * MESSAGE_TIMEOUT_FACTOR;
+                    self.on_frame(&frame).await;
+                }
+                Message::Text(_) => self.send(Session::screen_text()),
                 Message::Close(_) => return "closed by the client",
+                Message::Pong(_) => pong_by = Instant::now() + idle,
                 // tungstenite answers pings itself.
-                Message::Ping(_) | Message::Pong(_) => {}
+                Message::Ping(_) => {}
             }
         }
-        "the client went away"
+    }
+
+    /// Waits until the connection's buckets and its address's have room for a message of
+    /// `len` bytes, and charges them. Meanwhile nothing is read: the client is slowed by its
+    /// own socket, with nothing queued on the relay's side, and none of its frames is refused.
+    async fn admit(&mut self, len: usize) {
+        while let Admission::After(wait) = self.session.admit(len, self.relay.now_ms()) {
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+        }
+        if let Some(pass) = &self.pass {
+            while let Err(wait) = pass.take_message(self.relay.now_ms()) {
+                tokio::time::sleep(Duration::from_millis(wait)).await;
+            }
+        }
     }
 
     async fn on_frame(&mut self, frame: &[u8]) {
@@ -107,7 +161,8 @@ impl Connection {
         let doc = command.doc();
         let mut room = self.relay.rooms.lock(doc).await;
         let outcome = execute(&self.relay, self.peer.id, command).await;
-        self.session.settle(doc, outcome.subscription);
+        self.session
+            .settle(doc, outcome.subscription, outcome.created);
         room.apply(&self.peer, outcome);
     }
 
@@ -117,17 +172,19 @@ impl Connection {
     /// connection ends meanwhile (which drops this future mid-await, see [`handle`]). Cut after
     /// the commit, the entry would be stored but never forwarded, and the client's retry would
     /// only be acked as a duplicate, which is not broadcast; the other clients would miss the
-    /// entry until they next joined. An append never changes the subscription, so the session
-    /// has nothing to settle.
+    /// entry until they next joined. An append never changes the subscription; the session
+    /// only learns whether it brought the document into being.
     async fn append(&mut self, command: Command) {
         let about = command.about();
+        let doc = command.doc();
         let section = store_and_forward(Arc::clone(&self.relay), self.peer.clone(), command);
-        if let Err(e) = tokio::spawn(section).await {
-            self.send(store_failed(
+        match tokio::spawn(section).await {
+            Ok(created) => self.session.settle(doc, Subscription::Keep, created),
+            Err(e) => self.send(store_failed(
                 self.peer.id,
                 about,
                 &StoreError::Task(e.to_string()),
-            ));
+            )),
         }
     }
 
@@ -163,8 +220,20 @@ async fn execute(relay: &Arc<Relay>, conn: ConnId, command: Command) -> Outcome 
 
 /// An append's critical section, under the document's lock: store, then queue the Ack and the
 /// Broadcasts. It owns everything it uses, so it can outlive the connection that started it.
-async fn store_and_forward(relay: Arc<Relay>, peer: Peer, command: Command) {
+/// Returns whether the append created the document.
+async fn store_and_forward(relay: Arc<Relay>, peer: Peer, command: Command) -> bool {
     let mut room = relay.rooms.lock(command.doc()).await;
     let outcome = execute(&relay, peer.id, command).await;
+    let created = outcome.created;
     room.apply(&peer, outcome);
+    created
+}
+
+/// What a message costs against the byte bucket: its payload.
+fn message_len(message: &Message) -> usize {
+    match message {
+        Message::Binary(bytes) | Message::Ping(bytes) | Message::Pong(bytes) => bytes.len(),
+        Message::Text(text) => text.len(),
+        Message::Close(_) => 0,
+    }
 }

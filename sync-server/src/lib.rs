@@ -12,6 +12,8 @@
 //! - [`config`]: the command-line flags and their environment variables.
 //! - [`server`]: the routes (`/healthz`, `/sync`, the app), the shared [`server::Relay`] state,
 //!   serving and graceful shutdown.
+//! - [`gate`]: the caps on open connections, in all and per address, and the message bucket
+//!   one address's connections share.
 //! - [`static_files`]: the app's files with the single-page-app fallback and cache headers.
 //! - [`connection`]: one WebSocket client — thin glue that carries out what [`session`] and
 //!   [`command`] decide, with the document locks, `spawn_blocking` and the outbox.
@@ -28,7 +30,8 @@
 //! - [`refusal`]: every `Error` reply, and how a store failure becomes one.
 //! - [`store`]: the [`store::Store`] trait and its SQLite implementation.
 //! - [`catch_up`]: what a joining client missed, split into messages of a manageable size.
-//! - [`limits`]: frame, document, queue and rate limits that keep one client from hurting others.
+//! - [`limits`]: frame, document, presence, quota, queue, rate, connection and timeout limits
+//!   that keep one client from hurting the relay or the others; each is a flag ([`config`]).
 //!
 //! To run a relay in-process (as a test might):
 //!
@@ -44,6 +47,7 @@ pub mod catch_up;
 pub mod command;
 pub mod config;
 pub mod connection;
+pub mod gate;
 pub mod limits;
 pub mod outbox;
 pub mod refusal;

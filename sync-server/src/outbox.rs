@@ -11,6 +11,7 @@
 //! client that missed a `Broadcast` would stay out of sync without knowing it.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket};
@@ -19,7 +20,6 @@ use futures_util::SinkExt;
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit, Semaphore};
 
-use crate::limits::SEND_TIMEOUT;
 use crate::session::ConnId;
 
 /// How the rest of the relay reaches one connection.
@@ -99,12 +99,35 @@ impl Peer {
     }
 }
 
-/// The writer task: sends queued frames until the queue closes or the socket fails or stalls.
-pub async fn write_frames(mut sink: SplitSink<WebSocket, Message>, mut rx: mpsc::Receiver<Queued>) {
-    while let Some(queued) = rx.recv().await {
-        let send = sink.send(Message::Binary(queued.frame.clone()));
-        match tokio::time::timeout(SEND_TIMEOUT, send).await {
-            Ok(Ok(())) => drop(queued),
+/// How the writer paces itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Writing {
+    /// How long one frame may take to be written before the client counts as gone.
+    pub timeout: Duration,
+    /// How often to ping the client, which must answer for the reader to keep the connection.
+    pub ping_every: Duration,
+}
+
+/// The writer task: sends queued frames, and a ping now and then, until the queue closes or the
+/// socket fails or stalls.
+pub async fn write_frames(
+    mut sink: SplitSink<WebSocket, Message>,
+    mut rx: mpsc::Receiver<Queued>,
+    writing: Writing,
+) {
+    let mut ping = tokio::time::interval(writing.ping_every);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        // A frame's budget is returned when its permit drops, after the send below.
+        let (message, _permit) = tokio::select! {
+            queued = rx.recv() => match queued {
+                Some(Queued { frame, _budget }) => (Message::Binary(frame), Some(_budget)),
+                None => return,
+            },
+            _ = ping.tick() => (Message::Ping(Bytes::new()), None),
+        };
+        match tokio::time::timeout(writing.timeout, sink.send(message)).await {
+            Ok(Ok(())) => {}
             Ok(Err(_)) | Err(_) => return,
         }
     }

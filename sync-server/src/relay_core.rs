@@ -3,7 +3,7 @@
 //! It exists for deterministic simulation (in the FoundationDB style): a test runs many client
 //! replicas and the relay in one thread under a seeded scheduler, and needs the relay's *real*
 //! logic (token check, dedup, sequence numbers, catch-up chunking, snapshots, presence,
-//! `PeerLeft`, refusals, frame-size and rate limits) over the real [`Store`], with every effect
+//! `PeerLeft`, refusals, frame-size, rate and quota limits) over the real [`Store`], with every effect
 //! visible as a value it can delay, drop or reorder. Like quinn-proto, this is the protocol as a
 //! state machine; the WebSocket server ([`crate::connection`]) is another face of the same
 //! decisions ([`crate::session`], [`crate::command`]), so what the simulation tests is what
@@ -21,7 +21,7 @@
 //! # use tandem_protocol::{ClientMsg, RelayMsg};
 //! let dir = tempfile::tempdir()?;
 //! let store = Arc::new(SqliteStore::open(dir.path())?);
-//! let limits = Limits { max_frame_bytes: 1 << 20, max_doc_bytes: 1 << 24 };
+//! let limits = Limits { max_frame_bytes: 1 << 20, ..Limits::default() };
 //! let mut relay = RelayCore::new(store, limits);
 //! let conn = relay.connect(0);
 //! let out = relay.receive(conn, &ClientMsg::Ping { nonce: 7 }.encode(), 5);
@@ -38,7 +38,7 @@ use tandem_protocol::{DocId, RelayMsg};
 
 use crate::command::{self, Outcome, Subscription};
 use crate::limits::Limits;
-use crate::session::{ConnId, Screened, Session};
+use crate::session::{Admission, ConnId, Screened, Session};
 use crate::store::Store;
 
 /// One frame the relay sends: an encoded [`RelayMsg`] for connection `to`.
@@ -91,13 +91,17 @@ impl RelayCore {
         let Some(session) = self.sessions.get_mut(&conn) else {
             return Vec::new();
         };
+        // The server would stop reading for the wait; a core cannot hold a frame back.
+        if let Admission::After(_) = session.admit(frame.len(), now_ms) {
+            return vec![Outgoing::new(conn, &Session::rate_refusal(frame))];
+        }
         match session.screen(frame, now_ms) {
             Screened::Reply(msg) => vec![Outgoing::new(conn, &msg)],
             Screened::Nothing => Vec::new(),
             Screened::Command(command) => {
                 let doc = command.doc();
                 let outcome = command::execute(&*self.store, &self.limits, conn, command);
-                session.settle(doc, outcome.subscription);
+                session.settle(doc, outcome.subscription, outcome.created);
                 self.apply(conn, doc, outcome)
             }
         }

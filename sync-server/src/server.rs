@@ -1,25 +1,42 @@
-//! The HTTP face of the relay: routes, shared state, serving and shutdown.
+//! The HTTP face of the relay: the accept loop, routes, shared state, serving and shutdown.
 //!
 //! `/healthz` and `/sync` are routes; everything else is the built app from the static directory.
 //! Compression applies to the app only: the WebSocket upgrade must reach the client untouched.
+//!
+//! The accept loop is our own rather than `axum::serve`, for what a public server needs and axum
+//! leaves out: every connection first gets a slot from the [`Gate`] (caps in all and per
+//! address, answered with a plain 503 when full), and hyper is given a timer so that a client
+//! has [`NetLimits::header_timeout`] to send its headers and a keep-alive connection cannot sit
+//! idle for longer. The file-descriptor limit is raised to fit the connection cap, or the cap
+//! lowered to fit the limit, so that the cap, not the kernel, is what turns clients away.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::path::Path;
+use std::pin::pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
-use axum::extract::{State, WebSocketUpgrade};
-use axum::response::Response;
+use axum::body::Body;
+use axum::extract::{Request, State, WebSocketUpgrade};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Router;
-use tokio::net::TcpListener;
+use axum::{Extension, Router};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tower::ServiceExt;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
-use crate::config::Config;
-use crate::limits::Limits;
+use crate::config::{Config, ConfigError};
+use crate::gate::{Gate, Pass, Refused};
+use crate::limits::{Limits, NetLimits};
 use crate::rooms::Rooms;
 use crate::session::ConnId;
 use crate::store::{SqliteStore, Store, StoreError};
@@ -33,6 +50,7 @@ pub struct Relay {
     /// Subscribers and the per-document locks that order appends, joins and broadcasts.
     pub rooms: Rooms,
     pub limits: Limits,
+    pub net: NetLimits,
     /// Source of connection ids for logs and for telling subscribers apart.
     next_conn: AtomicU64,
     /// The start of the relay's clock for rate limits, which take time as an input.
@@ -40,11 +58,12 @@ pub struct Relay {
 }
 
 impl Relay {
-    pub fn new(store: Arc<dyn Store>, limits: Limits) -> Self {
+    pub fn new(store: Arc<dyn Store>, limits: Limits, net: NetLimits) -> Self {
         Relay {
             store,
             rooms: Rooms::default(),
             limits,
+            net,
             next_conn: AtomicU64::new(1),
             started: Instant::now(),
         }
@@ -65,6 +84,8 @@ impl Relay {
 pub enum ServerError {
     #[error("cannot open the store: {0}")]
     Store(#[from] StoreError),
+    #[error("{0}")]
+    Config(#[from] ConfigError),
     #[error("serving failed: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -72,30 +93,160 @@ pub enum ServerError {
 /// A relay that is ready to serve: its store is open and its routes are built.
 pub struct Server {
     router: Router,
+    relay: Arc<Relay>,
+    gate: Arc<Gate>,
 }
+
+/// Files the process keeps open besides its connections: the database and its journal, the
+/// listener, standard streams, static files being served.
+const FILES_BESIDES_CONNECTIONS: usize = 64;
+
+/// What a WebSocket's reader and writer buffer before a read or a write.
+const WEBSOCKET_BUFFER_BYTES: usize = 8 * 1024;
+
+/// How long in-flight HTTP requests may take to finish once shutdown begins.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 impl Server {
     /// Opens the store in the data directory and builds the routes. Done before binding or
     /// announcing the address, so "listening" is only printed once the relay can actually work.
     pub fn new(config: &Config) -> Result<Self, ServerError> {
+        let mut net = config.net_limits()?;
+        net.max_connections = fit_file_limit(net.max_connections);
         let store = SqliteStore::open(&config.data_dir)?;
         info!(data_dir = %config.data_dir.display(), "store open");
-        let relay = Arc::new(Relay::new(Arc::new(store), config.limits()));
+        let gate = Gate::new(
+            net.max_connections,
+            net.max_connections_per_address,
+            net.messages_per_second_per_address,
+        );
+        let relay = Arc::new(Relay::new(Arc::new(store), config.limits(), net));
         Ok(Server {
-            router: router(relay, &config.static_dir),
+            router: router(Arc::clone(&relay), &config.static_dir),
+            relay,
+            gate,
         })
     }
 
-    /// Serves until `shutdown` completes, then stops accepting and lets HTTP requests finish.
+    /// Serves until `shutdown` completes, then stops accepting and lets HTTP requests finish
+    /// (for at most a few seconds).
     pub async fn serve(
         self,
         listener: TcpListener,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServerError> {
-        axum::serve(listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await?;
+        let (stop_tx, stop_rx) = watch::channel(());
+        let mut shutdown = pin!(shutdown);
+        loop {
+            let (stream, addr) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(e) => {
+                        // Out of file descriptors or a connection reset before it was
+                        // accepted: neither ends the server. The pause keeps a persistent
+                        // error from spinning the loop.
+                        debug!(error = %e, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            match self.gate.admit(addr.ip(), self.relay.now_ms()) {
+                Ok(pass) => {
+                    let conn = serve_connection(
+                        stream,
+                        addr,
+                        pass,
+                        self.router.clone(),
+                        self.relay.net.header_timeout,
+                        stop_rx.clone(),
+                    );
+                    tokio::spawn(conn);
+                }
+                Err(refused) => turn_away(stream, addr, refused),
+            }
+        }
+        drop(listener);
+        let _ = stop_tx.send(());
+        drop(stop_rx);
+        // Every connection task holds a receiver: once they are all done, `closed` completes.
+        let _ = tokio::time::timeout(SHUTDOWN_GRACE, stop_tx.closed()).await;
         Ok(())
+    }
+}
+
+/// One HTTP connection (and, after an upgrade, the WebSocket it became) under its pass. The
+/// pass rides in every request's extensions, so `/sync` can take it over for the WebSocket.
+async fn serve_connection(
+    stream: TcpStream,
+    addr: SocketAddr,
+    pass: Pass,
+    router: Router,
+    header_timeout: Duration,
+    mut stop: watch::Receiver<()>,
+) {
+    // Small frames (acks, presence) should not wait for more data to fill a packet.
+    let _ = stream.set_nodelay(true);
+    let pass = Arc::new(pass);
+    let service = router.map_request(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(Arc::clone(&pass));
+        request.map(Body::new)
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout);
+    let conn = builder
+        .serve_connection(TokioIo::new(stream), TowerToHyperService::new(service))
+        .with_upgrades();
+    let mut conn = pin!(conn);
+    tokio::select! {
+        result = conn.as_mut() => {
+            if let Err(e) = result {
+                debug!(%addr, error = %e, "connection ended with an error");
+            }
+        }
+        _ = stop.changed() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+/// Answers a connection the gate refused with a 503 that says which limit, without waiting: a
+/// client that does not read it simply does not get it, and the slot-less socket is closed.
+fn turn_away(stream: TcpStream, addr: SocketAddr, refused: Refused) {
+    debug!(%addr, %refused, "connection refused");
+    let body = format!("{refused}\n");
+    let response = format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\n\
+         content-length: {}\r\nretry-after: 10\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.try_write(response.as_bytes());
+}
+
+/// Raises the soft limit on open files to fit `max_connections`, or lowers the cap to fit what
+/// the system allows.
+fn fit_file_limit(max_connections: usize) -> usize {
+    let wanted = max_connections.saturating_add(FILES_BESIDES_CONNECTIONS) as u64;
+    match rlimit::increase_nofile_limit(wanted) {
+        Ok(got) if got >= wanted => max_connections,
+        Ok(got) => {
+            let fitted = (got as usize)
+                .saturating_sub(FILES_BESIDES_CONNECTIONS)
+                .max(1);
+            warn!(
+                requested = max_connections,
+                fitted, "the process may open only {got} files; fewer connections are allowed"
+            );
+            fitted
+        }
+        Err(e) => {
+            warn!(error = %e, "cannot read or raise the open-file limit");
+            max_connections
+        }
     }
 }
 
@@ -116,12 +267,57 @@ pub fn router(relay: Arc<Relay>, static_dir: &Path) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
-async fn sync(State(relay): State<Arc<Relay>>, upgrade: WebSocketUpgrade) -> Response {
-    let ws_limit = relay.limits.websocket_max_message();
+async fn sync(
+    State(relay): State<Arc<Relay>>,
+    pass: Option<Extension<Arc<Pass>>>,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    if let Err(refusal) = check_origin(&headers, &relay.net.allowed_origins) {
+        return refusal;
+    }
+    let limits = relay.limits;
+    let ws_limit = limits.websocket_max_message();
+    let pass = pass.map(|Extension(pass)| pass);
+    // Small buffers: tungstenite's defaults (128 KiB each) made an idle connection cost about
+    // 134 kB; larger frames still pass, in more reads and writes.
     upgrade
+        .read_buffer_size(WEBSOCKET_BUFFER_BYTES)
+        .write_buffer_size(WEBSOCKET_BUFFER_BYTES)
         .max_message_size(ws_limit)
         .max_frame_size(ws_limit)
-        .on_upgrade(move |socket| connection::handle(socket, relay))
+        .max_write_buffer_size(limits.websocket_max_write_buffer())
+        .on_upgrade(move |socket| connection::handle(socket, relay, pass))
+}
+
+/// Browsers send the page's origin with every WebSocket handshake and let any page open one
+/// to any host, so without this check another site's page could sync (and create documents)
+/// through a visitor's browser. Pages of the relay's own host always pass; so do clients that
+/// send no origin at all, which are not browsers and could send any origin they liked.
+#[allow(clippy::result_large_err)] // The error is the response itself, built once per refusal.
+fn check_origin(headers: &HeaderMap, allowed: &[String]) -> Result<(), Response> {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Ok(());
+    };
+    let origin = origin.to_str().unwrap_or_default().trim_end_matches('/');
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    let origin_host = origin.split_once("://").map_or("", |(_, rest)| rest);
+    let same_host = !host.is_empty() && origin_host.eq_ignore_ascii_case(host);
+    let listed = allowed
+        .iter()
+        .any(|a| a.trim_end_matches('/').eq_ignore_ascii_case(origin));
+    if same_host || listed {
+        return Ok(());
+    }
+    warn!(origin, "WebSocket refused: foreign origin");
+    let text = format!(
+        "pages from {origin} may not sync through this relay; its operator can allow them with \
+         --allowed-origin\n"
+    );
+    Err((StatusCode::FORBIDDEN, text).into_response())
 }
 
 /// Completes on SIGINT (Ctrl-C) or SIGTERM (what container runtimes send).

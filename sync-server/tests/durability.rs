@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{contains, msg_id, RelayProcess, TestDoc};
+use common::{contains, msg_id, sealed, RelayProcess, TestDoc};
 use tandem_protocol::crypto::Purpose;
 use tandem_protocol::{ClientMsg, RelayMsg};
 
@@ -16,7 +16,7 @@ async fn every_acknowledged_append_survives_a_kill() {
 
     let mut acked = Vec::new();
     for i in 0..40u32 {
-        let ciphertext = format!("change number {i}").into_bytes();
+        let ciphertext = sealed(format!("change number {i}").as_bytes());
         let seq = alice.append(doc.doc, msg_id(), &ciphertext).await;
         acked.push((seq, ciphertext));
     }
@@ -26,7 +26,7 @@ async fn every_acknowledged_append_survives_a_kill() {
             .send(&ClientMsg::Append {
                 doc: doc.doc,
                 client_msg_id: msg_id(),
-                ciphertext: format!("in flight {i}").into_bytes(),
+                ciphertext: sealed(format!("in flight {i}").as_bytes()),
             })
             .await;
     }
@@ -52,7 +52,7 @@ async fn every_acknowledged_append_survives_a_kill() {
 }
 
 #[tokio::test]
-async fn the_database_holds_no_plaintext_and_no_token() {
+async fn the_database_holds_no_plaintext_and_no_token_nor_its_hash() {
     let dir = tempfile::tempdir().unwrap();
     let relay = RelayProcess::start(dir.path(), &[]);
     let doc = TestDoc::new();
@@ -107,8 +107,13 @@ async fn the_database_holds_no_plaintext_and_no_token() {
         !contains(&bytes, &doc.token().0),
         "the raw access token was stored"
     );
+    // Not even the hash: the relay checks a token against the id it derives, and keeps nothing.
     assert!(
-        contains(&bytes, &doc.token().hash()),
-        "the token hash is stored"
+        !contains(&bytes, &doc.token().hash()),
+        "the token hash was stored"
+    );
+    assert!(
+        contains(&bytes, &doc.doc.0),
+        "the document is where we looked"
     );
 }

@@ -20,7 +20,7 @@ fn an_append_is_acked_to_its_sender_then_broadcast_to_the_others() {
     assert_eq!(sim.join(a, 0), vec![(a, joined(0))]);
     assert_eq!(sim.join(b, 0), vec![(b, joined(0))]);
     assert_eq!(sim.join(c, 0), vec![(c, joined(0))]);
-    assert_eq!(sim.relay.subscribers(DOC).collect::<Vec<_>>(), [a, b, c]);
+    assert_eq!(sim.relay.subscribers(*DOC).collect::<Vec<_>>(), [a, b, c]);
 
     assert_eq!(
         sim.append(b, 7, b"from b"),
@@ -61,7 +61,7 @@ fn a_wrong_token_is_refused_and_gets_nothing() {
     sim.append(owner, 1, b"private");
 
     let wrong = ClientMsg::Join {
-        doc: DOC,
+        doc: *DOC,
         token: AccessToken([3; 32]),
         since_seq: 0,
         expect: Vec::new(),
@@ -69,7 +69,7 @@ fn a_wrong_token_is_refused_and_gets_nothing() {
     let out = sim.send(intruder, &wrong);
     assert_eq!(code(&out), Some(ErrorCode::BadToken));
     assert_eq!(out[0].0, intruder);
-    assert_eq!(sim.relay.subscribers(DOC).collect::<Vec<_>>(), [owner]);
+    assert_eq!(sim.relay.subscribers(*DOC).collect::<Vec<_>>(), [owner]);
     let out = sim.append(intruder, 2, b"vandalism");
     assert!(matches!(
         &out[..],
@@ -86,7 +86,7 @@ fn a_wrong_token_is_refused_and_gets_nothing() {
     assert!(out.contains(&(
         owner,
         RelayMsg::PeerLeft {
-            doc: DOC,
+            doc: *DOC,
             from: member
         }
     )));
@@ -100,7 +100,7 @@ fn a_wrong_token_is_refused_and_gets_nothing() {
             }
         ))
     ));
-    assert_eq!(sim.relay.subscribers(DOC).collect::<Vec<_>>(), [owner]);
+    assert_eq!(sim.relay.subscribers(*DOC).collect::<Vec<_>>(), [owner]);
 }
 
 #[test]
@@ -115,7 +115,7 @@ fn a_reconnecting_client_gets_what_it_missed_in_chunks() {
         vec![(
             writer,
             RelayMsg::PeerLeft {
-                doc: DOC,
+                doc: *DOC,
                 from: reader
             }
         )]
@@ -152,7 +152,7 @@ fn a_reconnecting_client_gets_what_it_missed_in_chunks() {
             })
             .collect(),
     }
-    .into_messages(DOC);
+    .into_messages(*DOC);
     assert_eq!(expected.len(), 4);
     let got: Vec<RelayMsg> = out.into_iter().skip(1).map(|(_, m)| m).collect();
     assert_eq!(got, expected);
@@ -167,18 +167,18 @@ fn a_late_joiner_gets_the_snapshot_and_the_tail() {
         sim.append(writer, id, &[id]);
     }
     let ahead = ClientMsg::Snapshot {
-        doc: DOC,
+        doc: *DOC,
         covers_seq: 9,
-        ciphertext: b"future".to_vec(),
+        ciphertext: sealed(b"future"),
     };
     assert_eq!(
         code(&sim.send(writer, &ahead)),
         Some(ErrorCode::SnapshotAhead)
     );
     let snapshot = ClientMsg::Snapshot {
-        doc: DOC,
+        doc: *DOC,
         covers_seq: 2,
-        ciphertext: b"snap".to_vec(),
+        ciphertext: sealed(b"snap"),
     };
     assert!(
         sim.send(writer, &snapshot).is_empty(),
@@ -192,16 +192,16 @@ fn a_late_joiner_gets_the_snapshot_and_the_tail() {
             (
                 late,
                 RelayMsg::Entries {
-                    doc: DOC,
+                    doc: *DOC,
                     snapshot: Some(StoredSnapshot {
                         covers_seq: 2,
                         covers_id: [2; 16],
-                        ciphertext: b"snap".to_vec()
+                        ciphertext: sealed(b"snap")
                     }),
                     entries: vec![Entry {
                         seq: 3,
                         client_msg_id: [3; 16],
-                        ciphertext: vec![3]
+                        ciphertext: sealed(&[3])
                     }],
                 }
             )
@@ -219,10 +219,11 @@ fn presence_names_its_sender_and_ends_with_peer_left_on_disconnect() {
     );
     sim.join(a, 0);
     sim.join(b, 0);
-    let other = DocId([9; 16]);
+    let other_token = AccessToken([9; 32]);
+    let other = other_token.doc_id();
     let join_other = ClientMsg::Join {
         doc: other,
-        token: TOKEN,
+        token: other_token,
         since_seq: 0,
         expect: Vec::new(),
     };
@@ -230,30 +231,31 @@ fn presence_names_its_sender_and_ends_with_peer_left_on_disconnect() {
     sim.send(a, &join_other);
 
     let presence = ClientMsg::Presence {
-        doc: DOC,
+        doc: *DOC,
         ciphertext: b"row 3".to_vec(),
     };
     let here = RelayMsg::Presence {
-        doc: DOC,
+        doc: *DOC,
         from: a,
         ciphertext: b"row 3".to_vec(),
     };
     assert_eq!(sim.send(a, &presence), vec![(b, here)]);
 
     // Gone from both its documents at once, in document order; nobody else is told.
-    assert_eq!(
-        decode(sim.relay.disconnect(a)),
-        vec![
-            (b, RelayMsg::PeerLeft { doc: DOC, from: a }),
-            (
-                elsewhere,
-                RelayMsg::PeerLeft {
-                    doc: other,
-                    from: a
-                }
-            )
-        ]
-    );
+    let mut left = vec![
+        (b, RelayMsg::PeerLeft { doc: *DOC, from: a }),
+        (
+            elsewhere,
+            RelayMsg::PeerLeft {
+                doc: other,
+                from: a,
+            },
+        ),
+    ];
+    if other < *DOC {
+        left.reverse();
+    }
+    assert_eq!(decode(sim.relay.disconnect(a)), left);
     assert_eq!(sim.relay.connections().collect::<Vec<_>>(), [b, elsewhere]);
     assert!(
         sim.relay.disconnect(a).is_empty(),
@@ -261,13 +263,13 @@ fn presence_names_its_sender_and_ends_with_peer_left_on_disconnect() {
     );
 
     // Leaving by message says the same; leaving again says nothing.
-    let leave = ClientMsg::Leave { doc: DOC };
+    let leave = ClientMsg::Leave { doc: *DOC };
     assert_eq!(
         sim.send(b, &leave),
         Vec::new(),
         "the last one out tells nobody"
     );
-    assert!(sim.relay.subscribers(DOC).next().is_none());
+    assert!(sim.relay.subscribers(*DOC).next().is_none());
     assert_eq!(sim.send(b, &leave), Vec::new());
     assert_eq!(code(&sim.send(b, &presence)), Some(ErrorCode::NotJoined));
 }
@@ -295,8 +297,8 @@ fn bad_frames_are_refused_with_their_codes() {
     let out = decode(sim.relay.receive(conn, &huge, 0));
     assert!(matches!(
         &out[..],
-        [(_, RelayMsg::Error { code: ErrorCode::FrameTooLarge, doc: Some(DOC), client_msg_id: Some(id), .. })]
-            if *id == [5; 16]
+        [(_, RelayMsg::Error { code: ErrorCode::FrameTooLarge, doc: Some(doc), client_msg_id: Some(id), .. })]
+            if *id == [5; 16] && doc == &*DOC
     ));
 }
 
@@ -340,4 +342,34 @@ fn the_rate_limit_follows_the_given_clock() {
         sim.send_at(other, &ping, 1_000)[..],
         [(_, RelayMsg::Pong { .. })]
     ));
+}
+
+#[test]
+fn a_connection_starts_at_most_its_quota_of_new_documents() {
+    let mut sim = Sim::new();
+    let conn = sim.relay.connect(0);
+    let quota = LIMITS.max_new_docs_per_connection as usize;
+    for n in 0..=quota {
+        let token = AccessToken([n as u8 + 100; 32]);
+        let doc = token.doc_id();
+        let join = ClientMsg::Join {
+            doc,
+            token,
+            since_seq: 0,
+            expect: Vec::new(),
+        };
+        sim.send(conn, &join);
+        let append = ClientMsg::Append {
+            doc,
+            client_msg_id: [1; 16],
+            ciphertext: sealed(b"first"),
+        };
+        let out = sim.send(conn, &append);
+        let expected = if n < quota {
+            None
+        } else {
+            Some(ErrorCode::QuotaExceeded)
+        };
+        assert_eq!(code(&out), expected, "document {n}");
+    }
 }

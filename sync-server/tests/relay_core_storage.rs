@@ -56,7 +56,7 @@ fn a_restart_keeps_every_acked_append_and_a_restored_backup_serves_the_older_hea
 /// A join that asks whether the log still holds the client's append `id` under `seq`.
 fn join_checking(since_seq: u64, seq: u64, id: u8) -> ClientMsg {
     ClientMsg::Join {
-        doc: DOC,
+        doc: *DOC,
         token: TOKEN,
         since_seq,
         expect: vec![EntryId {
@@ -72,5 +72,5 @@ fn a_failing_store_is_refused_as_internal() {
     let conn = relay.connect(0);
     let out = decode(relay.receive(conn, &join(0).encode(), 0));
     assert_eq!(code(&out), Some(ErrorCode::Internal));
-    assert!(relay.subscribers(DOC).next().is_none());
+    assert!(relay.subscribers(*DOC).next().is_none());
 }

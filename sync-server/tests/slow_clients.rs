@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{msg_id, Client, RelayProcess, TestDoc};
+use common::{msg_id, sealed, Client, RelayProcess, TestDoc};
 use tandem_protocol::{ClientMsg, RelayMsg};
 
 const MIB: usize = 1024 * 1024;
@@ -77,7 +77,7 @@ async fn appends_in_flight_when_their_sender_is_kicked_still_reach_the_others() 
         let append = ClientMsg::Append {
             doc: notes.doc,
             client_msg_id: msg_id(),
-            ciphertext: i.to_string().into_bytes(),
+            ciphertext: sealed(i.to_string().as_bytes()),
         };
         if !writer.try_send_raw(append.encode()).await {
             kicked = true;

@@ -58,26 +58,33 @@ mod tests {
     use tandem_protocol::DocId;
 
     use super::*;
-    use crate::store::{Appended, Store};
+    use crate::store::{Appended, Quota, Store};
 
     const DOC: DocId = DocId([9; 16]);
 
     fn append(store: &SqliteStore, id: u8) -> Appended {
-        store.append(DOC, [id; 16], &[id; 8], 1 << 20).unwrap()
+        store
+            .append(DOC, [id; 16], &[id; 8], &Quota::unlimited())
+            .unwrap()
     }
 
     #[test]
     fn a_closed_store_reopens_with_everything() {
         let dir = tempfile::tempdir().unwrap();
         let store = SqliteStore::open(dir.path()).unwrap();
-        store.owner_or_register(DOC, [1; 32]).unwrap();
         append(&store, 1);
         append(&store, 2);
         drop(store);
         let store = SqliteStore::open(dir.path()).unwrap();
         assert_eq!(store.catch_up(DOC, 0).unwrap().head_seq, 2);
         assert_eq!(append(&store, 2), Appended::Duplicate(2));
-        assert_eq!(append(&store, 3), Appended::New(3));
+        assert_eq!(
+            append(&store, 3),
+            Appended::New {
+                seq: 3,
+                created: false
+            }
+        );
     }
 
     #[test]
@@ -86,7 +93,6 @@ mod tests {
         let (live, crashed) = (dir.path().join("live"), dir.path().join("crashed"));
         let backup = dir.path().join("backup.sqlite3");
         let store = SqliteStore::open(&live).unwrap();
-        store.owner_or_register(DOC, [1; 32]).unwrap();
         append(&store, 1);
         append(&store, 2);
         store.backup_to(&backup).unwrap();
@@ -108,8 +114,14 @@ mod tests {
         let catch_up = restored.catch_up(DOC, 0).unwrap();
         assert_eq!(catch_up.head_seq, 2);
         assert_eq!(catch_up.entries.len(), 2);
-        assert_eq!(restored.owner_or_register(DOC, [7; 32]).unwrap(), [1; 32]);
+        assert_eq!(restored.totals().unwrap().docs, 1);
         // A change the backup lost is new again, and numbered after the restored head.
-        assert_eq!(append(&restored, 4), Appended::New(3));
+        assert_eq!(
+            append(&restored, 4),
+            Appended::New {
+                seq: 3,
+                created: false
+            }
+        );
     }
 }

@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use tandem_protocol::{ClientMsgId, DocId, ErrorCode};
 
 use crate::catch_up::CatchUp;
+use crate::limits::Limits;
 
 mod backup;
 mod sqlite;
@@ -31,10 +32,21 @@ pub enum StoreError {
     DocumentTooLarge { would_be: u64, limit: u64 },
     #[error("the snapshot covers sequence {covers_seq}, but the log ends at {head_seq}")]
     SnapshotAhead { covers_seq: u64, head_seq: u64 },
+    #[error(
+        "this connection has already started {limit} new documents, its limit; \
+         reconnect to start more"
+    )]
+    TooManyNewDocuments { limit: u32 },
+    #[error("the relay holds {limit} documents, its limit, and takes no new ones")]
+    RelayFullOfDocuments { limit: u64 },
+    #[error("the relay would hold {would_be} bytes in all, over its limit of {limit}")]
+    RelayFullOfBytes { would_be: u64, limit: u64 },
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("cannot read or write the relay's files: {0}")]
     Io(#[from] std::io::Error),
+    #[error("the relay's database was written by a newer relay (schema {0}); run that one")]
+    NewerSchema(i64),
     #[error("SQLite names files by UTF-8 path, and {0:?} is not one")]
     NotUtf8Path(PathBuf),
     #[error("a storage task failed: {0}")]
@@ -46,9 +58,13 @@ impl StoreError {
         match self {
             StoreError::DocumentTooLarge { .. } => ErrorCode::DocumentTooLarge,
             StoreError::SnapshotAhead { .. } => ErrorCode::SnapshotAhead,
+            StoreError::TooManyNewDocuments { .. }
+            | StoreError::RelayFullOfDocuments { .. }
+            | StoreError::RelayFullOfBytes { .. } => ErrorCode::QuotaExceeded,
             StoreError::Database(_)
             | StoreError::Io(_)
             | StoreError::NotUtf8Path(_)
+            | StoreError::NewerSchema(_)
             | StoreError::Task(_) => ErrorCode::Internal,
         }
     }
@@ -57,8 +73,9 @@ impl StoreError {
 /// The result of an append that did not fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Appended {
-    /// Newly stored under this sequence; the caller broadcasts it.
-    New(u64),
+    /// Newly stored under this sequence; the caller broadcasts it. `created`: it was the
+    /// document's first entry, which brought the document into being.
+    New { seq: u64, created: bool },
     /// A retry of an append stored earlier under this sequence; nothing to broadcast.
     Duplicate(u64),
 }
@@ -71,22 +88,62 @@ pub enum SnapshotStored {
     Stale,
 }
 
+/// What a write may take: the limits of its document and of the whole relay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quota {
+    pub max_doc_bytes: u64,
+    pub max_docs: u64,
+    pub max_total_bytes: u64,
+    /// Whether the write may bring a new document into being, and the writer's quota for that
+    /// (for the refusal's text).
+    pub may_create: bool,
+    pub max_new_docs: u32,
+}
+
+impl Quota {
+    pub fn new(limits: &Limits, may_create: bool) -> Self {
+        Quota {
+            max_doc_bytes: limits.max_doc_bytes,
+            max_docs: limits.max_docs,
+            max_total_bytes: limits.max_total_bytes,
+            may_create,
+            max_new_docs: limits.max_new_docs_per_connection,
+        }
+    }
+
+    /// Generous everywhere, for tests of other things.
+    pub fn unlimited() -> Self {
+        Quota {
+            max_doc_bytes: u64::MAX,
+            max_docs: u64::MAX,
+            max_total_bytes: u64::MAX,
+            may_create: true,
+            max_new_docs: u32::MAX,
+        }
+    }
+}
+
+/// How full the relay is, in the units [`Quota`] limits.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub docs: u64,
+    pub bytes: u64,
+}
+
 pub trait Store: Send + Sync + 'static {
-    /// Registers `token_hash` as the owner of an unknown document and returns the owner's hash,
-    /// which is the caller's own for a new document.
-    fn owner_or_register(&self, doc: DocId, token_hash: [u8; 32]) -> Result<[u8; 32], StoreError>;
     /// The snapshot (if `since_seq` is behind it) and every live entry after `since_seq`.
     fn catch_up(&self, doc: DocId, since_seq: u64) -> Result<CatchUp, StoreError>;
     /// The `client_msg_id` of the entry stored under `seq`, if there is one: how a client checks
     /// that the log still holds what it once acknowledged to it.
     fn append_id_at(&self, doc: DocId, seq: u64) -> Result<Option<ClientMsgId>, StoreError>;
     /// Stores one entry under the next sequence, durably, unless `client_msg_id` was seen before.
+    /// The first entry of an unknown document creates it, if the quota allows.
     fn append(
         &self,
         doc: DocId,
         client_msg_id: ClientMsgId,
         ciphertext: &[u8],
-        max_doc_bytes: u64,
+        quota: &Quota,
     ) -> Result<Appended, StoreError>;
     /// Stores a snapshot and drops the ciphertext of the entries it covers.
     fn store_snapshot(
@@ -94,6 +151,8 @@ pub trait Store: Send + Sync + 'static {
         doc: DocId,
         covers_seq: u64,
         ciphertext: &[u8],
-        max_doc_bytes: u64,
+        quota: &Quota,
     ) -> Result<SnapshotStored, StoreError>;
+    /// How many documents and bytes the relay holds.
+    fn totals(&self) -> Result<Totals, StoreError>;
 }

@@ -7,8 +7,9 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tandem_protocol::message::{Entry, StoredSnapshot};
 use tandem_protocol::{ClientMsgId, DocId};
 
-use super::{Appended, SnapshotStored, Store, StoreError};
+use super::{Appended, Quota, SnapshotStored, Store, StoreError, Totals};
 use crate::catch_up::CatchUp;
+use crate::limits::ENTRY_OVERHEAD_BYTES;
 
 /// The file inside the data directory.
 pub const DB_FILE: &str = "relay.sqlite3";
@@ -23,10 +24,16 @@ pub struct SqliteStore {
     conn: Mutex<Connection>,
 }
 
+/// The schema this code writes, recorded in SQLite's `user_version`.
+const SCHEMA_VERSION: i64 = 2;
+
+/// Version 2. `docs.bytes` is what the document costs against its limit (snapshot, live
+/// ciphertext and [`ENTRY_OVERHEAD_BYTES`] per row); `totals` keeps the sums over all documents
+/// in one row, updated in the same transaction as every write, so the relay-wide quotas cost one
+/// read instead of a scan.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS docs (
     doc_id BLOB PRIMARY KEY,
-    token_hash BLOB NOT NULL,
     bytes INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS entries (
@@ -42,13 +49,30 @@ CREATE TABLE IF NOT EXISTS snapshots (
     covers_seq INTEGER NOT NULL,
     ciphertext BLOB NOT NULL
 );
+CREATE TABLE IF NOT EXISTS totals (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    docs INTEGER NOT NULL,
+    bytes INTEGER NOT NULL
+);
+";
+
+/// From version 1, where the first join registered its token's hash as the document's owner:
+/// the owner goes (ids are now derived from tokens, see `tandem_protocol::crypto`), documents
+/// that never stored anything go, and every cost is counted anew with the per-entry overhead.
+const FROM_VERSION_1: &str = "
+DELETE FROM docs WHERE doc_id NOT IN (SELECT doc_id FROM entries);
+ALTER TABLE docs DROP COLUMN token_hash;
+UPDATE docs SET bytes =
+    (SELECT COUNT(*) * ?1 + COALESCE(SUM(LENGTH(ciphertext)), 0)
+     FROM entries e WHERE e.doc_id = docs.doc_id)
+  + COALESCE((SELECT LENGTH(ciphertext) FROM snapshots s WHERE s.doc_id = docs.doc_id), 0);
 ";
 
 impl SqliteStore {
     /// Opens (creating if needed) `relay.sqlite3` inside `data_dir`.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir)?;
-        let conn = Connection::open(data_dir.join(DB_FILE))?;
+        let mut conn = Connection::open(data_dir.join(DB_FILE))?;
         // WAL: a commit is one append to the log and one fsync (a rollback journal needs several),
         // and one cut short by a crash is discarded on reopen. Not for concurrent readers: every
         // call shares one connection. synchronous=FULL makes each commit reach the disk before
@@ -56,7 +80,7 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        conn.execute_batch(SCHEMA)?;
+        migrate(&mut conn)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })
@@ -67,6 +91,51 @@ impl SqliteStore {
         // back on drop), so a poisoned lock is safe to keep using.
         self.conn.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Brings the file to [`SCHEMA_VERSION`] in one transaction: a crash midway leaves it as it was.
+fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema(version));
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let has_owner: bool = tx.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('docs') WHERE name = 'token_hash'",
+        [],
+        |row| row.get(0),
+    )?;
+    if has_owner {
+        let mut statements = FROM_VERSION_1.split(';').map(str::trim);
+        for sql in statements.by_ref().filter(|sql| !sql.is_empty()) {
+            if sql.contains("?1") {
+                tx.execute(sql, [ENTRY_OVERHEAD_BYTES])?;
+            } else {
+                tx.execute_batch(sql)?;
+            }
+        }
+    }
+    tx.execute_batch(SCHEMA)?;
+    tx.execute(
+        "INSERT OR REPLACE INTO totals (id, docs, bytes)
+         SELECT 1, COUNT(*), COALESCE(SUM(bytes), 0) FROM docs",
+        [],
+    )?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn totals(conn: &Connection) -> rusqlite::Result<Totals> {
+    conn.query_row("SELECT docs, bytes FROM totals WHERE id = 1", [], |row| {
+        Ok(Totals {
+            docs: row.get(0)?,
+            bytes: row.get(1)?,
+        })
+    })
 }
 
 /// A stored `client_msg_id`; one of the wrong length (only a damaged file has one) reads as
@@ -84,21 +153,6 @@ fn head_seq(conn: &Connection, doc: DocId) -> rusqlite::Result<u64> {
 }
 
 impl Store for SqliteStore {
-    fn owner_or_register(&self, doc: DocId, token_hash: [u8; 32]) -> Result<[u8; 32], StoreError> {
-        let conn = self.conn();
-        conn.execute(
-            "INSERT OR IGNORE INTO docs (doc_id, token_hash, bytes) VALUES (?1, ?2, 0)",
-            params![&doc.0[..], &token_hash[..]],
-        )?;
-        let stored: Vec<u8> = conn.query_row(
-            "SELECT token_hash FROM docs WHERE doc_id = ?1",
-            [&doc.0[..]],
-            |row| row.get(0),
-        )?;
-        // A hash of the wrong length can only come from a damaged file; treat it as a mismatch.
-        Ok(stored.try_into().unwrap_or([0; 32]))
-    }
-
     fn append_id_at(&self, doc: DocId, seq: u64) -> Result<Option<ClientMsgId>, StoreError> {
         // Covered entries keep their row (only the ciphertext goes), so this holds after a
         // snapshot too. A sequence past i64::MAX is simply not there.
@@ -169,7 +223,7 @@ impl Store for SqliteStore {
         doc: DocId,
         client_msg_id: ClientMsgId,
         ciphertext: &[u8],
-        max_doc_bytes: u64,
+        quota: &Quota,
     ) -> Result<Appended, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -183,27 +237,43 @@ impl Store for SqliteStore {
         if let Some(seq) = existing {
             return Ok(Appended::Duplicate(seq));
         }
-        let bytes: u64 = tx
+        let totals = totals(&tx)?;
+        let bytes: Option<u64> = tx
             .query_row(
                 "SELECT bytes FROM docs WHERE doc_id = ?1",
                 [&doc.0[..]],
                 |row| row.get(0),
             )
-            .optional()?
-            .unwrap_or(0);
-        let would_be = bytes.saturating_add(ciphertext.len() as u64);
-        check_doc_size(would_be, max_doc_bytes)?;
+            .optional()?;
+        let created = bytes.is_none();
+        if created && !quota.may_create {
+            let limit = quota.max_new_docs;
+            return Err(StoreError::TooManyNewDocuments { limit });
+        }
+        if created && totals.docs >= quota.max_docs {
+            let limit = quota.max_docs;
+            return Err(StoreError::RelayFullOfDocuments { limit });
+        }
+        let cost = (ciphertext.len() as u64).saturating_add(ENTRY_OVERHEAD_BYTES);
+        let would_be = bytes.unwrap_or(0).saturating_add(cost);
+        check_doc_size(would_be, quota.max_doc_bytes)?;
+        check_total_size(totals.bytes.saturating_add(cost), quota)?;
         let seq = head_seq(&tx, doc)? + 1;
         tx.execute(
             "INSERT INTO entries (doc_id, seq, client_msg_id, ciphertext) VALUES (?1, ?2, ?3, ?4)",
             params![&doc.0[..], seq, &client_msg_id[..], ciphertext],
         )?;
         tx.execute(
-            "UPDATE docs SET bytes = ?2 WHERE doc_id = ?1",
+            "INSERT INTO docs (doc_id, bytes) VALUES (?1, ?2)
+             ON CONFLICT (doc_id) DO UPDATE SET bytes = ?2",
             params![&doc.0[..], would_be],
         )?;
+        tx.execute(
+            "UPDATE totals SET docs = docs + ?1, bytes = bytes + ?2 WHERE id = 1",
+            params![u64::from(created), cost],
+        )?;
         tx.commit()?;
-        Ok(Appended::New(seq))
+        Ok(Appended::New { seq, created })
     }
 
     fn store_snapshot(
@@ -211,10 +281,12 @@ impl Store for SqliteStore {
         doc: DocId,
         covers_seq: u64,
         ciphertext: &[u8],
-        max_doc_bytes: u64,
+        quota: &Quota,
     ) -> Result<SnapshotStored, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // An unknown document has head 0, so a snapshot (which covers at least seq 1) can
+        // never create one.
         let head_seq = head_seq(&tx, doc)?;
         if covers_seq > head_seq {
             return Err(StoreError::SnapshotAhead {
@@ -232,14 +304,26 @@ impl Store for SqliteStore {
         if current.is_some_and(|c| c >= covers_seq) {
             return Ok(SnapshotStored::Stale);
         }
-        let tail: u64 = tx.query_row(
-            "SELECT COALESCE(SUM(LENGTH(ciphertext)), 0) FROM entries
-             WHERE doc_id = ?1 AND seq > ?2",
+        let (rows, tail): (u64, u64) = tx.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(LENGTH(ciphertext) * (seq > ?2)), 0) FROM entries
+             WHERE doc_id = ?1",
             params![&doc.0[..], covers_seq],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        let before: u64 = tx.query_row(
+            "SELECT bytes FROM docs WHERE doc_id = ?1",
+            [&doc.0[..]],
             |row| row.get(0),
         )?;
-        let would_be = tail.saturating_add(ciphertext.len() as u64);
-        check_doc_size(would_be, max_doc_bytes)?;
+        let would_be = (ciphertext.len() as u64)
+            .saturating_add(tail)
+            .saturating_add(rows.saturating_mul(ENTRY_OVERHEAD_BYTES));
+        check_doc_size(would_be, quota.max_doc_bytes)?;
+        let total = totals(&tx)?.bytes;
+        let new_total = total.saturating_sub(before).saturating_add(would_be);
+        if would_be > before {
+            check_total_size(new_total, quota)?;
+        }
         tx.execute(
             "INSERT INTO snapshots (doc_id, covers_seq, ciphertext) VALUES (?1, ?2, ?3)
              ON CONFLICT (doc_id) DO UPDATE SET covers_seq = ?2, ciphertext = ?3",
@@ -253,8 +337,16 @@ impl Store for SqliteStore {
             "UPDATE docs SET bytes = ?2 WHERE doc_id = ?1",
             params![&doc.0[..], would_be],
         )?;
+        tx.execute(
+            "UPDATE totals SET bytes = ?1 WHERE id = 1",
+            params![new_total],
+        )?;
         tx.commit()?;
         Ok(SnapshotStored::Replaced)
+    }
+
+    fn totals(&self) -> Result<Totals, StoreError> {
+        Ok(totals(&self.conn())?)
     }
 }
 
@@ -262,6 +354,15 @@ impl Store for SqliteStore {
 fn check_doc_size(would_be: u64, limit: u64) -> Result<(), StoreError> {
     if would_be > limit {
         return Err(StoreError::DocumentTooLarge { would_be, limit });
+    }
+    Ok(())
+}
+
+/// Refuses a write that would take the relay's stored bytes past its limit.
+fn check_total_size(would_be: u64, quota: &Quota) -> Result<(), StoreError> {
+    if would_be > quota.max_total_bytes {
+        let limit = quota.max_total_bytes;
+        return Err(StoreError::RelayFullOfBytes { would_be, limit });
     }
     Ok(())
 }
@@ -276,67 +377,122 @@ mod tests {
         (dir, store)
     }
 
-    #[test]
-    fn first_token_owns_the_document() {
-        let (_dir, store) = store();
-        let doc = DocId([1; 16]);
-        assert_eq!(store.owner_or_register(doc, [7; 32]).unwrap(), [7; 32]);
-        assert_eq!(store.owner_or_register(doc, [8; 32]).unwrap(), [7; 32]);
+    fn quota(max_doc_bytes: u64) -> Quota {
+        Quota {
+            max_doc_bytes,
+            ..Quota::unlimited()
+        }
     }
+
+    const O: u64 = ENTRY_OVERHEAD_BYTES;
 
     #[test]
     fn appends_are_numbered_deduplicated_and_limited() {
         let (_dir, store) = store();
         let doc = DocId([2; 16]);
-        store.owner_or_register(doc, [0; 32]).unwrap();
+        let q = quota(2 * O + 10);
+        let new = |seq, created| Appended::New { seq, created };
+        assert_eq!(store.append(doc, [1; 16], b"aa", &q).unwrap(), new(1, true));
         assert_eq!(
-            store.append(doc, [1; 16], b"aa", 10).unwrap(),
-            Appended::New(1)
+            store.append(doc, [2; 16], b"bb", &q).unwrap(),
+            new(2, false)
         );
         assert_eq!(
-            store.append(doc, [2; 16], b"bb", 10).unwrap(),
-            Appended::New(2)
-        );
-        assert_eq!(
-            store.append(doc, [1; 16], b"aa", 10).unwrap(),
+            store.append(doc, [1; 16], b"aa", &q).unwrap(),
             Appended::Duplicate(1)
         );
+        // Even an empty entry costs its row.
         assert!(matches!(
-            store.append(doc, [3; 16], &[0; 7], 10),
+            store.append(doc, [3; 16], &[], &q),
             Err(StoreError::DocumentTooLarge { .. })
         ));
         let catch_up = store.catch_up(doc, 1).unwrap();
         assert_eq!(catch_up.head_seq, 2);
         assert_eq!(catch_up.entries.len(), 1);
+        let totals = store.totals().unwrap();
+        assert_eq!(
+            totals,
+            Totals {
+                docs: 1,
+                bytes: 2 * O + 4
+            }
+        );
+    }
+
+    #[test]
+    fn new_documents_need_the_writers_quota_and_room_in_the_relay() {
+        let (_dir, store) = store();
+        let no_new = Quota {
+            may_create: false,
+            max_new_docs: 3,
+            ..Quota::unlimited()
+        };
+        assert!(matches!(
+            store.append(DocId([1; 16]), [1; 16], b"x", &no_new),
+            Err(StoreError::TooManyNewDocuments { limit: 3 })
+        ));
+        let one_doc = Quota {
+            max_docs: 1,
+            ..Quota::unlimited()
+        };
+        store
+            .append(DocId([1; 16]), [1; 16], b"x", &one_doc)
+            .unwrap();
+        // An existing document takes writes without the right to create one.
+        store
+            .append(DocId([1; 16]), [2; 16], b"y", &no_new)
+            .unwrap();
+        assert!(matches!(
+            store.append(DocId([2; 16]), [1; 16], b"x", &one_doc),
+            Err(StoreError::RelayFullOfDocuments { limit: 1 })
+        ));
+        let full = Quota {
+            max_total_bytes: 2 * O + 2,
+            ..Quota::unlimited()
+        };
+        assert!(matches!(
+            store.append(DocId([1; 16]), [3; 16], b"z", &full),
+            Err(StoreError::RelayFullOfBytes { .. })
+        ));
+        assert_eq!(store.totals().unwrap().docs, 1);
     }
 
     #[test]
     fn snapshot_drops_covered_entries_but_keeps_numbering_and_dedup() {
         let (_dir, store) = store();
         let doc = DocId([3; 16]);
-        store.owner_or_register(doc, [0; 32]).unwrap();
+        let q = quota(1000);
         for i in 1..=3u8 {
-            store.append(doc, [i; 16], &[i; 4], 1000).unwrap();
+            store.append(doc, [i; 16], &[i; 4], &q).unwrap();
         }
         assert!(matches!(
-            store.store_snapshot(doc, 4, b"s", 1000),
+            store.store_snapshot(doc, 4, b"s", &q),
+            Err(StoreError::SnapshotAhead { .. })
+        ));
+        assert!(matches!(
+            store.store_snapshot(DocId([4; 16]), 1, b"s", &q),
             Err(StoreError::SnapshotAhead { .. })
         ));
         assert_eq!(
-            store.store_snapshot(doc, 2, b"snap", 1000).unwrap(),
+            store.store_snapshot(doc, 2, b"snap", &q).unwrap(),
             SnapshotStored::Replaced
         );
+        // Three rows, one live entry of 4 bytes, a snapshot of 4.
+        assert_eq!(store.totals().unwrap().bytes, 3 * O + 4 + 4);
         assert_eq!(
-            store.store_snapshot(doc, 1, b"old", 1000).unwrap(),
+            store.store_snapshot(doc, 1, b"old", &q).unwrap(),
             SnapshotStored::Stale
         );
         assert_eq!(
-            store.append(doc, [1; 16], &[1; 4], 1000).unwrap(),
+            store.append(doc, [1; 16], &[1; 4], &q).unwrap(),
             Appended::Duplicate(1)
         );
         assert_eq!(
-            store.append(doc, [4; 16], b"d", 1000).unwrap(),
-            Appended::New(4)
+            store.append(doc, [4; 16], b"d", &q).unwrap(),
+            Appended::New {
+                seq: 4,
+                created: false
+            }
         );
         let from_start = store.catch_up(doc, 0).unwrap();
         assert_eq!(
@@ -348,5 +504,39 @@ mod tests {
         let recent = store.catch_up(doc, 3).unwrap();
         assert!(recent.snapshot.is_none());
         assert_eq!(recent.entries.len(), 1);
+    }
+
+    #[test]
+    fn a_version_1_file_is_migrated_with_its_entries_and_costs() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE docs (doc_id BLOB PRIMARY KEY, token_hash BLOB NOT NULL,
+                                    bytes INTEGER NOT NULL DEFAULT 0);
+                 CREATE TABLE entries (doc_id BLOB NOT NULL, seq INTEGER NOT NULL,
+                    client_msg_id BLOB NOT NULL, ciphertext BLOB, PRIMARY KEY (doc_id, seq),
+                    UNIQUE (doc_id, client_msg_id));
+                 CREATE TABLE snapshots (doc_id BLOB PRIMARY KEY, covers_seq INTEGER NOT NULL,
+                    ciphertext BLOB NOT NULL);
+                 INSERT INTO docs VALUES (x'01', x'aa', 5), (x'02', x'bb', 0);
+                 INSERT INTO entries VALUES (x'01', 1, x'11', NULL), (x'01', 2, x'22', x'0102');
+                 INSERT INTO snapshots VALUES (x'01', 1, x'010203');",
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(dir.path()).unwrap();
+        // The document that never stored anything is gone; the other costs its two rows, its
+        // live entry and its snapshot.
+        assert_eq!(
+            store.totals().unwrap(),
+            Totals {
+                docs: 1,
+                bytes: 2 * O + 2 + 3
+            }
+        );
+        drop(store);
+        let again = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(again.totals().unwrap().docs, 1);
     }
 }

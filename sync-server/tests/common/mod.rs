@@ -69,6 +69,18 @@ impl RelayProcess {
         }
     }
 
+    /// The relay's resident memory now, in bytes (from /proc; Linux only).
+    pub fn rss_bytes(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("read the relay's /proc status");
+        let kib: u64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("a VmRSS line");
+        kib * 1024
+    }
+
     /// SIGKILL: no chance to flush or clean up, like a power cut for the process.
     pub fn kill(mut self) {
         self.child.kill().expect("kill the relay");
@@ -132,13 +144,14 @@ pub struct TestDoc {
 
 impl TestDoc {
     pub fn new() -> Self {
+        let secret = Secret::random();
         TestDoc {
-            doc: DocId::random(),
-            secret: Secret::random(),
+            doc: secret.doc_id(),
+            secret,
         }
     }
     pub fn token(&self) -> AccessToken {
-        self.secret.access_token(self.doc)
+        self.secret.access_token()
     }
 }
 
@@ -293,13 +306,13 @@ impl Client {
         joined
     }
 
-    /// Appends and waits for the Ack, returning its sequence. Word that another connection left
-    /// the document may come first and is passed over.
+    /// Appends [`sealed`]`(ciphertext)` and waits for the Ack, returning its sequence. Word that
+    /// another connection left the document may come first and is passed over.
     pub async fn append(&mut self, doc: DocId, client_msg_id: [u8; 16], ciphertext: &[u8]) -> u64 {
         self.send(&ClientMsg::Append {
             doc,
             client_msg_id,
-            ciphertext: ciphertext.to_vec(),
+            ciphertext: sealed(ciphertext),
         })
         .await;
         match self.recv_skipping_departures().await {
@@ -311,6 +324,14 @@ impl Client {
             other => panic!("expected Ack, got {other:?}"),
         }
     }
+}
+
+/// `text` as the relay sees a sealed payload: at least an envelope long. The relay cannot tell
+/// real ciphertext from any other bytes of that length, so tests keep readable payloads, padded.
+pub fn sealed(text: &[u8]) -> Vec<u8> {
+    let mut out = text.to_vec();
+    out.resize(out.len().max(tandem_protocol::crypto::MIN_SEALED_LEN), b'.');
+    out
 }
 
 /// A fresh random client message id.

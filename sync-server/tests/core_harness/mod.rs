@@ -3,22 +3,41 @@
 //! a process, and decodes what comes out.
 #![allow(dead_code)] // Each test file uses a different subset.
 
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
+use tandem_protocol::crypto::MIN_SEALED_LEN;
 use tandem_protocol::message::Entry;
 use tandem_protocol::{AccessToken, ClientMsg, ClientMsgId, DocId, ErrorCode, RelayMsg};
 use tandem_sync_server::catch_up::CatchUp;
 use tandem_sync_server::limits::Limits;
 use tandem_sync_server::relay_core::{Outgoing, RelayCore};
 use tandem_sync_server::session::ConnId;
-use tandem_sync_server::store::{Appended, SnapshotStored, SqliteStore, Store, StoreError};
+use tandem_sync_server::store::{
+    Appended, Quota, SnapshotStored, SqliteStore, Store, StoreError, Totals,
+};
 
-pub const DOC: DocId = DocId([1; 16]);
+/// The document [`TOKEN`] opens: the relay refuses a token for any other id.
+pub static DOC: LazyLock<DocId> = LazyLock::new(|| TOKEN.doc_id());
 pub const TOKEN: AccessToken = AccessToken([2; 32]);
 pub const LIMITS: Limits = Limits {
     max_frame_bytes: 4 * 1024 * 1024,
     max_doc_bytes: 64 * 1024 * 1024,
+    max_presence_bytes: 4 * 1024,
+    presence_per_second: 20.0,
+    bytes_per_second: 64 * 1024 * 1024,
+    max_new_docs_per_connection: 8,
+    max_docs: 1000,
+    max_total_bytes: 1 << 30,
 };
+
+/// `text` as the relay sees a sealed payload: at least an envelope long. The relay cannot tell
+/// real ciphertext from any other bytes of that length, so tests keep their readable payloads
+/// and pad them.
+pub fn sealed(text: &[u8]) -> Vec<u8> {
+    let mut out = text.to_vec();
+    out.resize(out.len().max(MIN_SEALED_LEN), b'.');
+    out
+}
 
 /// A relay over a store in a temporary directory.
 pub struct Sim {
@@ -89,7 +108,7 @@ pub fn decode(out: Vec<Outgoing>) -> Vec<(ConnId, RelayMsg)> {
 
 pub fn join(since_seq: u64) -> ClientMsg {
     ClientMsg::Join {
-        doc: DOC,
+        doc: *DOC,
         token: TOKEN,
         since_seq,
         expect: Vec::new(),
@@ -98,15 +117,15 @@ pub fn join(since_seq: u64) -> ClientMsg {
 
 pub fn append(id: u8, ciphertext: &[u8]) -> ClientMsg {
     ClientMsg::Append {
-        doc: DOC,
+        doc: *DOC,
         client_msg_id: [id; 16],
-        ciphertext: ciphertext.to_vec(),
+        ciphertext: sealed(ciphertext),
     }
 }
 
 pub fn joined(head_seq: u64) -> RelayMsg {
     RelayMsg::Joined {
-        doc: DOC,
+        doc: *DOC,
         head_seq,
         max_frame_bytes: LIMITS.max_frame_bytes as u64,
         lost: false,
@@ -115,7 +134,7 @@ pub fn joined(head_seq: u64) -> RelayMsg {
 
 pub fn ack(id: u8, seq: u64) -> RelayMsg {
     RelayMsg::Ack {
-        doc: DOC,
+        doc: *DOC,
         client_msg_id: [id; 16],
         seq,
     }
@@ -124,24 +143,24 @@ pub fn ack(id: u8, seq: u64) -> RelayMsg {
 /// The broadcast of append `id` stored under `seq`.
 pub fn broadcast(seq: u64, id: u8, ciphertext: &[u8]) -> RelayMsg {
     RelayMsg::Broadcast {
-        doc: DOC,
+        doc: *DOC,
         seq,
         client_msg_id: [id; 16],
-        ciphertext: ciphertext.to_vec(),
+        ciphertext: sealed(ciphertext),
     }
 }
 
 /// A catch-up of `(seq, append id, ciphertext)` entries.
 pub fn entries(list: &[(u64, u8, &[u8])]) -> RelayMsg {
     RelayMsg::Entries {
-        doc: DOC,
+        doc: *DOC,
         snapshot: None,
         entries: list
             .iter()
             .map(|&(seq, id, c)| Entry {
                 seq,
                 client_msg_id: [id; 16],
-                ciphertext: c.to_vec(),
+                ciphertext: sealed(c),
             })
             .collect(),
     }
@@ -161,16 +180,19 @@ pub fn down() -> StoreError {
 }
 
 impl Store for NoStore {
-    fn owner_or_register(&self, _: DocId, _: [u8; 32]) -> Result<[u8; 32], StoreError> {
-        Err(down())
-    }
     fn catch_up(&self, _: DocId, _: u64) -> Result<CatchUp, StoreError> {
         Err(down())
     }
     fn append_id_at(&self, _: DocId, _: u64) -> Result<Option<ClientMsgId>, StoreError> {
         Err(down())
     }
-    fn append(&self, _: DocId, _: ClientMsgId, _: &[u8], _: u64) -> Result<Appended, StoreError> {
+    fn append(
+        &self,
+        _: DocId,
+        _: ClientMsgId,
+        _: &[u8],
+        _: &Quota,
+    ) -> Result<Appended, StoreError> {
         Err(down())
     }
     fn store_snapshot(
@@ -178,8 +200,11 @@ impl Store for NoStore {
         _: DocId,
         _: u64,
         _: &[u8],
-        _: u64,
+        _: &Quota,
     ) -> Result<SnapshotStored, StoreError> {
+        Err(down())
+    }
+    fn totals(&self) -> Result<Totals, StoreError> {
         Err(down())
     }
 }

@@ -1,0 +1,268 @@
+//! A member with the link, or anyone who learned one, cannot grow the relay's storage without
+//! bound, wipe a document's history, flood the others with presence, or claim an id: each is
+//! refused with the limit it hit, against the real relay binary.
+
+mod common;
+
+use common::{msg_id, sealed, RelayProcess, TestDoc};
+use tandem_protocol::crypto::MIN_SEALED_LEN;
+use tandem_protocol::{ClientMsg, ErrorCode, RelayMsg, Secret};
+
+#[tokio::test]
+async fn appends_and_snapshots_too_small_to_be_sealed_are_refused_and_history_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(dir.path(), &[]);
+    let doc = TestDoc::new();
+    let (mut alice, mut bob) = relay.joined_pair(&doc).await;
+    for i in 0..3u8 {
+        alice.append(doc.doc, msg_id(), &[i; 100]).await;
+        assert!(matches!(bob.recv().await, RelayMsg::Broadcast { .. }));
+    }
+
+    // An empty append is neither stored nor forwarded, and the refusal names it.
+    let id = msg_id();
+    alice
+        .send(&ClientMsg::Append {
+            doc: doc.doc,
+            client_msg_id: id,
+            ciphertext: Vec::new(),
+        })
+        .await;
+    let refusal = alice.recv_refusal().await;
+    assert_eq!(
+        (refusal.code, refusal.client_msg_id),
+        (ErrorCode::Malformed, Some(id))
+    );
+    assert!(refusal.message.contains(&MIN_SEALED_LEN.to_string()));
+    bob.expect_silence().await;
+
+    // A 16-byte "snapshot" of everything is refused, and a newcomer still gets every entry.
+    alice
+        .send(&ClientMsg::Snapshot {
+            doc: doc.doc,
+            covers_seq: 3,
+            ciphertext: vec![0; 16],
+        })
+        .await;
+    let refusal = alice.recv_refusal().await;
+    assert_eq!(refusal.code, ErrorCode::Malformed);
+    assert!(refusal.message.contains("kept"), "{}", refusal.message);
+    let newcomer = relay.client().await.join(&doc, 0).await;
+    assert!(newcomer.snapshot.is_none());
+    assert_eq!(newcomer.entries.len(), 3);
+    assert_eq!(newcomer.entries[0].ciphertext, sealed(&[0; 100]));
+}
+
+#[tokio::test]
+async fn joining_made_up_ids_stores_nothing_and_new_documents_are_capped_per_connection() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(dir.path(), &["--max-new-docs-per-connection", "3"]);
+    let mut client = relay.client().await;
+    // A thousand joins of documents nobody wrote: each is answered, none creates anything,
+    // so the connection can still start its three.
+    for _ in 0..1000 {
+        let doc = TestDoc::new();
+        client
+            .send(&ClientMsg::Join {
+                doc: doc.doc,
+                token: doc.token(),
+                since_seq: 0,
+                expect: Vec::new(),
+            })
+            .await;
+        assert!(matches!(
+            client.recv().await,
+            RelayMsg::Joined { head_seq: 0, .. }
+        ));
+    }
+    let docs: Vec<TestDoc> = (0..4).map(|_| TestDoc::new()).collect();
+    for doc in &docs[..3] {
+        client.join(doc, 0).await;
+        assert_eq!(client.append(doc.doc, msg_id(), b"first").await, 1);
+    }
+    let fourth = &docs[3];
+    client.join(fourth, 0).await;
+    let id = msg_id();
+    client
+        .send(&ClientMsg::Append {
+            doc: fourth.doc,
+            client_msg_id: id,
+            ciphertext: sealed(b"one too many"),
+        })
+        .await;
+    let refusal = client.recv_refusal().await;
+    assert_eq!(
+        (refusal.code, refusal.client_msg_id),
+        (ErrorCode::QuotaExceeded, Some(id))
+    );
+    assert!(
+        refusal.message.contains("3 new documents"),
+        "{}",
+        refusal.message
+    );
+    // Documents that exist take writes as before; a new connection may start new ones.
+    assert_eq!(client.append(docs[0].doc, msg_id(), b"second").await, 2);
+    let mut fresh = relay.client().await;
+    fresh.join(fourth, 0).await;
+    assert_eq!(fresh.append(fourth.doc, id, b"one too many").await, 1);
+}
+
+#[tokio::test]
+async fn the_relay_wide_quotas_hold_across_connections() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(dir.path(), &["--max-docs", "2"]);
+    // Two documents, each from its own connection; a third is refused, from any connection.
+    for _ in 0..2 {
+        let doc = TestDoc::new();
+        let mut client = relay.client().await;
+        client.join(&doc, 0).await;
+        client.append(doc.doc, msg_id(), b"exists").await;
+    }
+    let third = TestDoc::new();
+    let mut client = relay.client().await;
+    client.join(&third, 0).await;
+    client
+        .send(&ClientMsg::Append {
+            doc: third.doc,
+            client_msg_id: msg_id(),
+            ciphertext: sealed(b"no room"),
+        })
+        .await;
+    let refusal = client.recv_refusal().await;
+    assert_eq!(refusal.code, ErrorCode::QuotaExceeded);
+    assert!(
+        refusal.message.contains("2 documents"),
+        "{}",
+        refusal.message
+    );
+
+    // The byte quota counts every document together.
+    let doc = TestDoc::new();
+    let small_dir = tempfile::tempdir().unwrap();
+    let small = RelayProcess::start(small_dir.path(), &["--max-total-bytes", "5000"]);
+    let mut relay_full = small.client().await;
+    relay_full.join(&doc, 0).await;
+    relay_full.append(doc.doc, msg_id(), &[1; 4000]).await;
+    relay_full
+        .send(&ClientMsg::Append {
+            doc: doc.doc,
+            client_msg_id: msg_id(),
+            ciphertext: vec![2; 2000],
+        })
+        .await;
+    let refusal = relay_full.recv_refusal().await;
+    assert_eq!(refusal.code, ErrorCode::QuotaExceeded);
+    assert!(
+        refusal.message.contains("limit of 5000"),
+        "{}",
+        refusal.message
+    );
+}
+
+#[tokio::test]
+async fn presence_over_its_size_or_rate_is_refused_and_not_forwarded() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(
+        dir.path(),
+        &["--max-presence-bytes", "1000", "--presence-per-second", "5"],
+    );
+    let doc = TestDoc::new();
+    let (mut alice, mut bob) = relay.joined_pair(&doc).await;
+
+    alice
+        .send(&ClientMsg::Presence {
+            doc: doc.doc,
+            ciphertext: vec![1; 1001],
+        })
+        .await;
+    let refusal = alice.recv_refusal().await;
+    assert_eq!(refusal.code, ErrorCode::PresenceRefused);
+    assert!(
+        refusal.message.contains("limit of 1000"),
+        "{}",
+        refusal.message
+    );
+    bob.expect_silence().await;
+
+    // A burst of 50: twice the rate passes at once, the rest is refused, by name.
+    for _ in 0..50 {
+        alice
+            .send(&ClientMsg::Presence {
+                doc: doc.doc,
+                ciphertext: vec![2; 100],
+            })
+            .await;
+    }
+    let mut refused = 0;
+    for _ in 0..50 {
+        match alice.try_recv(common::QUIET).await {
+            Some(RelayMsg::Error {
+                code: ErrorCode::PresenceRefused,
+                message,
+                ..
+            }) => {
+                assert!(
+                    message.contains("5 presence messages a second"),
+                    "{message}"
+                );
+                refused += 1;
+            }
+            Some(other) => panic!("unexpected {other:?}"),
+            None => break,
+        }
+    }
+    let mut forwarded = 0;
+    while let Some(msg) = bob.try_recv(common::QUIET).await {
+        assert!(matches!(msg, RelayMsg::Presence { .. }), "{msg:?}");
+        forwarded += 1;
+    }
+    assert_eq!(forwarded + refused, 50);
+    assert!(
+        (10..=12).contains(&forwarded),
+        "{forwarded} of 50 forwarded"
+    );
+}
+
+#[tokio::test]
+async fn an_id_cannot_be_claimed_without_the_secret_behind_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(dir.path(), &[]);
+    let doc = TestDoc::new();
+    // Someone who saw the id (in an address, a log) joins it first with a token of their own.
+    let mut squatter = relay.client().await;
+    squatter
+        .send(&ClientMsg::Join {
+            doc: doc.doc,
+            token: Secret::random().access_token(),
+            since_seq: 0,
+            expect: Vec::new(),
+        })
+        .await;
+    let refusal = squatter.recv_refusal().await;
+    assert_eq!(refusal.code, ErrorCode::BadToken);
+    squatter
+        .send(&ClientMsg::Append {
+            doc: doc.doc,
+            client_msg_id: msg_id(),
+            ciphertext: sealed(b"mine now"),
+        })
+        .await;
+    assert_eq!(squatter.recv_refusal().await.code, ErrorCode::NotJoined);
+
+    // The creator, who holds the secret, is not locked out.
+    let mut creator = relay.client().await;
+    assert_eq!(creator.join(&doc, 0).await.head_seq, 0);
+    assert_eq!(creator.append(doc.doc, msg_id(), b"the vacancy").await, 1);
+    // And a token for another id opens only that one.
+    let other = TestDoc::new();
+    let mut wrong_pair = relay.client().await;
+    wrong_pair
+        .send(&ClientMsg::Join {
+            doc: doc.doc,
+            token: other.token(),
+            since_seq: 0,
+            expect: Vec::new(),
+        })
+        .await;
+    assert_eq!(wrong_pair.recv_refusal().await.code, ErrorCode::BadToken);
+}

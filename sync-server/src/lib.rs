@@ -15,6 +15,8 @@
 //! - [`gate`]: the caps on open connections, in all and per address, and the message bucket
 //!   one address's connections share.
 //! - [`static_files`]: the app's files with the single-page-app fallback and cache headers.
+//! - [`security_headers`]: the Content-Security-Policy (with the hashes of the page's inline
+//!   scripts) and the other headers that limit what the app's pages may load, run and leak.
 //! - [`connection`]: one WebSocket client — thin glue that carries out what [`session`] and
 //!   [`command`] decide, with the document locks, `spawn_blocking` and the outbox.
 //! - [`outbox`]: a connection's outgoing queue, bounded in messages and bytes, and the task that
@@ -53,6 +55,7 @@ pub mod outbox;
 pub mod refusal;
 pub mod relay_core;
 pub mod rooms;
+pub mod security_headers;
 pub mod server;
 pub mod session;
 pub mod static_files;

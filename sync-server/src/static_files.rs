@@ -1,5 +1,7 @@
 //! Serving the built app, so one relay process is a whole deployment.
 //!
+//! Every response here, found or not, carries the headers of [`crate::security_headers`].
+//!
 //! The app is a single-page app: `/v/<doc-id>` is a route inside it, not a file. So a path that
 //! names no file but looks like a route (its last segment has no extension) gets `index.html`,
 //! while a missing asset (`/missing.js`) stays a 404, which keeps a broken build visible instead
@@ -16,6 +18,7 @@
 //! revalidated on every load.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::handler::HandlerWithoutStateExt;
@@ -26,12 +29,15 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower_http::services::ServeDir;
 
+use crate::security_headers::{self, AppHeaders};
+
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const NO_CACHE: &str = "no-cache";
 
-/// The static-file service for `dir`, with the SPA fallback and cache headers.
+/// The static-file service for `dir`, with the SPA fallback, cache and security headers.
 pub fn router(dir: &Path) -> Router {
     let index = dir.join("index.html");
+    let security = Arc::new(AppHeaders::for_index(&index));
     let fallback = move |req: Request| spa_fallback(index.clone(), req);
     let files = ServeDir::new(dir)
         .precompressed_br()
@@ -40,6 +46,10 @@ pub fn router(dir: &Path) -> Router {
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(cache_control))
+        .layer(middleware::from_fn_with_state(
+            security,
+            security_headers::add,
+        ))
 }
 
 async fn spa_fallback(index: PathBuf, req: Request) -> Response {

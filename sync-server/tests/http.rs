@@ -1,4 +1,5 @@
-//! The relay as a web server: the app with its SPA fallback and cache headers, and /healthz.
+//! The relay as a web server: the app with its SPA fallback, cache and security headers, and
+//! /healthz.
 
 mod common;
 
@@ -7,13 +8,24 @@ use std::process::Command;
 
 use common::{http_get, RelayProcess, TestDoc};
 
-const INDEX: &str = "<!doctype html><html><head><title>Tandem</title></head>\
+const INDEX: &str = "<!doctype html><html><head><title>Tandem</title>\
+                     <script type=\"module\">import init from '/app-1a2b3c4d5e6f7a8b.js';await init();</script>\
+                     <SCRIPT>window.started = true;</SCRIPT>\
+                     <script src=\"/app-1a2b3c4d5e6f7a8b.js\" type=\"module\"></script></head>\
                      <body><p>Tandem app shell, long enough to be worth compressing.</p></body></html>";
+/// The SHA-256 of each inline script in [`INDEX`], in base64, as `openssl dgst -sha256 -binary |
+/// base64` gives them; the external script has none.
+const INDEX_SCRIPT_HASHES: [&str; 2] = [
+    "sha256-WGru6AdP2rWk9Xq77Sf2Fh5/D62LKdDBRYEzrjp5hgc=",
+    "sha256-zoVSi18jtsR7IKR3l6ObXCdaKf30QeIkXK8uzVa0DqY=",
+];
 const WASM: &str = "app-1a2b3c4d5e6f7a8b_bg.wasm";
+const JS: &str = "app-1a2b3c4d5e6f7a8b.js";
 
 fn write_app(dir: &Path) {
     std::fs::write(dir.join("index.html"), INDEX).unwrap();
     std::fs::write(dir.join(WASM), b"\0asm\x01\0\0\0 pretend module").unwrap();
+    std::fs::write(dir.join(JS), "export default async function init() {}\n").unwrap();
     std::fs::write(dir.join("robots.txt"), "User-agent: *\n").unwrap();
 }
 
@@ -54,6 +66,91 @@ async fn serves_the_app_with_spa_fallback_and_cache_headers() {
     let robots = http_get(addr, "/robots.txt", &[]);
     assert_eq!(robots.status, 200);
     assert_eq!(robots.header("cache-control"), Some("no-cache"));
+}
+
+#[tokio::test]
+async fn every_response_for_the_app_carries_the_security_headers() {
+    let data = tempfile::tempdir().unwrap();
+    let app = tempfile::tempdir().unwrap();
+    write_app(app.path());
+    let static_dir = app.path().to_str().unwrap();
+    let relay = RelayProcess::start(data.path(), &["--static-dir", static_dir]);
+    let wasm = format!("/{WASM}");
+    let js = format!("/{JS}");
+
+    // The page, an app route (SPA fallback), assets plain and compressed, and a missing asset.
+    for (path, encoding, status) in [
+        ("/", "identity", 200),
+        ("/index.html", "identity", 200),
+        ("/v/abc", "gzip", 200),
+        (&wasm, "identity", 200),
+        (&js, "br", 200),
+        ("/robots.txt", "identity", 200),
+        ("/missing.js", "identity", 404),
+    ] {
+        let response = http_get(relay.addr, path, &[("Accept-Encoding", encoding)]);
+        assert_eq!(response.status, status, "{path}");
+        let csp = response
+            .header("content-security-policy")
+            .unwrap_or_else(|| panic!("{path} has no Content-Security-Policy"));
+        let directives: Vec<&str> = csp.split(';').map(str::trim).collect();
+        let script_src = format!(
+            "script-src 'self' '{}' 'wasm-unsafe-eval'",
+            INDEX_SCRIPT_HASHES.join("' '")
+        );
+        for expected in [
+            "default-src 'self'",
+            &script_src,
+            "style-src 'self'",
+            "connect-src 'self'",
+            "img-src 'self' data: blob:",
+            "media-src 'self' blob:",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+        ] {
+            assert!(
+                directives.contains(&expected),
+                "{path}: {expected:?} not in {csp:?}"
+            );
+        }
+        assert_eq!(response.header("x-content-type-options"), Some("nosniff"));
+        assert_eq!(response.header("referrer-policy"), Some("no-referrer"));
+        assert_eq!(response.header("x-frame-options"), Some("DENY"));
+        assert_eq!(
+            response.header("cross-origin-opener-policy"),
+            Some("same-origin")
+        );
+        let permissions = response.header("permissions-policy").unwrap_or_default();
+        for expected in ["microphone=(self)", "camera=()", "geolocation=()"] {
+            assert!(
+                permissions.split(',').any(|p| p.trim() == expected),
+                "{path}: {expected:?} not in {permissions:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn without_inline_scripts_the_policy_allows_none() {
+    let data = tempfile::tempdir().unwrap();
+    let app = tempfile::tempdir().unwrap();
+    write_app(app.path());
+    std::fs::write(
+        app.path().join("index.html"),
+        "<!doctype html><title>No inline script</title><script src=\"/app.js\"></script>",
+    )
+    .unwrap();
+    let static_dir = app.path().to_str().unwrap();
+    let relay = RelayProcess::start(data.path(), &["--static-dir", static_dir]);
+    let page = http_get(relay.addr, "/v/abc", &[]);
+    let csp = page.header("content-security-policy").unwrap_or_default();
+    assert!(
+        csp.split(';')
+            .any(|d| d.trim() == "script-src 'self' 'wasm-unsafe-eval'"),
+        "{csp:?}"
+    );
 }
 
 #[tokio::test]

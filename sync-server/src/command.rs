@@ -14,7 +14,8 @@ use tandem_protocol::message::MAX_EXPECTED;
 use tandem_protocol::{AccessToken, ClientMsgId, DocId, EntryId, ErrorCode, RelayMsg};
 use tracing::{debug, info, warn};
 
-use crate::limits::Limits;
+use crate::catch_up::Resume;
+use crate::limits::{Limits, CATCH_UP_CHUNK_BYTES};
 use crate::refusal::{refuse, store_failed, About};
 use crate::session::ConnId;
 use crate::store::{Appended, Quota, Store, StoreError};
@@ -73,6 +74,10 @@ pub struct Outcome {
     pub broadcast: Option<RelayMsg>,
     /// Whether the command brought the document into being, against the sender's quota.
     pub created: bool,
+    /// A join's catch-up that did not fit its first message: the caller sends the rest, page
+    /// by page ([`crate::catch_up::next_page`]), before anything else for the document reaches
+    /// the sender.
+    pub catch_up: Option<Resume>,
 }
 
 impl Outcome {
@@ -83,6 +88,7 @@ impl Outcome {
             replies: vec![msg],
             broadcast: None,
             created: false,
+            catch_up: None,
         }
     }
 
@@ -92,6 +98,7 @@ impl Outcome {
             replies: Vec::new(),
             broadcast: None,
             created: false,
+            catch_up: None,
         }
     }
 }
@@ -224,8 +231,13 @@ fn join(
     for entry in expect.iter().take(MAX_EXPECTED) {
         lost |= store.append_id_at(doc, entry.seq)? != Some(entry.client_msg_id);
     }
-    let catch_up = store.catch_up(doc, since_seq)?;
-    let head_seq = catch_up.head_seq;
+    // Under the document's lock: the head and the first page agree with what is broadcast
+    // after the lock is released. The rest of a long catch-up is read page by page afterwards
+    // ([`crate::catch_up`]); the entries up to the head stay put meanwhile, or are replaced by
+    // a snapshot that the next page then brings instead.
+    let head_seq = store.head_seq(doc)?;
+    let page = store.catch_up_page(doc, since_seq, head_seq, CATCH_UP_CHUNK_BYTES)?;
+    let resume = page.resume(doc, head_seq);
     info!(conn, %doc, since_seq, head_seq, lost, "joined");
     let joined = RelayMsg::Joined {
         doc,
@@ -234,10 +246,11 @@ fn join(
         lost,
     };
     let mut replies = vec![joined];
-    replies.extend(catch_up.into_messages(doc));
+    replies.extend(page.into_message(doc));
     Ok(Outcome {
         subscription: Subscription::Subscribe,
         replies,
+        catch_up: resume,
         ..Outcome::nothing()
     })
 }
@@ -289,6 +302,18 @@ fn snapshot(
     Ok(Outcome::nothing())
 }
 
+/// A catch-up the store failed to finish: the client is told (as for a failed join) and taken
+/// out of the document, so that its next message for it is refused as not joined and it joins
+/// again, instead of believing it has everything.
+pub fn catch_up_failed(conn: ConnId, doc: DocId, e: &StoreError) -> Outcome {
+    let about = About {
+        doc,
+        client_msg_id: None,
+        what: "join",
+    };
+    left(conn, doc, vec![store_failed(conn, about, e)])
+}
+
 /// The sender leaves the document; the others hear at once that its presence is over.
 fn left(conn: ConnId, doc: DocId, replies: Vec<RelayMsg>) -> Outcome {
     Outcome {
@@ -296,5 +321,6 @@ fn left(conn: ConnId, doc: DocId, replies: Vec<RelayMsg>) -> Outcome {
         replies,
         broadcast: Some(RelayMsg::PeerLeft { doc, from: conn }),
         created: false,
+        catch_up: None,
     }
 }

@@ -34,14 +34,23 @@ use tandem_protocol::RelayMsg;
 use tokio::time::Instant;
 use tracing::{debug, info};
 
+use crate::catch_up::{next_page, Resume};
 use crate::command::{self, Command, Outcome, Subscription};
 use crate::gate::Pass;
-use crate::limits::{OUTGOING_BYTES, OUTGOING_QUEUE};
+use crate::limits::{CATCH_UP_CHUNK_BYTES, OUTGOING_BYTES, OUTGOING_QUEUE};
 use crate::outbox::{write_frames, Peer, Writing};
 use crate::refusal::store_failed;
 use crate::server::Relay;
 use crate::session::{Admission, ConnId, Screened, Session};
 use crate::store::StoreError;
+
+/// The most of a catch-up queued for a client at once: the next page is read only when the
+/// queue holds less, so a client reading steadily always has the next pages waiting, and the
+/// rest of the queue's budget stays free for everything else.
+const CATCH_UP_QUEUED: usize = 3 * CATCH_UP_CHUNK_BYTES;
+
+/// Free room in a connection's queue before the next catch-up page is read.
+const CATCH_UP_ROOM: usize = OUTGOING_BYTES - CATCH_UP_QUEUED;
 
 /// How many idle timeouts a client may go without sending a complete protocol message.
 const MESSAGE_TIMEOUT_FACTOR: u32 = 4;
@@ -120,8 +129,12 @@ impl Connection {
             self.admit(message_len(&message)).await;
             match message {
                 Message::Binary(frame) => {
-                    message_by = Instant::now() + idle * MESSAGE_TIMEOUT_FACTOR;
+                    let started = Instant::now();
                     self.on_frame(&frame).await;
+                    // A long catch-up keeps the reader here while the client reads it (the
+                    // writer's timeout watches that); its pongs wait unread meanwhile.
+                    pong_by += started.elapsed();
+                    message_by = Instant::now() + idle * MESSAGE_TIMEOUT_FACTOR;
                 }
                 Message::Text(_) => self.send(Session::screen_text()),
                 Message::Close(_) => return "closed by the client",
@@ -163,7 +176,48 @@ impl Connection {
         let outcome = execute(&self.relay, self.peer.id, command).await;
         self.session
             .settle(doc, outcome.subscription, outcome.created);
+        let resume = outcome.catch_up;
         room.apply(&self.peer, outcome);
+        drop(room);
+        if let Some(resume) = resume {
+            self.send_rest_of_catch_up(resume).await;
+        }
+    }
+
+    /// Sends a join's catch-up after its first page, a page at a time and only as fast as the
+    /// client takes them, so that the relay holds at most a few pages of it in memory however
+    /// large the document. Meanwhile the document's broadcasts are held for this connection
+    /// ([`crate::rooms`]); they follow the last page.
+    async fn send_rest_of_catch_up(&mut self, mut resume: Resume) {
+        let doc = resume.doc;
+        loop {
+            if !self.peer.room_for(CATCH_UP_ROOM).await {
+                return;
+            }
+            let store = Arc::clone(&self.relay.store);
+            let page = tokio::task::spawn_blocking(move || next_page(&*store, resume))
+                .await
+                .unwrap_or_else(|e| Err(StoreError::Task(e.to_string())));
+            match page {
+                Ok((message, next)) => {
+                    if let Some(message) = message {
+                        self.send(message);
+                    }
+                    match next {
+                        Some(next) => resume = next,
+                        None => break,
+                    }
+                }
+                Err(e) => {
+                    let outcome = command::catch_up_failed(self.peer.id, doc, &e);
+                    let mut room = self.relay.rooms.lock(doc).await;
+                    self.session.settle(doc, outcome.subscription, false);
+                    room.apply(&self.peer, outcome);
+                    return;
+                }
+            }
+        }
+        self.relay.rooms.lock(doc).await.caught_up(self.peer.id);
     }
 
     /// Stores a change, acks it and forwards it to the document's other subscribers.

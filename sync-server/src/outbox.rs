@@ -22,6 +22,9 @@ use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit, Semaphore};
 
 use crate::session::ConnId;
 
+/// How often [`Peer::room_for`] looks again.
+const ROOM_POLL: Duration = Duration::from_millis(5);
+
 /// How the rest of the relay reaches one connection.
 #[derive(Clone, Debug)]
 pub struct Peer {
@@ -92,10 +95,25 @@ impl Peer {
         self.kick.notified().await;
     }
 
-    fn kick(&self) -> SendError {
+    /// Tells the connection to close because it cannot keep up.
+    pub fn kick(&self) -> SendError {
         // notify_one keeps a permit, so the kick is not lost if nobody is waiting yet.
         self.kick.notify_one();
         SendError::TooSlow
+    }
+
+    /// Waits until at least `bytes` of the queue's byte budget are free, i.e. the client has
+    /// taken enough of what was queued; false if the connection is gone meanwhile. Polls
+    /// rather than reserving the budget, since a reservation would make broadcasts queued
+    /// meanwhile find it taken and kick the client.
+    pub async fn room_for(&self, bytes: usize) -> bool {
+        while self.budget.available_permits() < bytes {
+            if self.tx.is_closed() {
+                return false;
+            }
+            tokio::time::sleep(ROOM_POLL).await;
+        }
+        !self.tx.is_closed()
     }
 }
 

@@ -36,6 +36,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use tandem_protocol::{DocId, RelayMsg};
 
+use crate::catch_up::{next_page, Resume};
 use crate::command::{self, Outcome, Subscription};
 use crate::limits::Limits;
 use crate::session::{Admission, ConnId, Screened, Session};
@@ -102,7 +103,14 @@ impl RelayCore {
                 let doc = command.doc();
                 let outcome = command::execute(&*self.store, &self.limits, conn, command);
                 session.settle(doc, outcome.subscription, outcome.created);
-                self.apply(conn, doc, outcome)
+                let resume = outcome.catch_up;
+                let mut out = self.apply(conn, doc, outcome);
+                // The server sends the rest page by page as the client takes them; one thread
+                // with nothing in between sends them all at once, in the same pages.
+                if let Some(resume) = resume {
+                    out.extend(self.rest_of_catch_up(conn, resume));
+                }
+                out
             }
         }
     }
@@ -130,6 +138,31 @@ impl RelayCore {
     /// The connections subscribed to `doc`, in id order.
     pub fn subscribers(&self, doc: DocId) -> impl Iterator<Item = ConnId> + '_ {
         self.subscribers.get(&doc).into_iter().flatten().copied()
+    }
+
+    /// The pages after a join's first, for `conn`. A store failure midway ends the catch-up
+    /// as the server ends it: refused, and the connection out of the document.
+    fn rest_of_catch_up(&mut self, conn: ConnId, mut resume: Resume) -> Vec<Outgoing> {
+        let mut out = Vec::new();
+        loop {
+            match next_page(&*self.store, resume) {
+                Ok((message, next)) => {
+                    out.extend(message.map(|m| Outgoing::new(conn, &m)));
+                    match next {
+                        Some(next) => resume = next,
+                        None => return out,
+                    }
+                }
+                Err(e) => {
+                    let outcome = command::catch_up_failed(conn, resume.doc, &e);
+                    if let Some(session) = self.sessions.get_mut(&conn) {
+                        session.settle(resume.doc, outcome.subscription, false);
+                    }
+                    out.extend(self.apply(conn, resume.doc, outcome));
+                    return out;
+                }
+            }
+        }
     }
 
     /// Carries out an outcome, as [`crate::rooms::Subscribers::apply`] does for the server.

@@ -9,6 +9,10 @@
 //! Sending never waits: frames go into each connection's bounded queue ([`crate::outbox`]), and a
 //! connection whose queue is full is told to disconnect, so a slow client cannot stall the lock
 //! and with it everyone else on the document.
+//!
+//! A long catch-up is the one thing sent outside the lock (page by page, see
+//! [`crate::catch_up`]): the joiner is subscribed at once, but what is broadcast meanwhile is
+//! held for it and released after its last page, so the order above still holds for it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -18,6 +22,7 @@ use tandem_protocol::DocId;
 use tokio::sync::OwnedMutexGuard;
 
 use crate::command::{Outcome, Subscription};
+use crate::limits::{OUTGOING_BYTES, OUTGOING_QUEUE};
 use crate::outbox::Peer;
 use crate::session::ConnId;
 
@@ -25,15 +30,27 @@ use crate::session::ConnId;
 #[derive(Debug, Default)]
 pub struct Subscribers {
     peers: HashMap<ConnId, Peer>,
+    /// Subscribers still being sent their catch-up page by page: what is broadcast meanwhile
+    /// waits here, so that it reaches them after the catch-up, in order.
+    catching_up: HashMap<ConnId, Held>,
+}
+
+/// Broadcasts held for a subscriber until its catch-up is sent.
+#[derive(Debug, Default)]
+struct Held {
+    frames: Vec<Bytes>,
+    bytes: usize,
 }
 
 impl Subscribers {
     pub fn subscribe(&mut self, peer: Peer) {
+        self.catching_up.remove(&peer.id);
         self.peers.insert(peer.id, peer);
     }
 
     pub fn unsubscribe(&mut self, id: ConnId) {
         self.peers.remove(&id);
+        self.catching_up.remove(&id);
     }
 
     pub fn is_subscribed(&self, id: ConnId) -> bool {
@@ -41,19 +58,57 @@ impl Subscribers {
     }
 
     /// Queues `frame` for every subscriber except `except` (the sender, who gets an Ack instead).
-    /// Peers that are gone or too slow are dropped from the document right away.
+    /// Peers that are gone or too slow are dropped from the document right away; so is one
+    /// whose held broadcasts outgrow what its queue could take.
     pub fn broadcast(&mut self, except: ConnId, frame: &Bytes) {
-        self.peers
-            .retain(|&id, peer| id == except || peer.send(frame.clone()).is_ok());
+        let catching_up = &mut self.catching_up;
+        self.peers.retain(|&id, peer| {
+            if id == except {
+                return true;
+            }
+            let Some(held) = catching_up.get_mut(&id) else {
+                return peer.send(frame.clone()).is_ok();
+            };
+            held.bytes += frame.len();
+            held.frames.push(frame.clone());
+            if held.bytes > OUTGOING_BYTES || held.frames.len() > OUTGOING_QUEUE {
+                catching_up.remove(&id);
+                peer.kick();
+                return false;
+            }
+            true
+        });
+    }
+
+    /// `id`'s catch-up has been sent: what was held for it goes out now, and from now on
+    /// broadcasts reach it directly. Nothing happens for a connection no longer subscribed.
+    pub fn caught_up(&mut self, id: ConnId) {
+        let Some(held) = self.catching_up.remove(&id) else {
+            return;
+        };
+        let Some(peer) = self.peers.get(&id) else {
+            return;
+        };
+        for frame in held.frames {
+            if peer.send(frame).is_err() {
+                self.peers.remove(&id);
+                return;
+            }
+        }
     }
 
     /// Carries out a command's outcome for `peer` (see [`crate::command`]): its subscription,
     /// its replies, then the broadcast to everyone else. The caller holds the document's lock.
+    /// If the outcome has more catch-up to come, broadcasts to `peer` are held until
+    /// [`Subscribers::caught_up`].
     pub fn apply(&mut self, peer: &Peer, outcome: Outcome) {
         match outcome.subscription {
             Subscription::Keep => {}
             Subscription::Subscribe => self.subscribe(peer.clone()),
             Subscription::Unsubscribe => self.unsubscribe(peer.id),
+        }
+        if outcome.catch_up.is_some() && self.is_subscribed(peer.id) {
+            self.catching_up.insert(peer.id, Held::default());
         }
         for reply in outcome.replies {
             // A refused reply has kicked the connection, which is closing: skip encoding the

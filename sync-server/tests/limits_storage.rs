@@ -266,3 +266,91 @@ async fn an_id_cannot_be_claimed_without_the_secret_behind_it() {
         .await;
     assert_eq!(wrong_pair.recv_refusal().await.code, ErrorCode::BadToken);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_catch_up_larger_than_a_connections_queue_is_streamed_with_broadcasts_after_it() {
+    const MIB: usize = 1 << 20;
+    const PAGES: u64 = 20;
+    let dir = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(dir.path(), &[]);
+    let doc = TestDoc::new();
+    let mut writer = relay.client().await;
+    writer.join(&doc, 0).await;
+    for i in 0..PAGES {
+        writer
+            .append(doc.doc, msg_id(), &vec![i as u8; MIB - 200])
+            .await;
+    }
+    let before = relay.rss_bytes();
+
+    // 20 MiB is more than a connection may have queued (16 MiB): sent at once, the catch-up
+    // would cut the reader off. Many readers at once must not cost 20 MiB each either.
+    let mut readers = Vec::new();
+    for _ in 0..6 {
+        let mut reader = relay.client().await;
+        reader
+            .send(&ClientMsg::Join {
+                doc: doc.doc,
+                token: doc.token(),
+                since_seq: 0,
+                expect: Vec::new(),
+            })
+            .await;
+        readers.push(reader);
+    }
+    // The writer goes on meanwhile; its appends must reach each reader after its catch-up.
+    let writing = tokio::spawn(async move {
+        for _ in 0..5 {
+            writer
+                .append(doc.doc, msg_id(), b"during the catch-up")
+                .await;
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    });
+    let mut peak = before;
+    let mut reading = Vec::new();
+    for mut reader in readers {
+        reading.push(tokio::spawn(async move {
+            let mut seqs = Vec::new();
+            let mut head = None;
+            while seqs.last() != Some(&(PAGES + 5)) {
+                match reader.recv().await {
+                    RelayMsg::Joined { head_seq, .. } => head = Some(head_seq),
+                    RelayMsg::Entries { entries, .. } => {
+                        assert!(head.is_some(), "Entries before Joined");
+                        seqs.extend(entries.iter().map(|e| e.seq));
+                        // A slow phone: the relay must wait for it, not queue everything.
+                        tokio::time::sleep(std::time::Duration::from_millis(40)).await;
+                    }
+                    RelayMsg::Broadcast { seq, .. } => {
+                        let head = head.expect("Joined first");
+                        assert!(
+                            seqs.last() >= Some(&head),
+                            "broadcast {seq} overtook the catch-up at {seqs:?}"
+                        );
+                        seqs.push(seq);
+                    }
+                    other => panic!("unexpected {other:?}"),
+                }
+            }
+            seqs
+        }));
+    }
+    while reading.iter().any(|r| !r.is_finished()) {
+        peak = peak.max(relay.rss_bytes());
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    writing.await.unwrap();
+    for r in reading {
+        assert_eq!(r.await.unwrap(), (1..=PAGES + 5).collect::<Vec<_>>());
+    }
+    println!(
+        "relay RSS while six readers caught up on 20 MiB: {} MiB, from {} MiB",
+        peak / MIB as u64,
+        before / MIB as u64
+    );
+    assert!(
+        peak < before + 48 * MIB as u64,
+        "RSS grew from {before} to {peak} bytes"
+    );
+}

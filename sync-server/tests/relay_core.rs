@@ -5,8 +5,7 @@ mod core_harness;
 
 use core_harness::*;
 use tandem_protocol::message::{Entry, StoredSnapshot};
-use tandem_protocol::{AccessToken, ClientMsg, DocId, ErrorCode, RelayMsg};
-use tandem_sync_server::catch_up::CatchUp;
+use tandem_protocol::{AccessToken, ClientMsg, ErrorCode, RelayMsg};
 use tandem_sync_server::limits::{CATCH_UP_CHUNK_BYTES, RATE_BURST, RATE_PER_SECOND};
 
 #[test]
@@ -141,19 +140,18 @@ fn a_reconnecting_client_gets_what_it_missed_in_chunks() {
     }
     let late = sim.relay.connect(0);
     let out = sim.join(late, 3);
-    let expected = CatchUp {
-        head_seq: 7,
-        snapshot: None,
-        entries: (4..=7)
-            .map(|seq| Entry {
+    // Two of these never fit one page: each entry comes in a message of its own.
+    let expected: Vec<RelayMsg> = (4..=7)
+        .map(|seq| RelayMsg::Entries {
+            doc: *DOC,
+            snapshot: None,
+            entries: vec![Entry {
                 seq,
                 client_msg_id: [seq as u8 + 6; 16],
-                ciphertext: big.clone(),
-            })
-            .collect(),
-    }
-    .into_messages(*DOC);
-    assert_eq!(expected.len(), 4);
+                ciphertext: sealed(&big),
+            }],
+        })
+        .collect();
     let got: Vec<RelayMsg> = out.into_iter().skip(1).map(|(_, m)| m).collect();
     assert_eq!(got, expected);
 }

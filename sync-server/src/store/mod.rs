@@ -15,7 +15,7 @@ use std::path::PathBuf;
 
 use tandem_protocol::{ClientMsgId, DocId, ErrorCode};
 
-use crate::catch_up::CatchUp;
+use crate::catch_up::{CatchUp, Page};
 use crate::limits::Limits;
 
 mod backup;
@@ -131,8 +131,28 @@ pub struct Totals {
 }
 
 pub trait Store: Send + Sync + 'static {
-    /// The snapshot (if `since_seq` is behind it) and every live entry after `since_seq`.
-    fn catch_up(&self, doc: DocId, since_seq: u64) -> Result<CatchUp, StoreError>;
+    /// The newest sequence in the document's log (0 for a document with none).
+    fn head_seq(&self, doc: DocId) -> Result<u64, StoreError>;
+    /// One page of catch-up in one read: the snapshot if `after` is behind it, then live
+    /// entries after it (or after `after`) up to `until`, as many as fit `budget` encoded bytes
+    /// but at least one ([`crate::catch_up::fill_page`]).
+    fn catch_up_page(
+        &self,
+        doc: DocId,
+        after: u64,
+        until: u64,
+        budget: usize,
+    ) -> Result<Page, StoreError>;
+    /// Everything after `since_seq` in one read; for tests and tools, as it is unbounded.
+    fn catch_up(&self, doc: DocId, since_seq: u64) -> Result<CatchUp, StoreError> {
+        let head_seq = self.head_seq(doc)?;
+        let page = self.catch_up_page(doc, since_seq, head_seq, usize::MAX)?;
+        Ok(CatchUp {
+            head_seq,
+            snapshot: page.snapshot,
+            entries: page.entries,
+        })
+    }
     /// The `client_msg_id` of the entry stored under `seq`, if there is one: how a client checks
     /// that the log still holds what it once acknowledged to it.
     fn append_id_at(&self, doc: DocId, seq: u64) -> Result<Option<ClientMsgId>, StoreError>;

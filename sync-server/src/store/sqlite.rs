@@ -8,7 +8,7 @@ use tandem_protocol::message::{Entry, StoredSnapshot};
 use tandem_protocol::{ClientMsgId, DocId};
 
 use super::{Appended, Quota, SnapshotStored, Store, StoreError, Totals};
-use crate::catch_up::CatchUp;
+use crate::catch_up::{fill_page, Filled, Page};
 use crate::limits::ENTRY_OVERHEAD_BYTES;
 
 /// The file inside the data directory.
@@ -170,11 +170,22 @@ impl Store for SqliteStore {
         Ok(id.map(id_from))
     }
 
-    fn catch_up(&self, doc: DocId, since_seq: u64) -> Result<CatchUp, StoreError> {
+    fn head_seq(&self, doc: DocId) -> Result<u64, StoreError> {
+        Ok(head_seq(&self.conn(), doc)?)
+    }
+
+    fn catch_up_page(
+        &self,
+        doc: DocId,
+        after: u64,
+        until: u64,
+        budget: usize,
+    ) -> Result<Page, StoreError> {
         let mut conn = self.conn();
-        // One read transaction so the head, snapshot and entries agree with each other.
+        // One read transaction so the snapshot and the entries agree with each other: a
+        // snapshot stored between two pages drops entries, and the next page then starts
+        // from that snapshot instead.
         let tx = conn.transaction()?;
-        let head_seq = head_seq(&tx, doc)?;
         let snapshot = tx
             .query_row(
                 "SELECT s.covers_seq, e.client_msg_id, s.ciphertext
@@ -190,31 +201,38 @@ impl Store for SqliteStore {
                 },
             )
             .optional()?
-            .filter(|s| since_seq < s.covers_seq);
-        // SQLite integers are signed; a since_seq past i64::MAX simply means "nothing newer".
-        let after = snapshot
-            .as_ref()
-            .map_or(since_seq, |s| s.covers_seq)
-            .min(i64::MAX as u64);
-        let entries = {
+            .filter(|s| after < s.covers_seq);
+        let covered = snapshot.as_ref().map_or(after, |s| s.covers_seq);
+        // SQLite integers are signed; sequences past i64::MAX simply do not exist.
+        let (from, to) = (covered.min(i64::MAX as u64), until.min(i64::MAX as u64));
+        let Filled {
+            snapshot,
+            entries,
+            left,
+        } = {
             let mut stmt = tx.prepare(
                 "SELECT seq, client_msg_id, ciphertext FROM entries
-                 WHERE doc_id = ?1 AND seq > ?2 AND ciphertext IS NOT NULL ORDER BY seq",
+                 WHERE doc_id = ?1 AND seq > ?2 AND seq <= ?3 AND ciphertext IS NOT NULL
+                 ORDER BY seq",
             )?;
-            let rows = stmt.query_map(params![&doc.0[..], after], |row| {
+            let rows = stmt.query_map(params![&doc.0[..], from, to], |row| {
                 Ok(Entry {
                     seq: row.get(0)?,
                     client_msg_id: id_from(row.get(1)?),
                     ciphertext: row.get(2)?,
                 })
             })?;
-            rows.collect::<Result<Vec<_>, _>>()?
+            fill_page(snapshot, rows.map(|r| r.map_err(StoreError::from)), budget)?
         };
         tx.commit()?;
-        Ok(CatchUp {
-            head_seq,
+        let reached = match left {
+            Some(_) => entries.last().map_or(covered, |e| e.seq),
+            None => until.max(covered),
+        };
+        Ok(Page {
             snapshot,
             entries,
+            reached,
         })
     }
 
@@ -504,6 +522,32 @@ mod tests {
         let recent = store.catch_up(doc, 3).unwrap();
         assert!(recent.snapshot.is_none());
         assert_eq!(recent.entries.len(), 1);
+    }
+
+    #[test]
+    fn pages_reach_the_head_and_jump_to_a_snapshot_stored_between_them() {
+        let (_dir, store) = store();
+        let doc = DocId([5; 16]);
+        let q = Quota::unlimited();
+        for i in 1..=6u8 {
+            store.append(doc, [i; 16], &[i; 100], &q).unwrap();
+        }
+        // Two entries to a page (each 100 bytes plus 18 around it: sequence, id, length).
+        let page = store.catch_up_page(doc, 0, 6, 236).unwrap();
+        let seqs: Vec<u64> = page.entries.iter().map(|e| e.seq).collect();
+        assert_eq!((seqs, page.reached), (vec![1, 2], 2));
+        // A snapshot covering 4 arrives before the next page: it comes instead of 3 and 4.
+        store.store_snapshot(doc, 4, b"snap", &q).unwrap();
+        let page = store.catch_up_page(doc, 2, 6, 236).unwrap();
+        assert_eq!(page.snapshot.as_ref().map(|s| s.covers_seq), Some(4));
+        let seqs: Vec<u64> = page.entries.iter().map(|e| e.seq).collect();
+        assert_eq!((seqs, page.reached), (vec![5], 5));
+        let page = store.catch_up_page(doc, 5, 6, 236).unwrap();
+        assert_eq!(page.reached, 6);
+        assert_eq!(page.resume(doc, 6), None);
+        // Nothing left up to the head: an empty page that reaches it.
+        let page = store.catch_up_page(doc, 6, 6, 236).unwrap();
+        assert_eq!((page.entries.len(), page.reached), (0, 6));
     }
 
     #[test]

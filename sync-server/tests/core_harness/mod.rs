@@ -8,7 +8,7 @@ use std::sync::{Arc, LazyLock};
 use tandem_protocol::crypto::MIN_SEALED_LEN;
 use tandem_protocol::message::Entry;
 use tandem_protocol::{AccessToken, ClientMsg, ClientMsgId, DocId, ErrorCode, RelayMsg};
-use tandem_sync_server::catch_up::CatchUp;
+use tandem_sync_server::catch_up::Page;
 use tandem_sync_server::limits::Limits;
 use tandem_sync_server::relay_core::{Outgoing, RelayCore};
 use tandem_sync_server::session::ConnId;
@@ -180,7 +180,10 @@ pub fn down() -> StoreError {
 }
 
 impl Store for NoStore {
-    fn catch_up(&self, _: DocId, _: u64) -> Result<CatchUp, StoreError> {
+    fn head_seq(&self, _: DocId) -> Result<u64, StoreError> {
+        Err(down())
+    }
+    fn catch_up_page(&self, _: DocId, _: u64, _: u64, _: usize) -> Result<Page, StoreError> {
         Err(down())
     }
     fn append_id_at(&self, _: DocId, _: u64) -> Result<Option<ClientMsgId>, StoreError> {

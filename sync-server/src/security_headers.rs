@@ -4,8 +4,9 @@
 //! The policy is as strict as the app allows. Scripts come only from the relay itself, plus the
 //! one inline module script Trunk writes into `index.html` to start the wasm; that script is
 //! allowed by its SHA-256, which changes with every build, so the hashes are read from the
-//! `index.html` being served when the relay starts. A new build therefore needs a relay restart:
-//! until then its page's script is refused and the page stays blank.
+//! `index.html` being served, and read again whenever that file changes: a new build deployed
+//! under a running relay gets its own hashes with the first response after it, rather than a
+//! blank page until a restart.
 //! `'wasm-unsafe-eval'` lets the page compile WebAssembly without allowing JavaScript `eval`.
 //!
 //! Styles need no `'unsafe-inline'`: the stylesheet is a file, and Leptos's `style:` bindings
@@ -23,8 +24,9 @@
 //! `Referer` is sent at all. The app may not be framed (clickjacking), and a page it opens or that
 //! opens it gets no handle on its window.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use axum::extract::{Request, State};
 use axum::http::header::{
@@ -49,56 +51,91 @@ const PERMISSIONS_POLICY: &str = "accelerometer=(), autoplay=(), browsing-topics
     gyroscope=(), hid=(), magnetometer=(), microphone=(self), midi=(), payment=(), \
     publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), xr-spatial-tracking=()";
 
-/// The headers added to every response for the app, built once at startup.
+/// The headers added to every response for the app, kept in step with the page they allow.
 pub struct AppHeaders {
+    index: PathBuf,
+    current: Mutex<Current>,
+}
+
+/// The headers for one version of the page.
+struct Current {
+    /// When the page was last modified as read; `None` if it could not be read.
+    modified: Option<SystemTime>,
     /// Name and value pairs, ready to insert; the policy inside already holds the script hashes.
-    headers: Vec<(HeaderName, HeaderValue)>,
+    headers: Arc<[(HeaderName, HeaderValue)]>,
 }
 
 impl AppHeaders {
     /// The headers for the app whose page is `index`. A missing or unreadable page leaves the
     /// policy with no inline script allowed, which is right for whatever is served then.
     pub fn for_index(index: &Path) -> Self {
-        let hashes = match std::fs::read_to_string(index) {
-            Ok(html) => {
-                let hashes = inline_script_hashes(&html);
-                info!(page = %index.display(), scripts = hashes.len(), "inline scripts allowed by hash");
-                hashes
-            }
-            Err(e) => {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    warn!(page = %index.display(), error = %e, "cannot read the page to hash its scripts");
-                }
-                Vec::new()
-            }
-        };
-        let policy = content_security_policy(&hashes);
-        let value = |s: &str| HeaderValue::from_str(s).expect("visible ASCII");
+        let modified = modified(index);
         AppHeaders {
-            headers: vec![
-                (CONTENT_SECURITY_POLICY, value(&policy)),
-                (X_CONTENT_TYPE_OPTIONS, value("nosniff")),
-                (REFERRER_POLICY, value("no-referrer")),
-                // For browsers that predate frame-ancestors.
-                (X_FRAME_OPTIONS, value("DENY")),
-                (
-                    HeaderName::from_static("cross-origin-opener-policy"),
-                    value("same-origin"),
-                ),
-                (
-                    HeaderName::from_static("permissions-policy"),
-                    value(PERMISSIONS_POLICY),
-                ),
-            ],
+            index: index.to_owned(),
+            current: Mutex::new(Current {
+                modified,
+                headers: headers_for(index),
+            }),
         }
     }
+
+    /// The headers for the page as it is now: built again if the file changed since.
+    fn headers(&self) -> Arc<[(HeaderName, HeaderValue)]> {
+        let modified = modified(&self.index);
+        // The lock is held while hashing a changed page, so it is hashed once, not per request.
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        if current.modified != modified {
+            *current = Current {
+                modified,
+                headers: headers_for(&self.index),
+            };
+        }
+        Arc::clone(&current.headers)
+    }
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+fn headers_for(index: &Path) -> Arc<[(HeaderName, HeaderValue)]> {
+    let hashes = match std::fs::read_to_string(index) {
+        Ok(html) => {
+            let hashes = inline_script_hashes(&html);
+            info!(page = %index.display(), scripts = hashes.len(), "inline scripts allowed by hash");
+            hashes
+        }
+        Err(e) => {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                warn!(page = %index.display(), error = %e, "cannot read the page to hash its scripts");
+            }
+            Vec::new()
+        }
+    };
+    let policy = content_security_policy(&hashes);
+    let value = |s: &str| HeaderValue::from_str(s).expect("visible ASCII");
+    Arc::from(vec![
+        (CONTENT_SECURITY_POLICY, value(&policy)),
+        (X_CONTENT_TYPE_OPTIONS, value("nosniff")),
+        (REFERRER_POLICY, value("no-referrer")),
+        // For browsers that predate frame-ancestors.
+        (X_FRAME_OPTIONS, value("DENY")),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            value("same-origin"),
+        ),
+        (
+            HeaderName::from_static("permissions-policy"),
+            value(PERMISSIONS_POLICY),
+        ),
+    ])
 }
 
 /// Middleware: sets the headers on the response, whatever it is (page, asset, 404).
 pub async fn add(State(app): State<Arc<AppHeaders>>, req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let headers = response.headers_mut();
-    for (name, value) in &app.headers {
+    for (name, value) in app.headers().iter() {
         headers.insert(name.clone(), value.clone());
     }
     response

@@ -260,7 +260,10 @@ pub fn router(relay: Arc<Relay>, static_dir: &Path) -> Router {
     }
     let app = static_files::router(static_dir).layer(CompressionLayer::new());
     Router::new()
-        .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/healthz",
+            get(|| async { ([(header::X_CONTENT_TYPE_OPTIONS, "nosniff")], "ok") }),
+        )
         .route(tandem_protocol::limits::SYNC_PATH, get(sync))
         .with_state(relay)
         .fallback_service(app)

@@ -40,6 +40,7 @@ async fn serves_the_app_with_spa_fallback_and_cache_headers() {
 
     let health = http_get(addr, "/healthz", &[]);
     assert_eq!((health.status, &health.body[..]), (200, &b"ok"[..]));
+    assert_eq!(health.header("x-content-type-options"), Some("nosniff"));
 
     for path in ["/", "/index.html", "/v/abc", "/v/AbC-dEf_123/settings"] {
         let page = http_get(addr, path, &[]);
@@ -133,7 +134,7 @@ async fn every_response_for_the_app_carries_the_security_headers() {
 }
 
 #[tokio::test]
-async fn without_inline_scripts_the_policy_allows_none() {
+async fn without_inline_scripts_the_policy_allows_none_and_a_new_build_brings_its_own() {
     let data = tempfile::tempdir().unwrap();
     let app = tempfile::tempdir().unwrap();
     write_app(app.path());
@@ -151,6 +152,15 @@ async fn without_inline_scripts_the_policy_allows_none() {
             .any(|d| d.trim() == "script-src 'self' 'wasm-unsafe-eval'"),
         "{csp:?}"
     );
+
+    // A new build deployed under the running relay brings its own scripts' hashes at once.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(app.path().join("index.html"), INDEX).unwrap();
+    let page = http_get(relay.addr, "/", &[]);
+    let csp = page.header("content-security-policy").unwrap_or_default();
+    for hash in INDEX_SCRIPT_HASHES {
+        assert!(csp.contains(hash), "{hash} not in {csp:?}");
+    }
 }
 
 #[tokio::test]

@@ -26,6 +26,8 @@ if ! grep -qE '^test result: ok\. [1-9]' target/cargo-test.log; then
 fi
 
 scripts/build.sh
+echo "==> building the fake members the browser tests send against the app (tools/hostile-peer)"
+cargo build -p tandem-hostile-peer
 echo "==> browser end-to-end tests (Playwright, Debian Chromium)"
 rm -f tests/test-results/results.json
 (cd tests && npx playwright test)

@@ -14,9 +14,9 @@ echo "==> cargo clippy (native)"
 cargo clippy --workspace --all-targets -- -D warnings
 echo "==> cargo clippy (wasm32)"
 cargo clippy -p tandem-app -p tandem-domain -p tandem-protocol -p tandem-sync-engine --all-targets --target wasm32-unknown-unknown -- -D warnings
-echo "==> cargo test (native: protocol, domain, sync engine, relay)"
+echo "==> cargo test (native: protocol, domain, sync engine, relay, the app's browser-free parts)"
 mkdir -p target
-cargo test --workspace --exclude tandem-app --exclude tandem-simulation 2>&1 | tee target/cargo-test.log
+cargo test --workspace --exclude tandem-simulation 2>&1 | tee target/cargo-test.log
 echo "==> deterministic simulation (${TANDEM_SIM_SEEDS:-300} seeds; scripts/bench.sh runs 10,000)"
 cargo test -p tandem-simulation -- --nocapture 2>&1 | tee -a target/cargo-test.log
 # cargo test exits non-zero on failure; also refuse a run that executed nothing.

@@ -10,7 +10,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::presence::COLOURS;
+use crate::presence::{palette_colour, safe_name, COLOURS};
 use crate::problem::Problem;
 use crate::storage::LocalStore;
 use crate::sync::Sync;
@@ -68,9 +68,14 @@ pub fn provide_device() {
             Ok(store) => {
                 if let Ok(Some(saved)) = store.setting(PROFILE_KEY).await {
                     if let Some((colour, name)) = saved.split_once('|') {
-                        device.profile.set(Profile {
-                            name: name.to_string(),
-                            colour: colour.to_string(),
+                        // Anything on this device (or an older app) may have written it, and
+                        // the colour goes into style attributes here and on partners' screens:
+                        // only a palette colour replaces the one picked above.
+                        device.profile.update(|p| {
+                            p.name = safe_name(name);
+                            if let Some(colour) = palette_colour(colour) {
+                                p.colour = colour.to_string();
+                            }
                         });
                     }
                 }

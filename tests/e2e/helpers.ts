@@ -1,4 +1,6 @@
 import { expect, type BrowserContext, type Page } from '@playwright/test';
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
 
 /** Creates a vacancy from the home page and returns its share link. */
 export async function createVacancy(page: Page, title: string): Promise<string> {
@@ -62,6 +64,53 @@ export async function switchableNetwork(context: BrowserContext) {
       state.online = true;
       // The app reconnects at once when the browser reports it is back online.
       for (const p of pages) await p.evaluate(() => window.dispatchEvent(new Event('online')));
+    },
+  };
+}
+
+/** The fake members tools/hostile-peer provides; scripts/test.sh builds it before the tests. */
+const hostilePeerBinary = resolve(__dirname, '../../target/debug/tandem-hostile-peer');
+
+export interface HostilePeerOptions {
+  senders?: number;
+  colour?: string;
+  /** `{n}` becomes each member's number. */
+  name?: string;
+  field?: string;
+  arriveEveryMs?: number;
+}
+
+/**
+ * Starts fake members of the vacancy behind `link`, each a real WebSocket to the relay that
+ * joins with the link and announces the given presence, sealed as the app seals it. Resolves
+ * once all of them have announced; `stop()` closes their connections.
+ */
+export async function hostilePeers(link: string, options: HostilePeerOptions = {}) {
+  const args = [link, '--senders', String(options.senders ?? 1)];
+  if (options.colour !== undefined) args.push('--colour', options.colour);
+  if (options.name !== undefined) args.push('--name', options.name);
+  if (options.field !== undefined) args.push('--field', options.field);
+  if (options.arriveEveryMs !== undefined) args.push('--arrive-every-ms', String(options.arriveEveryMs));
+  // A safety net: the members leave on their own if a test forgets to stop them.
+  args.push('--hold-seconds', '120');
+  const child = spawn(hostilePeerBinary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  await new Promise<void>((ready, fail) => {
+    let stdout = '';
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+      if (stdout.includes('ready')) ready();
+    });
+    child.on('error', fail);
+    child.on('exit', (code) => fail(new Error(`tandem-hostile-peer exited (${code}): ${stderr}`)));
+  });
+  return {
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill();
+      await exited;
     },
   };
 }

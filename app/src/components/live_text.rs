@@ -12,6 +12,9 @@ use super::field_dom;
 use crate::presence::Peer;
 use crate::session::SessionHandle;
 
+/// How many people's names a field shows above itself.
+const TAGS_SHOWN: usize = 2;
+
 #[component]
 pub fn LiveText(
     session: SessionHandle,
@@ -100,7 +103,7 @@ pub fn LiveText(
         peers.with(|list| {
             list.iter()
                 .filter(|p: &&Peer| p.field.as_deref() == Some(key.as_str()))
-                .map(|p| (p.name.clone(), p.colour.clone()))
+                .map(|p| (p.name.clone(), p.colour))
                 .collect::<Vec<_>>()
         })
     });
@@ -108,7 +111,8 @@ pub fn LiveText(
         version.track();
         session.with_value(|s| s.read_only())
     };
-    let border = move || here.with(|h| h.first().map(|(_, c)| c.clone()).unwrap_or_default());
+    // The colours are palette constants (see `presence::people`), never a sender's text.
+    let border = move || here.with(|h| h.first().map(|(_, c)| *c).unwrap_or_default());
     let initial = session
         .with_value(|s| field.with_value(|f| s.vacancy.borrow().text(f)))
         .unwrap_or_default();
@@ -138,9 +142,14 @@ pub fn LiveText(
         <div class="live-text">
             {input_view}
             <span class="field-peers" aria-live="polite">
-                {move || here.get().into_iter().map(|(name, colour)| view! {
+                // Two names fit above a field; more (a crowd, or someone making one) are counted.
+                {move || here.get().into_iter().take(TAGS_SHOWN).map(|(name, colour)| view! {
                     <span class="peer-tag" style:background=colour>{name}</span>
                 }).collect_view()}
+                {move || {
+                    let rest = here.with(|h| h.len().saturating_sub(TAGS_SHOWN));
+                    (rest > 0).then(|| view! { <span class="peer-tag peer-tag-more">{format!("+{rest}")}</span> })
+                }}
             </span>
         </div>
     }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::device::{use_device, Profile};
 use crate::i18n::*;
-use crate::presence::COLOURS;
+use crate::presence::{palette_colour, COLOURS, MAX_NAME_CHARS};
 
 const LOCALE_KEY: &str = "tandem.locale";
 
@@ -76,13 +76,17 @@ pub fn Settings() -> impl IntoView {
                     {t!(i18n, profile_name)}
                     <input
                         type="text"
+                        maxlength=MAX_NAME_CHARS
                         prop:value=name
                         on:input=move |ev| { let n = event_target_value(&ev); update(&|p| p.name = n.clone()); }
                     />
                 </label>
                 <label>
                     {t!(i18n, profile_colour)}
-                    <select on:change=move |ev| { let c = event_target_value(&ev); update(&|p| p.colour = c.clone()); }>
+                    <select on:change=move |ev| {
+                        // Only the palette's own strings, whatever the element was made to say.
+                        if let Some(c) = palette_colour(&event_target_value(&ev)) { update(&|p| p.colour = c.to_string()); }
+                    }>
                         {COLOURS.iter().map(|c| view! {
                             <option value=*c selected=move || colour() == *c style:color=*c>{"● "}{*c}</option>
                         }).collect_view()}

@@ -57,6 +57,9 @@ pub struct Session {
     pub availability: RwSignal<Availability>,
     pub sync: RwSignal<SyncView>,
     pub peers: RwSignal<Vec<Peer>>,
+    /// Whether this device's storage holds the vacancy's link: from then on, the secret is not
+    /// needed in the address bar.
+    pub link_kept: RwSignal<bool>,
     /// Something the user must know about (storage full, damaged data, a refusal).
     pub problem: RwSignal<Option<Problem>>,
     /// When each local change still being written to storage was made: not yet with the
@@ -91,6 +94,7 @@ impl Session {
         link: ShareLink,
         record: Option<VacancyRecord>,
     ) -> Rc<Self> {
+        let link_kept = RwSignal::new(record.is_some());
         let storage = device
             .store()
             .map(|store| DocStorage::new(store, device.tab_id, link.clone(), record));
@@ -108,6 +112,7 @@ impl Session {
                 unsent_since: None,
             }),
             peers: RwSignal::new(Vec::new()),
+            link_kept,
             problem: RwSignal::new(None),
             writing: RefCell::new(Vec::new()),
             my_field: RefCell::new(None),
@@ -188,10 +193,11 @@ impl Session {
         spawn_local(async move {
             if let Some(storage) = &me.storage {
                 storage.set_title(me.vacancy.borrow().title());
-                if let Err(e) = storage.save_local_change(&item).await {
+                match storage.save_local_change(&item).await {
+                    Ok(()) => me.note_link_kept(storage),
                     // Sending it anyway is the lesser evil: the relay then keeps it for us.
                     // The user is told it is not safe on this device.
-                    me.problem.set(Some(Problem::from(&e)));
+                    Err(e) => me.problem.set(Some(Problem::from(&e))),
                 }
             }
             {
@@ -203,6 +209,13 @@ impl Session {
             me.device.sync.local_change_stored(me.doc, item);
             me.compact_maybe().await;
         });
+    }
+
+    /// A write that lists the vacancy stores its link with it.
+    fn note_link_kept(&self, storage: &DocStorage) {
+        if storage.is_listed() && !self.link_kept.get_untracked() {
+            self.link_kept.set(true);
+        }
     }
 
     async fn compact_maybe(&self) {
@@ -269,8 +282,9 @@ impl Session {
         spawn_local(async move {
             if let Some(storage) = &me.storage {
                 storage.set_title(me.vacancy.borrow().title());
-                if let Err(e) = storage.save_remote(&changes, stored).await {
-                    me.problem.set(Some(Problem::from(&e)));
+                match storage.save_remote(&changes, stored).await {
+                    Ok(()) => me.note_link_kept(storage),
+                    Err(e) => me.problem.set(Some(Problem::from(&e))),
                 }
             }
             me.compact_maybe().await;

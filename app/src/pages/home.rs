@@ -8,6 +8,7 @@ use tandem_protocol::ShareLink;
 
 use crate::device::{use_device, StoreState};
 use crate::i18n::*;
+use crate::pages::vacancy_path;
 use crate::problem::{link_error_text, Problem};
 use crate::session::Session;
 use crate::storage::VacancyRecord;
@@ -39,7 +40,9 @@ pub fn Home() -> impl IntoView {
         let device = device.get_value();
         spawn_local(async move {
             match Session::create(&device, &t).await {
-                Ok(link) => nav(&link.path(), Default::default()),
+                // Stored already: the page opens it from storage, so the secret stays out
+                // of the address.
+                Ok(link) => nav(&vacancy_path(link.doc), Default::default()),
                 Err(e) => create_error.set(Some(Problem::from(&e))),
             }
         });
@@ -67,7 +70,7 @@ pub fn Home() -> impl IntoView {
                 Some(list) => view! {
                     <ul class="vacancy-list">
                         {list.into_iter().map(|r| {
-                            let href = r.link.path();
+                            let href = vacancy_path(r.link.doc);
                             let title = if r.title.trim().is_empty() { t_string!(i18n, untitled).to_string() } else { r.title };
                             view! { <li><A href=href>{title}</A></li> }
                         }).collect_view()}

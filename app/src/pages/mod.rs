@@ -2,3 +2,11 @@
 
 pub mod home;
 pub mod vacancy;
+
+use tandem_protocol::DocId;
+
+/// The address of a vacancy this device has: without the secret, which the device keeps in
+/// storage and which has no business in the address bar or the browser's history.
+pub fn vacancy_path(doc: DocId) -> String {
+    format!("/v/{doc}")
+}

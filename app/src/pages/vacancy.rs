@@ -5,7 +5,7 @@ use leptos::task::spawn_local_scoped;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use tandem_domain::TextField;
-use tandem_protocol::ShareLink;
+use tandem_protocol::{DocId, LinkError, ShareLink};
 
 use crate::components::{
     live_text::LiveText, presence_bar::PresenceBar, scorecard::ScorecardEditor,
@@ -13,6 +13,7 @@ use crate::components::{
 };
 use crate::device::{use_device, StoreState};
 use crate::i18n::*;
+use crate::pages::vacancy_path;
 use crate::problem::link_error_text;
 use crate::session::{Availability, Session, SessionHandle};
 
@@ -64,6 +65,11 @@ pub fn VacancyPage() -> impl IntoView {
                 Ok(link) => {
                     let s = Session::open(device, link, record).await;
                     session.set(Some(StoredValue::new_local(s)));
+                }
+                // The address this app leaves once a vacancy is stored: of no use on a
+                // device that does not have it, which should say what to do instead.
+                Err(LinkError::NoSecret) => {
+                    error.set(Some(t_string!(i18n, link_not_on_device).to_string()))
                 }
                 Err(e) => error.set(Some(link_error_text(i18n, &e))),
             }
@@ -128,6 +134,14 @@ fn VacancyView(session: SessionHandle) -> impl IntoView {
             doc.set_title("Tandem");
         }
     });
+    // Once this device keeps the link, the secret leaves the address bar and the history.
+    let link_kept = s.link_kept;
+    let doc = s.doc;
+    Effect::new(move |_| {
+        if link_kept.get() {
+            drop_secret_from_address(doc);
+        }
+    });
     // Only a change of what is shown re-renders the page below, not every status update.
     let shown = Memo::new(move |_| availability.get());
 
@@ -155,5 +169,27 @@ fn VacancyView(session: SessionHandle) -> impl IntoView {
             }.into_any(),
         }}
         <ShareBox link />
+    }
+}
+
+/// Replaces `/v/<doc>#<secret>` in the address bar by `/v/<doc>`, in place: `replaceState`
+/// rewrites the current history entry, so the secret is in neither the address bar nor the
+/// history (where anyone who borrows the browser, or a synced history, would find it). The
+/// share box still shows the whole link, from storage. Nothing happens if the page has since
+/// moved on to another address.
+fn drop_secret_from_address(doc: DocId) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let path = vacancy_path(doc);
+    let here = location.pathname().unwrap_or_default();
+    if here != path || location.hash().unwrap_or_default().is_empty() {
+        return;
+    }
+    if let Ok(history) = window.history() {
+        let state = history.state().unwrap_or(wasm_bindgen::JsValue::NULL);
+        let search = location.search().unwrap_or_default();
+        let _ = history.replace_state_with_url(&state, "", Some(&format!("{path}{search}")));
     }
 }

@@ -70,6 +70,11 @@ impl DocStorage {
         self.record.borrow().link.doc.to_string()
     }
 
+    /// Whether the vacancy, and so its link, is in this device's list.
+    pub fn is_listed(&self) -> bool {
+        self.listed.get()
+    }
+
     /// What the sync engine needs to know about the stored copy.
     pub fn stored(&self) -> Stored {
         self.record().stored

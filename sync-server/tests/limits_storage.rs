@@ -45,8 +45,7 @@ async fn appends_and_snapshots_too_small_to_be_sealed_are_refused_and_history_is
         })
         .await;
     let refusal = alice.recv_refusal().await;
-    assert_eq!(refusal.code, ErrorCode::Malformed);
-    assert!(refusal.message.contains("kept"), "{}", refusal.message);
+    refusal.assert_says(ErrorCode::Malformed, "kept");
     let newcomer = relay.client().await.join(&doc, 0).await;
     assert!(newcomer.snapshot.is_none());
     assert_eq!(newcomer.entries.len(), 3);
@@ -62,14 +61,7 @@ async fn joining_made_up_ids_stores_nothing_and_new_documents_are_capped_per_con
     // so the connection can still start its three.
     for _ in 0..1000 {
         let doc = TestDoc::new();
-        client
-            .send(&ClientMsg::Join {
-                doc: doc.doc,
-                token: doc.token(),
-                since_seq: 0,
-                expect: Vec::new(),
-            })
-            .await;
+        client.send(&doc.join_with(doc.token())).await;
         assert!(matches!(
             client.recv().await,
             RelayMsg::Joined { head_seq: 0, .. }
@@ -129,12 +121,7 @@ async fn the_relay_wide_quotas_hold_across_connections() {
         })
         .await;
     let refusal = client.recv_refusal().await;
-    assert_eq!(refusal.code, ErrorCode::QuotaExceeded);
-    assert!(
-        refusal.message.contains("2 documents"),
-        "{}",
-        refusal.message
-    );
+    refusal.assert_says(ErrorCode::QuotaExceeded, "2 documents");
 
     // The byte quota counts every document together.
     let doc = TestDoc::new();
@@ -151,12 +138,7 @@ async fn the_relay_wide_quotas_hold_across_connections() {
         })
         .await;
     let refusal = relay_full.recv_refusal().await;
-    assert_eq!(refusal.code, ErrorCode::QuotaExceeded);
-    assert!(
-        refusal.message.contains("limit of 5000"),
-        "{}",
-        refusal.message
-    );
+    refusal.assert_says(ErrorCode::QuotaExceeded, "limit of 5000");
 }
 
 #[tokio::test]
@@ -176,12 +158,7 @@ async fn presence_over_its_size_or_rate_is_refused_and_not_forwarded() {
         })
         .await;
     let refusal = alice.recv_refusal().await;
-    assert_eq!(refusal.code, ErrorCode::PresenceRefused);
-    assert!(
-        refusal.message.contains("limit of 1000"),
-        "{}",
-        refusal.message
-    );
+    refusal.assert_says(ErrorCode::PresenceRefused, "limit of 1000");
     bob.expect_silence().await;
 
     // A burst of 50: twice the rate passes at once, the rest is refused, by name.
@@ -231,12 +208,7 @@ async fn an_id_cannot_be_claimed_without_the_secret_behind_it() {
     // Someone who saw the id (in an address, a log) joins it first with a token of their own.
     let mut squatter = relay.client().await;
     squatter
-        .send(&ClientMsg::Join {
-            doc: doc.doc,
-            token: Secret::random().access_token(),
-            since_seq: 0,
-            expect: Vec::new(),
-        })
+        .send(&doc.join_with(Secret::random().access_token()))
         .await;
     let refusal = squatter.recv_refusal().await;
     assert_eq!(refusal.code, ErrorCode::BadToken);
@@ -256,14 +228,7 @@ async fn an_id_cannot_be_claimed_without_the_secret_behind_it() {
     // And a token for another id opens only that one.
     let other = TestDoc::new();
     let mut wrong_pair = relay.client().await;
-    wrong_pair
-        .send(&ClientMsg::Join {
-            doc: doc.doc,
-            token: other.token(),
-            since_seq: 0,
-            expect: Vec::new(),
-        })
-        .await;
+    wrong_pair.send(&doc.join_with(other.token())).await;
     assert_eq!(wrong_pair.recv_refusal().await.code, ErrorCode::BadToken);
 }
 
@@ -288,14 +253,7 @@ async fn a_catch_up_larger_than_a_connections_queue_is_streamed_with_broadcasts_
     let mut readers = Vec::new();
     for _ in 0..6 {
         let mut reader = relay.client().await;
-        reader
-            .send(&ClientMsg::Join {
-                doc: doc.doc,
-                token: doc.token(),
-                since_seq: 0,
-                expect: Vec::new(),
-            })
-            .await;
+        reader.send(&doc.join_with(doc.token())).await;
         readers.push(reader);
     }
     // The writer goes on meanwhile; its appends must reach each reader after its catch-up.

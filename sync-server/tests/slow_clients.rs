@@ -18,13 +18,7 @@ async fn fill(client: &mut Client, doc: &TestDoc, count: u8) {
 }
 
 fn join(doc: &TestDoc) -> Vec<u8> {
-    ClientMsg::Join {
-        doc: doc.doc,
-        token: doc.token(),
-        since_seq: 0,
-        expect: Vec::new(),
-    }
-    .encode()
+    doc.join_with(doc.token()).encode()
 }
 
 #[tokio::test]

@@ -129,6 +129,18 @@ pub struct Refusal {
     pub message: String,
 }
 
+impl Refusal {
+    /// Asserts the refusal's code and that its message says `says` (which limit, which item).
+    pub fn assert_says(&self, code: ErrorCode, says: &str) {
+        assert_eq!(self.code, code, "{}", self.message);
+        assert!(
+            self.message.contains(says),
+            "{:?} lacks {says:?}",
+            self.message
+        );
+    }
+}
+
 impl Drop for RelayProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -152,6 +164,16 @@ impl TestDoc {
     }
     pub fn token(&self) -> AccessToken {
         self.secret.access_token()
+    }
+
+    /// A join from the start with `token`, as a client sends it: [`TestDoc::token`] or another.
+    pub fn join_with(&self, token: AccessToken) -> ClientMsg {
+        ClientMsg::Join {
+            doc: self.doc,
+            token,
+            since_seq: 0,
+            expect: Vec::new(),
+        }
     }
 }
 

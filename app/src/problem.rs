@@ -25,6 +25,8 @@ pub enum Problem {
     NewerSchema,
     /// The thing being edited was removed, probably by the partner.
     Gone,
+    /// A value out of its range (a date, a time, a number of hours): refused, not saved.
+    InvalidValue,
     /// The relay refused something.
     Relay(ErrorCode),
 }
@@ -46,6 +48,7 @@ impl From<&DomainError> for Problem {
             // Edits are only offered once the document is here; seeing this means it vanished.
             DomainError::NotLoaded | DomainError::Missing(_) => Problem::Gone,
             DomainError::Corrupt(_) => Problem::DamagedData,
+            DomainError::Invalid(_) => Problem::InvalidValue,
         }
     }
 }
@@ -82,6 +85,7 @@ impl Problem {
             Problem::Refused => t_string!(i18n, problem_refused),
             Problem::NewerSchema => t_string!(i18n, problem_newer_schema),
             Problem::Gone => t_string!(i18n, problem_gone),
+            Problem::InvalidValue => t_string!(i18n, problem_invalid_value),
             Problem::Relay(code) => match code {
                 ErrorCode::FrameTooLarge => t_string!(i18n, problem_change_too_large),
                 ErrorCode::DocumentTooLarge => t_string!(i18n, problem_document_too_large),

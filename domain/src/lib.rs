@@ -5,19 +5,34 @@
 //! - [`vacancy`]: [`Vacancy`], the document with typed reads and edits; every edit returns the
 //!   change bytes to persist and send.
 //! - [`scorecard`]: the scorecard's criteria: read, add, edit, reorder, remove.
+//! - [`intake`]: the intake: the role, the free texts, must-haves and nice-to-haves (each can
+//!   become a linked criterion), the stages of the process, and the sign-offs.
+//! - [`people`]: who is in a vacancy, in which role and colour.
+//! - [`planning`]: the agreements (numbers with checked ranges), stage target dates, action items.
+//! - [`checkin`]: the weekly check-ins: date, attendance, notes; actions made from the notes.
 //! - [`chunks`]: a guard that refuses stored or received bytes automerge would choke on.
 //! - [`text_diff`]: turns "the field now reads X" into one minimal splice, so two people typing in
 //!   the same field both keep their characters.
 //!
 //! Nothing here knows about browsers, storage or the network: the app and tests drive it natively.
 
+pub mod checkin;
 mod chunks;
+pub mod intake;
+pub mod people;
+pub mod planning;
 pub mod schema;
 pub mod scorecard;
 pub mod text_diff;
 pub mod vacancy;
 
 pub use automerge::ChangeHash;
+pub use checkin::{Checkin, CheckinId};
+pub use intake::{
+    IntakeItem, IntakeText, ItemId, ItemList, RoleText, SignOff, SignOffRole, Stage, StageId,
+};
+pub use people::{Person, PersonId, Role};
+pub use planning::{Action, ActionId, Agreements, ClockTime, StageTarget};
 pub use schema::{SchemaStatus, SCHEMA_VERSION};
 pub use scorecard::{Category, Criterion, CriterionId};
-pub use vacancy::{Caret, DomainError, TextField, Vacancy};
+pub use vacancy::{Caret, DomainError, InvalidValue, Status, TextField, Vacancy};

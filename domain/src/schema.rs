@@ -11,23 +11,33 @@
 //! ├─ schema_version: int            SCHEMA_VERSION of the app that created the document
 //! ├─ created_at: timestamp          ms since the epoch
 //! ├─ vacancy: { title: Text, status: "draft" | "open" | "on_hold" | "filled" | "closed" }
+//! ├─ people: { person id → { name: str, role: "recruiter" | "hiring_manager" | "interviewer",
+//! │                          colour: str, joined_at: timestamp } }
+//! │     The person id is the device's own, so each person writes only their own entry.
 //! ├─ intake
 //! │  ├─ role: { title, team, location, hours, salary_band, start_date: Text }
 //! │  ├─ profile, target_group, labour_market, selling_points, contact_agreements: Text
-//! │  ├─ must_haves, nice_to_haves: { id → { text: Text, position: f64 } }
+//! │  ├─ must_haves, nice_to_haves: { id → { text: Text, position: f64,
+//! │  │                                       criterion: criterion id (made from this item) } }
 //! │  ├─ stages: { id → { name: Text, interviewers: Text, assesses: Text, position: f64,
-//! │  │                    focus_criteria: { criterion id → true },
+//! │  │                    focus_criteria: { criterion id → bool (true: assessed here) },
 //! │  │                    questions: { id → { criterion: id, text: Text, position: f64 } },
-//! │  │                    next_interviewer_note: Text } }
-//! │  └─ sign_offs: { "recruiter" | "hiring_manager" → { name: str, at: timestamp } }
-//! ├─ agreements: { feedback_within_hours: int, decision_within_days: int,
-//! │                checkin_weekday: int, checkin_time: str, notes: Text }
+//! │  │                    next_interviewer_note: Text } }   (all made with the stage)
+//! │  └─ sign_offs: { "recruiter" | "hiring_manager" → { name: str, person: person id,
+//! │                                                      at: timestamp, fingerprint: str } }
+//! │        fingerprint: what the intake's required parts were when signed (see the gate)
+//! ├─ agreements: { feedback_within_hours: int (working hours), decision_within_days: int
+//! │                (working days), checkin_weekday: int 0 = Monday ..= 6, checkin_time: "HH:MM",
+//! │                checkin_minutes: int, notes: Text }
 //! ├─ planning: { stage_targets: { stage id → "YYYY-MM-DD" },
-//! │              actions: { id → { title: Text, owner: str, due: str, done: bool } } }
+//! │              actions: { id → { title: Text, owner: person id, done: bool, position: f64,
+//! │                                due: "YYYY-MM-DD" | "YYYY-MM-DDTHH:MM",
+//! │                                from_checkin: check-in id (made from its notes) } } }
 //! ├─ scorecard: { scale_max: int, criteria: { id → Criterion } }
 //! │     Criterion: { name: Text, description: Text, category: "competency" | "experience" |
 //! │                  "trait", weight: int 1..=5, must_have: bool, position: f64,
-//! │                  anchors: { "1".."scale_max" → Text } }   (all levels made with the criterion)
+//! │                  anchors: { "1".."scale_max" → Text },   (all levels made with the criterion)
+//! │                  from_intake: must-have or nice-to-have id (made from that item) }
 //! ├─ candidates: { id → { name: Text, contact: Text, source: str, cv_url: str, notes: Text,
 //! │                       stage: str, stage_history: { seq → { stage: str, at: timestamp } } } }
 //! ├─ interviews: { id → { candidate: id, stage: id, interviewer: str, at: timestamp } }
@@ -35,9 +45,15 @@
 //! │                     recommendation: "strong_no" | "no" | "yes" | "strong_yes",
 //! │                     ratings: { criterion id → { score: int, evidence: Text } },
 //! │                     voice_memo: str (content hash of the sealed blob stored beside) } }
-//! ├─ checkins: { id → { date: str, notes: Text } }
+//! ├─ checkins: { id → { date: "YYYY-MM-DD", attended: { person id → bool }, notes: Text } }
 //! └─ decisions: { id → { candidate: id, decision: str, by: str, at: timestamp, reason: Text } }
 //! ```
+//!
+//! Keys added after the first documents were made, and how older documents cope: `people` is
+//! made by the first person to join (two devices doing that at once each make one; reads take
+//! both), `checkin_minutes` reads as 30 where it is missing; the rest are scalars, or objects made
+//! together with the entry they belong to. An item and its criterion count as linked only while
+//! each names the other.
 //!
 //! Feedback *drafts* are not here: they stay on the interviewer's device until submitted.
 
@@ -59,6 +75,7 @@ pub enum SchemaStatus {
 
 pub(crate) const TOP_LEVEL_MAPS: &[&str] = &[
     "vacancy",
+    "people",
     "intake",
     "agreements",
     "planning",
@@ -70,26 +87,11 @@ pub(crate) const TOP_LEVEL_MAPS: &[&str] = &[
     "decisions",
 ];
 
-pub(crate) const INTAKE_TEXTS: &[&str] = &[
-    "profile",
-    "target_group",
-    "labour_market",
-    "selling_points",
-    "contact_agreements",
-];
-
-pub(crate) const ROLE_TEXTS: &[&str] = &[
-    "title",
-    "team",
-    "location",
-    "hours",
-    "salary_band",
-    "start_date",
-];
-
 pub(crate) const INTAKE_MAPS: &[&str] = &["must_haves", "nice_to_haves", "stages", "sign_offs"];
 
 /// Default agreements: feedback within one working day, a decision within three days.
 pub(crate) const DEFAULT_FEEDBACK_WITHIN_HOURS: i64 = 24;
 pub(crate) const DEFAULT_DECISION_WITHIN_DAYS: i64 = 3;
 pub(crate) const DEFAULT_SCALE_MAX: i64 = 4;
+/// The weekly check-in is a 30-minute meeting unless agreed otherwise.
+pub(crate) const DEFAULT_CHECKIN_MINUTES: i64 = 30;

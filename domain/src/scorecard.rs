@@ -5,9 +5,10 @@
 //! another both survive the merge (a list would delete and re-insert it, losing the edit).
 
 use automerge::transaction::Transactable;
-use automerge::{ObjType, ReadDoc, ScalarValue};
+use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue};
 
-use crate::vacancy::{map, path, scalar, str_at, text_at, DomainError, Vacancy};
+use crate::intake::ItemId;
+use crate::vacancy::{map, path, position_between, scalar, str_at, text_at, DomainError, Vacancy};
 
 /// A criterion's id within its vacancy.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,10 +63,13 @@ pub struct Criterion {
     pub position: f64,
     /// What each level of the rating scale means for this criterion, level 1 first.
     pub anchors: Vec<String>,
+    /// The must-have or nice-to-have it was made from, kept so that an undone removal comes
+    /// back linked; whether the link still holds is [`Vacancy::criterion_item`].
+    pub from_intake: Option<ItemId>,
 }
 
 impl Vacancy {
-    fn criteria_obj(&self) -> Result<automerge::ObjId, DomainError> {
+    pub(crate) fn criteria_obj(&self) -> Result<automerge::ObjId, DomainError> {
         path(&self.doc, &["scorecard", "criteria"]).ok_or(DomainError::Missing("scorecard"))
     }
 
@@ -117,6 +121,7 @@ impl Vacancy {
                                 .unwrap_or_default()
                         })
                         .collect(),
+                    from_intake: str_at(d, &c, "from_intake").map(ItemId),
                     id: CriterionId(id),
                 })
             })
@@ -142,8 +147,9 @@ impl Vacancy {
             category,
             weight: MIN_WEIGHT,
             must_have: false,
-            position: self.criteria().last().map_or(1.0, |c| c.position + 1.0),
+            position: self.next_criterion_position(),
             anchors: Vec::new(),
+            from_intake: None,
         };
         let change = self.put_criterion(&criterion)?;
         Ok((criterion.id, change))
@@ -155,31 +161,15 @@ impl Vacancy {
         self.put_criterion(criterion)
     }
 
+    /// Where a criterion added now goes: after the last one.
+    pub(crate) fn next_criterion_position(&self) -> f64 {
+        self.criteria().last().map_or(1.0, |c| c.position + 1.0)
+    }
+
     fn put_criterion(&mut self, c: &Criterion) -> Result<Vec<u8>, DomainError> {
         let obj = self.criteria_obj()?;
         let scale_max = self.scale_max();
-        let ((), change) = self.edit(|d| {
-            let m = d.put_object(&obj, c.id.as_str(), ObjType::Map)?;
-            let name = d.put_object(&m, "name", ObjType::Text)?;
-            d.splice_text(&name, 0, 0, &c.name)?;
-            let description = d.put_object(&m, "description", ObjType::Text)?;
-            d.splice_text(&description, 0, 0, &c.description)?;
-            d.put(&m, "category", c.category.as_str())?;
-            d.put(&m, "weight", c.weight)?;
-            d.put(&m, "must_have", c.must_have)?;
-            d.put(&m, "position", c.position)?;
-            // Every level's anchor text exists from the start: two people writing the first
-            // anchor at once would otherwise each create a Text, and one of them would be lost.
-            let anchors = d.put_object(&m, "anchors", ObjType::Map)?;
-            for level in 1..=scale_max {
-                let t = d.put_object(&anchors, level.to_string(), ObjType::Text)?;
-                if let Some(text) = c.anchors.get(level as usize - 1) {
-                    d.splice_text(&t, 0, 0, text)?;
-                }
-            }
-            Ok(())
-        })?;
-        Ok(change)
+        Ok(self.edit(|d| write_criterion(d, &obj, c, scale_max))?.1)
     }
 
     fn criterion_obj(&self, id: &CriterionId) -> Result<automerge::ObjId, DomainError> {
@@ -233,13 +223,39 @@ impl Vacancy {
             .filter(|x| &x.id != id)
             .map(|x| x.position)
             .collect();
-        let i = to_index.min(others.len());
-        let position = match (i.checked_sub(1).map(|j| others[j]), others.get(i)) {
-            (None, None) => 1.0,
-            (None, Some(next)) => next - 1.0,
-            (Some(prev), None) => prev + 1.0,
-            (Some(prev), Some(next)) => (prev + next) / 2.0,
-        };
+        let position = position_between(&others, to_index);
         Ok(self.edit(|d| Ok(d.put(&c, "position", position)?))?.1)
     }
+}
+
+/// Writes a whole criterion into `criteria` as part of an edit in progress (adding, restoring,
+/// or making one from an intake item together with the item's side of the link).
+pub(crate) fn write_criterion(
+    d: &mut AutoCommit,
+    criteria: &ObjId,
+    c: &Criterion,
+    scale_max: i64,
+) -> Result<(), DomainError> {
+    let m = d.put_object(criteria, c.id.as_str(), ObjType::Map)?;
+    let name = d.put_object(&m, "name", ObjType::Text)?;
+    d.splice_text(&name, 0, 0, &c.name)?;
+    let description = d.put_object(&m, "description", ObjType::Text)?;
+    d.splice_text(&description, 0, 0, &c.description)?;
+    d.put(&m, "category", c.category.as_str())?;
+    d.put(&m, "weight", c.weight)?;
+    d.put(&m, "must_have", c.must_have)?;
+    d.put(&m, "position", c.position)?;
+    // Every level's anchor text exists from the start: two people writing the first anchor at
+    // once would otherwise each create a Text, and one of them would be lost.
+    let anchors = d.put_object(&m, "anchors", ObjType::Map)?;
+    for level in 1..=scale_max {
+        let t = d.put_object(&anchors, level.to_string(), ObjType::Text)?;
+        if let Some(text) = c.anchors.get(level as usize - 1) {
+            d.splice_text(&t, 0, 0, text)?;
+        }
+    }
+    if let Some(item) = &c.from_intake {
+        d.put(&m, "from_intake", item.as_str())?;
+    }
+    Ok(())
 }

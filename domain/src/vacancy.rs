@@ -10,6 +10,9 @@ use automerge::{
     AutoCommit, ChangeHash, Cursor, MoveCursor, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT,
 };
 
+use crate::checkin::CheckinId;
+use crate::intake::{IntakeText, ItemId, ItemList, RoleText, StageId};
+use crate::planning::ActionId;
 use crate::schema::{self, SchemaStatus, SCHEMA_VERSION};
 use crate::scorecard::CriterionId;
 use crate::text_diff;
@@ -24,6 +27,35 @@ pub enum DomainError {
     Corrupt(#[from] automerge::AutomergeError),
     #[error("there is no {0} in this vacancy (it may have been removed by someone else)")]
     Missing(&'static str),
+    #[error(transparent)]
+    Invalid(#[from] InvalidValue),
+}
+
+/// A value someone entered that the vacancy cannot hold. It is refused before anything is
+/// written, and each variant keeps the offending value so a form can say what was wrong; the
+/// allowed ranges are public constants in [`crate::planning`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidValue {
+    #[error("feedback must be due within {min} to {max} working hours, not {0}",
+        min = crate::planning::FEEDBACK_WITHIN_HOURS.start(),
+        max = crate::planning::FEEDBACK_WITHIN_HOURS.end())]
+    FeedbackWithinHours(u32),
+    #[error("a decision must be due within {min} to {max} working days, not {0}",
+        min = crate::planning::DECISION_WITHIN_DAYS.start(),
+        max = crate::planning::DECISION_WITHIN_DAYS.end())]
+    DecisionWithinDays(u32),
+    #[error("a weekday is 0 (Monday) to 6 (Sunday), not {0}")]
+    Weekday(u8),
+    #[error("a time of day is written HH:MM (00:00 to 23:59), not {0:?}")]
+    ClockTime(String),
+    #[error("a check-in lasts {min} to {max} minutes, not {0}",
+        min = crate::planning::CHECKIN_MINUTES.start(),
+        max = crate::planning::CHECKIN_MINUTES.end())]
+    CheckinMinutes(u32),
+    #[error("a date is written YYYY-MM-DD, not {0:?}")]
+    Date(String),
+    #[error("a due date is written YYYY-MM-DD or YYYY-MM-DDTHH:MM, not {0:?}")]
+    Due(String),
 }
 
 /// A text field of the document that people edit live.
@@ -32,6 +64,21 @@ pub enum TextField {
     Title,
     CriterionName(CriterionId),
     CriterionDescription(CriterionId),
+    /// One of the role's fields in the intake: title, team, location …
+    Role(RoleText),
+    /// One of the intake's free texts: profile, target group …
+    Intake(IntakeText),
+    /// The text of a must-have or nice-to-have.
+    IntakeItem(ItemList, ItemId),
+    StageName(StageId),
+    /// Who interviews in this stage.
+    StageInterviewers(StageId),
+    /// What this stage assesses, in words (the criteria it assesses are its focus criteria).
+    StageAssesses(StageId),
+    /// The agreements' "who does what", in words.
+    AgreementNotes,
+    ActionTitle(ActionId),
+    CheckinNotes(CheckinId),
 }
 
 pub struct Vacancy {
@@ -69,11 +116,11 @@ impl Vacancy {
         d.put(&vacancy, "status", "draft")?;
         let intake = map(d, &ROOT, "intake")?;
         let role = d.put_object(&intake, "role", ObjType::Map)?;
-        for name in schema::ROLE_TEXTS {
-            d.put_object(&role, *name, ObjType::Text)?;
+        for field in RoleText::ALL {
+            d.put_object(&role, field.key(), ObjType::Text)?;
         }
-        for name in schema::INTAKE_TEXTS {
-            d.put_object(&intake, *name, ObjType::Text)?;
+        for field in IntakeText::ALL {
+            d.put_object(&intake, field.key(), ObjType::Text)?;
         }
         for name in schema::INTAKE_MAPS {
             d.put_object(&intake, *name, ObjType::Map)?;
@@ -88,6 +135,11 @@ impl Vacancy {
             &agreements,
             "decision_within_days",
             schema::DEFAULT_DECISION_WITHIN_DAYS,
+        )?;
+        d.put(
+            &agreements,
+            "checkin_minutes",
+            schema::DEFAULT_CHECKIN_MINUTES,
         )?;
         d.put_object(&agreements, "notes", ObjType::Text)?;
         let planning = map(d, &ROOT, "planning")?;
@@ -192,10 +244,18 @@ impl Vacancy {
         self.text(&TextField::Title).unwrap_or_default()
     }
 
-    pub fn status(&self) -> String {
-        path(&self.doc, &["vacancy"])
-            .and_then(|v| str_at(&self.doc, &v, "status"))
-            .unwrap_or_default()
+    pub fn status(&self) -> Status {
+        Status::parse(
+            &path(&self.doc, &["vacancy"])
+                .and_then(|v| str_at(&self.doc, &v, "status"))
+                .unwrap_or_default(),
+        )
+    }
+
+    /// Sets the status as it is. Whether the vacancy may open (the gate) is the caller's check.
+    pub fn set_status(&mut self, status: Status) -> Result<Vec<u8>, DomainError> {
+        let v = map(&self.doc, &ROOT, "vacancy")?;
+        Ok(self.edit(|d| Ok(d.put(&v, "status", status.as_str())?))?.1)
     }
 
     /// The current text of a field, or `None` when the field is gone (e.g. its criterion was
@@ -215,6 +275,24 @@ impl Vacancy {
                 &self.doc,
                 &["scorecard", "criteria", id.as_str(), "description"],
             ),
+            TextField::Role(f) => path(&self.doc, &["intake", "role", f.key()]),
+            TextField::Intake(f) => path(&self.doc, &["intake", f.key()]),
+            TextField::IntakeItem(list, id) => {
+                path(&self.doc, &["intake", list.key(), id.as_str(), "text"])
+            }
+            TextField::StageName(id) => path(&self.doc, &["intake", "stages", id.as_str(), "name"]),
+            TextField::StageInterviewers(id) => path(
+                &self.doc,
+                &["intake", "stages", id.as_str(), "interviewers"],
+            ),
+            TextField::StageAssesses(id) => {
+                path(&self.doc, &["intake", "stages", id.as_str(), "assesses"])
+            }
+            TextField::AgreementNotes => path(&self.doc, &["agreements", "notes"]),
+            TextField::ActionTitle(id) => {
+                path(&self.doc, &["planning", "actions", id.as_str(), "title"])
+            }
+            TextField::CheckinNotes(id) => path(&self.doc, &["checkins", id.as_str(), "notes"]),
         }
     }
 
@@ -273,6 +351,47 @@ impl Vacancy {
     }
 }
 
+/// Where a vacancy is in its life. Opening it is guarded by the intake's gate, in the caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Draft,
+    Open,
+    OnHold,
+    Filled,
+    Closed,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Draft,
+        Status::Open,
+        Status::OnHold,
+        Status::Filled,
+        Status::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Open => "open",
+            Status::OnHold => "on_hold",
+            Status::Filled => "filled",
+            Status::Closed => "closed",
+        }
+    }
+
+    /// Unknown values (from a newer app) read as draft: never as open to candidates.
+    pub fn parse(s: &str) -> Status {
+        match s {
+            "open" => Status::Open,
+            "on_hold" => Status::OnHold,
+            "filled" => Status::Filled,
+            "closed" => Status::Closed,
+            _ => Status::Draft,
+        }
+    }
+}
+
 /// A caret that follows the text it sits in; see [`Vacancy::caret`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum Caret {
@@ -317,12 +436,88 @@ pub(crate) fn str_at(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<String> {
     }
 }
 
+/// An integer, whichever integer type the writer used.
+pub(crate) fn int_at(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<i64> {
+    match scalar(d, obj, key)? {
+        ScalarValue::Int(n) => Some(n),
+        ScalarValue::Uint(n) => i64::try_from(n).ok(),
+        _ => None,
+    }
+}
+
+pub(crate) fn bool_at(d: &AutoCommit, obj: &ObjId, key: &str) -> bool {
+    matches!(scalar(d, obj, key), Some(ScalarValue::Boolean(true)))
+}
+
+pub(crate) fn timestamp_at(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<i64> {
+    match scalar(d, obj, key)? {
+        ScalarValue::Timestamp(t) | ScalarValue::Int(t) => Some(t),
+        _ => None,
+    }
+}
+
+/// An entry's place in its ordered map; a missing or odd one sorts first rather than failing.
+pub(crate) fn position_at(d: &AutoCommit, obj: &ObjId) -> f64 {
+    match scalar(d, obj, "position") {
+        Some(ScalarValue::F64(p)) if p.is_finite() => p,
+        _ => 0.0,
+    }
+}
+
+/// The position that puts an entry at `to_index` among `others` (the positions of the rest of
+/// its list, in order): between its new neighbours, so a move rewrites one number.
+pub(crate) fn position_between(others: &[f64], to_index: usize) -> f64 {
+    let i = to_index.min(others.len());
+    match (i.checked_sub(1).map(|j| others[j]), others.get(i)) {
+        (None, None) => 1.0,
+        (None, Some(next)) => next - 1.0,
+        (Some(prev), None) => prev + 1.0,
+        (Some(prev), Some(next)) => (prev + next) / 2.0,
+    }
+}
+
+/// The keys of a map, or none when `obj` is not a map (a damaged or hostile document).
+pub(crate) fn keys(d: &AutoCommit, obj: &ObjId) -> Vec<String> {
+    if d.object_type(obj).ok() != Some(ObjType::Map) {
+        return Vec::new();
+    }
+    d.map_range(obj, ..).map(|i| i.key.to_string()).collect()
+}
+
+/// The entries of a map that are maps, as (key, object): the items of an ordered map.
+pub(crate) fn entries(d: &AutoCommit, obj: &ObjId) -> Vec<(String, ObjId)> {
+    let keys = keys(d, obj);
+    keys.into_iter()
+        .filter_map(|k| match d.get(obj, k.as_str()).ok()?? {
+            (Value::Object(ObjType::Map), id) => Some((k, id)),
+            _ => None,
+        })
+        .collect()
+}
+
 pub(crate) fn text_at(d: &AutoCommit, obj: &ObjId, key: &str) -> String {
     match d.get(obj, key) {
         Ok(Some((Value::Object(ObjType::Text), id))) => d.text(&id).unwrap_or_default(),
         _ => String::new(),
     }
 }
+
+/// Declares the id type of one kind of map entry (a stage, an action …): a string newtype, so
+/// that ids of different kinds cannot be mixed up.
+macro_rules! entry_id {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub String);
+
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+    };
+}
+pub(crate) use entry_id;
 
 /// A random id for a new map entry: 64 bits is plenty within one vacancy.
 fn random_id() -> String {

@@ -14,6 +14,9 @@
 //! - [`text_diff`]: turns "the field now reads X" into one minimal splice, so two people typing in
 //!   the same field both keep their characters.
 //!
+//! The rules of habits 1 and 2, as plain Rust over plain data (no document in sight):
+//! - [`working_time`]: working days and hours, skipping weekends and Dutch public holidays.
+//!
 //! Nothing here knows about browsers, storage or the network: the app and tests drive it natively.
 
 pub mod checkin;
@@ -25,6 +28,7 @@ pub mod schema;
 pub mod scorecard;
 pub mod text_diff;
 pub mod vacancy;
+pub mod working_time;
 
 pub use automerge::ChangeHash;
 pub use checkin::{Checkin, CheckinId};

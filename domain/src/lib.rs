@@ -17,12 +17,15 @@
 //! The rules of habits 1 and 2, as plain Rust over plain data (no document in sight):
 //! - [`working_time`]: working days and hours, skipping weekends and Dutch public holidays.
 //! - [`deadlines`]: every dated thing's state at a moment: on time, due soon, overdue, done.
+//! - [`gate`]: "no intake, no vacancy": what is missing before a vacancy may open, the sign-offs'
+//!   fingerprint, and the allowed status changes.
 //!
 //! Nothing here knows about browsers, storage or the network: the app and tests drive it natively.
 
 pub mod checkin;
 mod chunks;
 pub mod deadlines;
+pub mod gate;
 pub mod intake;
 pub mod people;
 pub mod planning;

@@ -19,9 +19,11 @@
 //! - [`deadlines`]: every dated thing's state at a moment: on time, due soon, overdue, done.
 //! - [`gate`]: "no intake, no vacancy": what is missing before a vacancy may open, the sign-offs'
 //!   fingerprint, and the allowed status changes.
+//! - [`agenda`]: the weekly check-in's agenda from the live state, and the next check-in.
 //!
 //! Nothing here knows about browsers, storage or the network: the app and tests drive it natively.
 
+pub mod agenda;
 pub mod checkin;
 mod chunks;
 pub mod deadlines;

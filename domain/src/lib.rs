@@ -20,6 +20,7 @@
 //! - [`gate`]: "no intake, no vacancy": what is missing before a vacancy may open, the sign-offs'
 //!   fingerprint, and the allowed status changes.
 //! - [`agenda`]: the weekly check-in's agenda from the live state, and the next check-in.
+//! - [`ics`]: the calendar export (.ics) of the weekly check-in and the deadlines.
 //!
 //! Nothing here knows about browsers, storage or the network: the app and tests drive it natively.
 
@@ -28,6 +29,7 @@ pub mod checkin;
 mod chunks;
 pub mod deadlines;
 pub mod gate;
+pub mod ics;
 pub mod intake;
 pub mod people;
 pub mod planning;

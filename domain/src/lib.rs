@@ -22,6 +22,10 @@
 //! - [`agenda`]: the weekly check-in's agenda from the live state, and the next check-in.
 //! - [`ics`]: the calendar export (.ics) of the weekly check-in and the deadlines.
 //!
+//! - [`overview`]: the bridge: each rule's input read from the [`Vacancy`], one method per view
+//!   (the gate and opening through it, the dated items and their summary, the agenda and the next
+//!   check-in, the calendar export).
+//!
 //! Nothing here knows about browsers, storage or the network: the app and tests drive it natively.
 
 pub mod agenda;
@@ -31,6 +35,7 @@ pub mod deadlines;
 pub mod gate;
 pub mod ics;
 pub mod intake;
+pub mod overview;
 pub mod people;
 pub mod planning;
 pub mod schema;
@@ -44,6 +49,7 @@ pub use checkin::{Checkin, CheckinId};
 pub use intake::{
     IntakeItem, IntakeText, ItemId, ItemList, RoleText, SignOff, SignOffRole, Stage, StageId,
 };
+pub use overview::{DeadlineSummary, StatusChangeError};
 pub use people::{Person, PersonId, Role};
 pub use planning::{Action, ActionId, Agreements, ClockTime, StageTarget};
 pub use schema::{SchemaStatus, SCHEMA_VERSION};

@@ -1,7 +1,7 @@
 // Two people, two browsers (separate contexts: separate IndexedDB, separate connections),
 // one vacancy shared by its link.
 import { test, expect } from '@playwright/test';
-import { addCriterion, createVacancy, criterion, syncStatus } from './helpers';
+import { addCriterion, createVacancy, criterion, openScorecard, syncStatus } from './helpers';
 
 test('two browsers type into the same description at once and keep both texts', async ({ browser }) => {
   const recruiter = await (await browser.newContext()).newPage();
@@ -15,6 +15,7 @@ test('two browsers type into the same description at once and keep both texts', 
   await manager.goto(link);
   await expect(manager.getByLabel('Vacancy title')).toHaveValue('Senior data engineer');
   await expect(manager).toHaveTitle('Senior data engineer · Tandem');
+  await openScorecard(manager);
   const mine = criterion(manager, 0).description;
   await expect(mine).toHaveValue('Explains trade-offs.');
 
@@ -51,6 +52,7 @@ test('scorecard edits travel: name, category, weight, must-have, order and remov
   await b.goto('/');
   await b.getByLabel('Vacancy link').fill(link);
   await b.getByRole('button', { name: 'Open vacancy' }).click();
+  await openScorecard(b);
   await expect(criterion(b, 1).name).toHaveValue('Curiosity');
 
   const row = criterion(b, 1).row;

@@ -12,7 +12,20 @@ export async function createVacancy(page: Page, title: string): Promise<string> 
   return page.getByLabel('Share link').inputValue();
 }
 
+/**
+ * Opens the vacancy's Scorecard section by its link in the section bar. A vacancy's own address
+ * opens its Intake while it is a draft, as every vacancy these tests make is.
+ */
+export async function openScorecard(page: Page) {
+  const tab = page
+    .getByRole('navigation', { name: 'Sections of this vacancy' })
+    .getByRole('link', { name: 'Scorecard', exact: true });
+  await tab.click();
+  await expect(tab).toHaveAttribute('aria-current', 'page');
+}
+
 export async function addCriterion(page: Page, name: string) {
+  await openScorecard(page);
   const before = await page.locator('.criterion').count();
   await page.getByLabel('Name of the new criterion').fill(name);
   await page.getByRole('button', { name: 'Add criterion' }).click();

@@ -1,6 +1,6 @@
 // What the device keeps: every keystroke is stored, and the stored chunks are compacted.
 import { test, expect, type Page } from '@playwright/test';
-import { addCriterion, createVacancy, criterion, syncStatus } from './helpers';
+import { addCriterion, createVacancy, criterion, openScorecard, syncStatus } from './helpers';
 
 /** How many chunks IndexedDB holds for the vacancy open in `page`. */
 async function storedChunks(page: Page, doc: string): Promise<number> {
@@ -50,6 +50,7 @@ test('a partner who joins late gets the relay snapshot plus what came after', as
 
   const b = await (await browser.newContext()).newPage();
   await b.goto(link);
+  await openScorecard(b);
   await expect(criterion(b, 0).description).toHaveValue(text);
   await expect(b.getByRole('alert')).toHaveCount(0);
 });

@@ -1,6 +1,8 @@
 //! The pieces pages are made of, each named after what the user sees.
 
 pub mod field_dom;
+pub mod gate_panel;
+pub mod intake;
 pub mod live_text;
 pub mod presence_bar;
 pub mod scorecard;

@@ -110,6 +110,33 @@ fn CriterionRow(
         let id = crit.get_value();
         session.get_value().edit(|v| f(v, &id).map(Some));
     };
+    // The intake item this criterion was made from, while the two are linked: when one was
+    // renamed, the row offers to give the other the same name.
+    let version = session.with_value(|s| s.version);
+    let crit_for_link = id.clone();
+    let linked_item = Memo::new(move |_| {
+        version.track();
+        session.with_value(|s| {
+            let v = s.vacancy.borrow();
+            let (list, item) = v.criterion_item(&crit_for_link)?;
+            let field = TextField::IntakeItem(list, item);
+            let text = v.text(&field)?;
+            Some((field, text))
+        })
+    });
+    let names_differ = move || {
+        linked_item.with(|l| {
+            l.as_ref()
+                .is_some_and(|(_, text)| text.trim() != get(|c| c.name.clone()).trim())
+        })
+    };
+    let rename_item = move |_| {
+        let Some((field, _)) = linked_item.get_untracked() else {
+            return;
+        };
+        let name = get(|c| c.name.clone());
+        session.get_value().edit(|v| v.set_text(&field, &name));
+    };
     let dom = id.as_str().to_string();
     let name_id = format!("crit-{dom}-name");
     let desc_id = format!("crit-{dom}-description");
@@ -136,6 +163,16 @@ fn CriterionRow(
                         }>"✕"</button>
                 </div>
             </div>
+            <Show when=move || linked_item.with(|l| l.is_some())>
+                <p class="item-link">
+                    <span class="linked">{t!(i18n, from_intake)}</span>
+                    <Show when=names_differ>
+                        " "<button type="button" class="secondary" disabled=move || read_only.get() on:click=rename_item>
+                            {t!(i18n, rename_in_intake)}
+                        </button>
+                    </Show>
+                </p>
+            </Show>
             <label for=desc_id.clone()>{t!(i18n, criterion_description)}</label>
             <LiveText session field=TextField::CriterionDescription(id.clone()) id=desc_id presence_key=format!("crit:{dom}:description") multiline=true />
             <div class="criterion-meta">

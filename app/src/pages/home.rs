@@ -6,6 +6,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use tandem_protocol::ShareLink;
 
+use crate::components::gate_panel::status_text;
 use crate::device::{use_device, StoreState};
 use crate::i18n::*;
 use crate::pages::vacancy_path;
@@ -72,7 +73,13 @@ pub fn Home() -> impl IntoView {
                         {list.into_iter().map(|r| {
                             let href = vacancy_path(r.link.doc);
                             let title = if r.title.trim().is_empty() { t_string!(i18n, untitled).to_string() } else { r.title };
-                            view! { <li><A href=href>{title}</A></li> }
+                            let status = r.status;
+                            view! {
+                                <li><A href=href>
+                                    <span class="vacancy-name">{title}</span>
+                                    <span class="status-chip" data-status=status.as_str()>{move || status_text(i18n, status)}</span>
+                                </A></li>
+                            }
                         }).collect_view()}
                     </ul>
                 }.into_any(),

@@ -10,3 +10,8 @@ use tandem_protocol::DocId;
 pub fn vacancy_path(doc: DocId) -> String {
     format!("/v/{doc}")
 }
+
+/// The address of one section of a vacancy (`intake`, `scorecard`), also without the secret.
+pub fn section_path(doc: DocId, section: &str) -> String {
+    format!("/v/{doc}/{section}")
+}

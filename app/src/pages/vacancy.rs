@@ -1,19 +1,20 @@
-//! The vacancy page: title, share link, presence, sync state and the scorecard.
+//! The vacancy page: title, share link, presence, sync state, and its sections (the intake and
+//! the scorecard), each at its own address under the vacancy.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use tandem_domain::TextField;
+use tandem_domain::{Status, TextField};
 use tandem_protocol::{DocId, LinkError, ShareLink};
 
 use crate::components::{
-    live_text::LiveText, presence_bar::PresenceBar, scorecard::ScorecardEditor,
-    share_box::ShareBox, sync_status::SyncStatus,
+    gate_panel::GatePanel, intake::IntakeEditor, live_text::LiveText, presence_bar::PresenceBar,
+    scorecard::ScorecardEditor, share_box::ShareBox, sync_status::SyncStatus,
 };
 use crate::device::{use_device, StoreState};
 use crate::i18n::*;
-use crate::pages::vacancy_path;
+use crate::pages::{section_path, vacancy_path};
 use crate::problem::link_error_text;
 use crate::session::{Availability, Session, SessionHandle};
 
@@ -25,10 +26,14 @@ pub fn VacancyPage() -> impl IntoView {
     let store_state = device.with_value(|d| d.store_state);
     let session = RwSignal::new(None::<SessionHandle>);
     let error = RwSignal::new(None::<String>);
+    let section = Memo::new(move |_| params.with(|p| p.get("section")));
+    // Only the vacancy's id may re-run the effect below: re-running it disposes what its task
+    // made (the session among it), so moving to another section must not touch it.
+    let vacancy_id = Memo::new(move |_| params.with(|p| p.get("id")));
 
     // Open the vacancy named in the address once storage is ready; close it when leaving.
     Effect::new(move |prev: Option<Option<String>>| {
-        let id = params.with(|p| p.get("id"));
+        let id = vacancy_id.get();
         if store_state.get() == StoreState::Opening {
             // Nothing opened yet: returning None makes the run after "ready" open it.
             return None;
@@ -95,14 +100,43 @@ pub fn VacancyPage() -> impl IntoView {
             }
             match session.get() {
                 None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
-                Some(s) => view! { <VacancyView session=s /> }.into_any(),
+                Some(s) => view! { <VacancyView session=s section /> }.into_any(),
             }
         }}
     }
 }
 
+/// The sections of a vacancy, in the order of the section bar.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Intake,
+    Scorecard,
+}
+
+impl Section {
+    const ALL: [Section; 2] = [Section::Intake, Section::Scorecard];
+
+    fn key(self) -> &'static str {
+        match self {
+            Section::Intake => "intake",
+            Section::Scorecard => "scorecard",
+        }
+    }
+
+    /// The section the address names; `None` in the address is the vacancy's own address,
+    /// which opens where the work is: the intake while the vacancy is a draft (no intake, no
+    /// vacancy), the scorecard once it is past that.
+    fn from_address(section: Option<&str>, status: Status) -> Option<Section> {
+        match section {
+            None if status == Status::Draft => Some(Section::Intake),
+            None => Some(Section::Scorecard),
+            Some(key) => Section::ALL.into_iter().find(|s| s.key() == key),
+        }
+    }
+}
+
 #[component]
-fn VacancyView(session: SessionHandle) -> impl IntoView {
+fn VacancyView(session: SessionHandle, section: Memo<Option<String>>) -> impl IntoView {
     let i18n = use_i18n();
     let s = session.get_value();
     let (availability, problem, version) = (s.availability, s.problem, s.version);
@@ -144,6 +178,34 @@ fn VacancyView(session: SessionHandle) -> impl IntoView {
     });
     // Only a change of what is shown re-renders the page below, not every status update.
     let shown = Memo::new(move |_| availability.get());
+    // The vacancy's own address picks its section once, from the status when the vacancy is
+    // first shown: opening the vacancy must not swap the page under the person who opened it.
+    let landing = StoredValue::new(None::<Section>);
+    let current = Memo::new(move |_| {
+        let key = section.get();
+        if key.is_none() {
+            if let Some(s) = landing.get_value() {
+                return Some(s);
+            }
+        }
+        let status = session.with_value(|s| s.vacancy.borrow().status());
+        let found = Section::from_address(key.as_deref(), status);
+        if key.is_none() && availability.get() == Availability::Ready {
+            landing.set_value(found);
+        }
+        found
+    });
+    let tab = move |target: Section| {
+        view! {
+            <a href=section_path(doc, target.key())
+                aria-current=move || (current.get() == Some(target)).then_some("page")>
+                {move || match target {
+                    Section::Intake => t_string!(i18n, intake),
+                    Section::Scorecard => t_string!(i18n, scorecard),
+                }}
+            </a>
+        }
+    };
 
     view! {
         <div class="vacancy-top">
@@ -165,14 +227,22 @@ fn VacancyView(session: SessionHandle) -> impl IntoView {
                     <label for="vacancy-title">{t!(i18n, title_label)}</label>
                     <LiveText session field=TextField::Title id="vacancy-title".to_string() presence_key="title".to_string() />
                 </header>
-                <ScorecardEditor session />
+                <nav class="sections" aria-label=move || t_string!(i18n, sections)>
+                    {Section::ALL.into_iter().map(tab).collect_view()}
+                </nav>
+                {move || match current.get() {
+                    Some(Section::Intake) => view! { <GatePanel session /><IntakeEditor session /> }.into_any(),
+                    Some(Section::Scorecard) => view! { <ScorecardEditor session /> }.into_any(),
+                    None => view! { <p class="empty">{t!(i18n, page_not_found)}</p> }.into_any(),
+                }}
             }.into_any(),
         }}
         <ShareBox link />
     }
 }
 
-/// Replaces `/v/<doc>#<secret>` in the address bar by `/v/<doc>`, in place: `replaceState`
+/// Replaces `/v/<doc>#<secret>` (or a section's `/v/<doc>/<section>#<secret>`) in the address
+/// bar by the same address without the fragment, in place: `replaceState`
 /// rewrites the current history entry, so the secret is in neither the address bar nor the
 /// history (where anyone who borrows the browser, or a synced history, would find it). The
 /// share box still shows the whole link, from storage. Nothing happens if the page has since
@@ -184,12 +254,13 @@ fn drop_secret_from_address(doc: DocId) {
     let location = window.location();
     let path = vacancy_path(doc);
     let here = location.pathname().unwrap_or_default();
-    if here != path || location.hash().unwrap_or_default().is_empty() {
+    let ours = here == path || here.starts_with(&format!("{path}/"));
+    if !ours || location.hash().unwrap_or_default().is_empty() {
         return;
     }
     if let Ok(history) = window.history() {
         let state = history.state().unwrap_or(wasm_bindgen::JsValue::NULL);
         let search = location.search().unwrap_or_default();
-        let _ = history.replace_state_with_url(&state, "", Some(&format!("{path}{search}")));
+        let _ = history.replace_state_with_url(&state, "", Some(&format!("{here}{search}")));
     }
 }

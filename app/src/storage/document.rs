@@ -9,7 +9,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
-use tandem_domain::Vacancy;
+use tandem_domain::{Status, Vacancy};
 use tandem_protocol::{ClientMsgId, ShareLink};
 use tandem_sync_engine::document::Stored;
 use tandem_sync_engine::Pending;
@@ -50,6 +50,7 @@ impl DocStorage {
         let record = known.unwrap_or(VacancyRecord {
             link,
             title: String::new(),
+            status: Status::Draft,
             stored: Stored::default(),
             opened_at: js_sys::Date::now(),
         });
@@ -115,8 +116,11 @@ impl DocStorage {
         self.store.put_vacancy(&self.record()).await
     }
 
-    pub fn set_title(&self, title: String) {
-        self.record.borrow_mut().title = title;
+    /// Updates what the list shows of the vacancy (written with the next change stored).
+    pub fn set_listing(&self, title: String, status: Status) {
+        let mut record = self.record.borrow_mut();
+        record.title = title;
+        record.status = status;
     }
 
     /// Stores a local change and its outbox entry before it may be sent.

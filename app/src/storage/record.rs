@@ -4,6 +4,7 @@
 //! earlier versions still open; fields added since are optional.
 
 use js_sys::Object;
+use tandem_domain::Status;
 use tandem_protocol::{EntryId, ShareLink};
 use tandem_sync_engine::document::Stored;
 use wasm_bindgen::JsValue;
@@ -16,6 +17,8 @@ pub struct VacancyRecord {
     /// The link that opens it (and whose secret is known to work).
     pub link: ShareLink,
     pub title: String,
+    /// Shown beside the title in the list, so the list says which vacancies are open.
+    pub status: Status,
     /// How far it got with the relay: every entry up to `last_seq` is in the stored chunks.
     pub stored: Stored,
     pub opened_at: f64,
@@ -34,6 +37,7 @@ pub(super) fn record_to_js(r: &VacancyRecord) -> JsValue {
         &JsValue::from_str(&r.link.secret.to_base64()),
     );
     set(&obj, "title", &JsValue::from_str(&r.title));
+    set(&obj, "status", &JsValue::from_str(r.status.as_str()));
     let number = |n: u64| JsValue::from_f64(n as f64);
     set(&obj, "last_seq", &number(r.stored.last_seq));
     set(&obj, "relay_seen_seq", &number(r.stored.relay_seen_seq));
@@ -82,6 +86,8 @@ pub(super) fn record_from_js(v: &JsValue) -> Option<VacancyRecord> {
     Some(VacancyRecord {
         link: ShareLink::from_parts(&doc, &secret).ok()?,
         title: get(v, "title").as_string().unwrap_or_default(),
+        // Entries from before the status was listed read as drafts until the vacancy is opened.
+        status: Status::parse(&get(v, "status").as_string().unwrap_or_default()),
         stored: Stored {
             last_seq,
             last_entry,

@@ -19,8 +19,8 @@ use automerge::{ObjId, ObjType};
 use crate::people::PersonId;
 use crate::scorecard::{write_criterion, Category, Criterion, CriterionId, MIN_WEIGHT};
 use crate::vacancy::{
-    bool_at, entries, entry_id, map, path, position_at, position_between, str_at, text_at,
-    timestamp_at, DomainError, TextField, Vacancy,
+    bool_at, entries, entry_id, map, path, position_at, position_between, sort_by_position, str_at,
+    text_at, timestamp_at, DomainError, TextField, Vacancy,
 };
 
 /// One of the role's fields.
@@ -195,11 +195,7 @@ impl Vacancy {
                 }
             })
             .collect();
-        out.sort_by(|a, b| {
-            a.position
-                .total_cmp(&b.position)
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        sort_by_position(&mut out, |e| (e.position, &e.id));
         out
     }
 
@@ -379,11 +375,7 @@ impl Vacancy {
                 }
             })
             .collect();
-        out.sort_by(|a, b| {
-            a.position
-                .total_cmp(&b.position)
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        sort_by_position(&mut out, |e| (e.position, &e.id));
         out
     }
 

@@ -16,8 +16,8 @@ use crate::intake::StageId;
 use crate::people::PersonId;
 use crate::schema;
 use crate::vacancy::{
-    bool_at, entries, entry_id, int_at, map, path, position_at, str_at, text_at, DomainError,
-    InvalidValue, Vacancy,
+    bool_at, entries, entry_id, int_at, map, path, position_at, sort_by_position, str_at, text_at,
+    DomainError, InvalidValue, Vacancy,
 };
 
 /// Feedback may be agreed due within this many working hours after an interview.
@@ -311,11 +311,7 @@ impl Vacancy {
                 id: ActionId(id),
             })
             .collect();
-        out.sort_by(|a, b| {
-            a.position
-                .total_cmp(&b.position)
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        sort_by_position(&mut out, |e| (e.position, &e.id));
         out
     }
 

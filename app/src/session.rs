@@ -192,10 +192,7 @@ impl Session {
         let me = Rc::clone(self);
         spawn_local(async move {
             if let Some(storage) = &me.storage {
-                {
-                    let v = me.vacancy.borrow();
-                    storage.set_listing(v.title(), v.status());
-                }
+                storage.set_listing(&me.vacancy.borrow());
                 match storage.save_local_change(&item).await {
                     Ok(()) => me.note_link_kept(storage),
                     // Sending it anyway is the lesser evil: the relay then keeps it for us.
@@ -284,10 +281,7 @@ impl Session {
         let me = Rc::clone(self);
         spawn_local(async move {
             if let Some(storage) = &me.storage {
-                {
-                    let v = me.vacancy.borrow();
-                    storage.set_listing(v.title(), v.status());
-                }
+                storage.set_listing(&me.vacancy.borrow());
                 match storage.save_remote(&changes, stored).await {
                     Ok(()) => me.note_link_kept(storage),
                     Err(e) => me.problem.set(Some(Problem::from(&e))),

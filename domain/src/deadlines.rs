@@ -15,7 +15,11 @@
 //!   the next day on.
 //! - A done thing is [`DueState::Done`], whatever its date.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
+use std::fmt;
+
+/// The time types the rules take and give, for callers without chrono of their own (the app).
+pub use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
+use chrono::{NaiveTime, TimeDelta};
 
 use crate::working_time::{self, WorkingTimeError};
 
@@ -60,6 +64,23 @@ impl Due {
     }
 }
 
+/// Written back as the document stores it, so `Due::parse` reads it again.
+impl fmt::Display for Due {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Due::On(date) => write!(f, "{}", date.format("%Y-%m-%d")),
+            Due::At(moment) => write!(f, "{}", moment.format("%Y-%m-%dT%H:%M")),
+        }
+    }
+}
+
+/// The local wall-clock time at the Unix time `utc_ms`, in a zone `offset_east_minutes` ahead
+/// of UTC (a browser's `Date` gives both); `None` for a time chrono cannot hold.
+pub fn local_time(utc_ms: i64, offset_east_minutes: i32) -> Option<NaiveDateTime> {
+    let utc = DateTime::from_timestamp_millis(utc_ms)?.naive_utc();
+    utc.checked_add_signed(TimeDelta::minutes(offset_east_minutes.into()))
+}
+
 const END_OF_DAY: NaiveTime = match NaiveTime::from_hms_nano_opt(23, 59, 59, 999_999_999) {
     Some(t) => t,
     None => panic!("23:59:59.999999999 is a valid time"),
@@ -85,6 +106,29 @@ pub enum Kind {
     Feedback,
     /// A decision owed on a candidate after the last stage.
     Decision,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [
+        Kind::StageTarget,
+        Kind::Action,
+        Kind::Feedback,
+        Kind::Decision,
+    ];
+
+    /// A short stable key, for storage outside the document (the device's vacancy list).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::StageTarget => "stage",
+            Kind::Action => "action",
+            Kind::Feedback => "feedback",
+            Kind::Decision => "decision",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == key)
+    }
 }
 
 /// Anything with a deadline, as plain data.
@@ -342,5 +386,25 @@ mod tests {
         assert_eq!(s.next.map(|i| i.id.as_str()), Some("late"));
         assert_eq!((s.overdue, s.due_soon), (2, 1));
         assert_eq!(summarize(&[], t(2025, 11, 10, 12, 0, 0)).next, None);
+    }
+
+    #[test]
+    fn due_moments_and_kinds_are_written_back_as_stored() {
+        for text in ["2025-11-10", "2025-11-10T09:05"] {
+            assert_eq!(Due::parse(text).unwrap().to_string(), text);
+        }
+        for kind in Kind::ALL {
+            assert_eq!(Kind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(Kind::parse("meeting"), None);
+    }
+
+    #[test]
+    fn local_time_from_a_browser_clock() {
+        // 30 November 2026 11:00 UTC is 12:00 in Amsterdam (UTC+1 in winter).
+        let ms = t(2026, 11, 30, 11, 0, 0).and_utc().timestamp_millis();
+        assert_eq!(local_time(ms, 60), Some(t(2026, 11, 30, 12, 0, 0)));
+        assert_eq!(local_time(ms, -300), Some(t(2026, 11, 30, 6, 0, 0)));
+        assert_eq!(local_time(i64::MAX, 0), None);
     }
 }

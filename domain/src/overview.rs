@@ -44,6 +44,47 @@ pub struct DeadlineSummary {
     pub due_soon: usize,
 }
 
+/// An open dated item as the device's vacancy list keeps it, so the list can show each
+/// vacancy's next deadline and overdue count without opening every document. Its state is not
+/// kept: that depends on the moment the list is shown, and is worked out then by
+/// [`listed_summary`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedDeadline {
+    pub kind: Kind,
+    pub title: String,
+    /// As the document stores it: "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM".
+    pub due: String,
+}
+
+/// What the vacancy list shows for one vacancy at `now`, from its listed deadlines: the same
+/// [`deadlines::summarize`] as inside the vacancy. An item whose due date does not read (a list
+/// entry written by another version) is left out.
+pub fn listed_summary(items: &[ListedDeadline], now: NaiveDateTime) -> DeadlineSummary {
+    let dated: Vec<Dated> = items
+        .iter()
+        .filter_map(|item| {
+            Some(Dated {
+                kind: item.kind,
+                id: String::new(),
+                title: item.title.clone(),
+                owner: None,
+                due: Due::parse(&item.due).ok()?,
+                done: false,
+            })
+        })
+        .collect();
+    let Summary {
+        next,
+        overdue,
+        due_soon,
+    } = deadlines::summarize(&dated, now);
+    DeadlineSummary {
+        next: next.cloned(),
+        overdue,
+        due_soon,
+    }
+}
+
 impl Vacancy {
     // ---- the gate -----------------------------------------------------------------------------
 
@@ -155,6 +196,19 @@ impl Vacancy {
             overdue,
             due_soon,
         }
+    }
+
+    /// The open dated items, as the device's vacancy list keeps them (see [`ListedDeadline`]).
+    pub fn listed_deadlines(&self) -> Vec<ListedDeadline> {
+        self.dated_items()
+            .into_iter()
+            .filter(|item| !item.done)
+            .map(|item| ListedDeadline {
+                kind: item.kind,
+                title: item.title,
+                due: item.due.to_string(),
+            })
+            .collect()
     }
 
     // ---- the weekly check-in ------------------------------------------------------------------

@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use tandem_domain::deadlines::{DueState, Kind};
 use tandem_domain::gate::{Missing, StatusError};
+use tandem_domain::overview::listed_summary;
 use tandem_domain::{
     IntakeText, ItemList, PersonId, RoleText, SignOffRole, Status, StatusChangeError, TextField,
     Vacancy,
@@ -221,6 +222,55 @@ fn an_action_past_its_due_date_is_overdue_everywhere() {
         vec![0, 0, 0],
         "one stage, hired, rejected: all empty"
     );
+}
+
+#[test]
+fn the_vacancy_list_summarizes_what_it_keeps_as_the_vacancy_does() {
+    let mut v = signed_vacancy();
+    let stage = v.stages()[0].id.clone();
+    v.set_stage_target(&stage, Some("2025-11-11")).unwrap();
+    v.add_action("Post the ad", Some(&henk()), Some("2025-11-03"))
+        .unwrap();
+    v.add_action("Call the agency", None, Some("2025-11-07T16:00"))
+        .unwrap();
+    let (booked, _) = v
+        .add_action("Book a room", None, Some("2025-11-01"))
+        .unwrap();
+    v.set_action_done(&booked, true).unwrap();
+    let now = t(2025, 11, 10, 12, 0);
+
+    let listed = v.listed_deadlines();
+    let kept: Vec<(Kind, &str, &str)> = listed
+        .iter()
+        .map(|l| (l.kind, l.title.as_str(), l.due.as_str()))
+        .collect();
+    assert_eq!(
+        kept,
+        vec![
+            (Kind::StageTarget, "First interview", "2025-11-11"),
+            (Kind::Action, "Post the ad", "2025-11-03"),
+            (Kind::Action, "Call the agency", "2025-11-07T16:00"),
+        ],
+        "open items only, due as the document stores it"
+    );
+    let from_list = listed_summary(&listed, now);
+    let inside = v.deadline_summary(now);
+    assert_eq!((from_list.overdue, from_list.due_soon), (2, 1));
+    assert_eq!(
+        (inside.overdue, inside.due_soon),
+        (from_list.overdue, from_list.due_soon)
+    );
+    let next = from_list.next.unwrap();
+    assert_eq!(
+        (next.title.as_str(), next.due),
+        ("Post the ad", inside.next.unwrap().due)
+    );
+
+    // An entry written by another version, with a due date this one does not read, is skipped.
+    let mut odd = listed;
+    odd[0].due = "next week".into();
+    assert_eq!(listed_summary(&odd, now).overdue, 2);
+    assert_eq!(listed_summary(&[], now).next, None);
 }
 
 #[test]

@@ -6,7 +6,10 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use tandem_protocol::ShareLink;
 
+use tandem_domain::overview::listed_summary;
+
 use crate::components::gate_panel::status_text;
+use crate::components::planning::{due_text, local_now};
 use crate::device::{use_device, StoreState};
 use crate::i18n::*;
 use crate::pages::vacancy_path;
@@ -20,6 +23,8 @@ pub fn Home() -> impl IntoView {
     let device = StoredValue::new_local(use_device());
     let store_state = device.with_value(|d| d.store_state);
     let vacancies = RwSignal::new(None::<Vec<VacancyRecord>>);
+    // Deadlines are read against the clock when the list is shown.
+    let now = local_now();
     Effect::new(move |_| {
         if store_state.get() == StoreState::Ready {
             if let Some(store) = device.with_value(|d| d.store()) {
@@ -74,10 +79,26 @@ pub fn Home() -> impl IntoView {
                             let href = vacancy_path(r.link.doc);
                             let title = if r.title.trim().is_empty() { t_string!(i18n, untitled).to_string() } else { r.title };
                             let status = r.status;
+                            let summary = listed_summary(&r.deadlines, now);
+                            let next = summary.next.map(|d| {
+                                let due = d.due.to_string();
+                                view! {
+                                    <span class="listing-next">
+                                        {t!(i18n, plan_next_deadline)}": "{d.title}" · "{move || due_text(i18n, &due)}
+                                    </span>
+                                }
+                            });
+                            let overdue = summary.overdue;
                             view! {
                                 <li><A href=href>
                                     <span class="vacancy-name">{title}</span>
-                                    <span class="status-chip" data-status=status.as_str()>{move || status_text(i18n, status)}</span>
+                                    <span class="listing-chips">
+                                        {(overdue > 0).then(|| view! {
+                                            <span class="status-chip" data-due="overdue">{t!(i18n, plan_overdue_count, n = move || overdue.to_string())}</span>
+                                        })}
+                                        <span class="status-chip" data-status=status.as_str()>{move || status_text(i18n, status)}</span>
+                                    </span>
+                                    {next}
                                 </A></li>
                             }
                         }).collect_view()}

@@ -53,6 +53,7 @@ impl DocStorage {
             status: Status::Draft,
             stored: Stored::default(),
             opened_at: js_sys::Date::now(),
+            deadlines: Vec::new(),
         });
         DocStorage {
             store,
@@ -117,10 +118,11 @@ impl DocStorage {
     }
 
     /// Updates what the list shows of the vacancy (written with the next change stored).
-    pub fn set_listing(&self, title: String, status: Status) {
+    pub fn set_listing(&self, vacancy: &Vacancy) {
         let mut record = self.record.borrow_mut();
-        record.title = title;
-        record.status = status;
+        record.title = vacancy.title();
+        record.status = vacancy.status();
+        record.deadlines = vacancy.listed_deadlines();
     }
 
     /// Stores a local change and its outbox entry before it may be sent.

@@ -3,11 +3,13 @@
 //! The entry keeps the link as its two strings, as it always has, so that vacancies stored by
 //! earlier versions still open; fields added since are optional.
 
-use js_sys::Object;
+use js_sys::{Array, Object};
+use tandem_domain::deadlines::Kind;
+use tandem_domain::overview::ListedDeadline;
 use tandem_domain::Status;
 use tandem_protocol::{EntryId, ShareLink};
 use tandem_sync_engine::document::Stored;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use super::{get, hex, parse_hex16, set};
 
@@ -22,6 +24,9 @@ pub struct VacancyRecord {
     /// How far it got with the relay: every entry up to `last_seq` is in the stored chunks.
     pub stored: Stored,
     pub opened_at: f64,
+    /// The open dated items, so the list shows the next deadline and how many are overdue
+    /// without opening every vacancy; empty in entries from before it was kept.
+    pub deadlines: Vec<ListedDeadline>,
 }
 
 pub(super) fn record_key(r: &VacancyRecord) -> JsValue {
@@ -57,7 +62,36 @@ pub(super) fn record_to_js(r: &VacancyRecord) -> JsValue {
         );
     }
     set(&obj, "opened_at", &JsValue::from_f64(r.opened_at));
+    let deadlines: Array = r
+        .deadlines
+        .iter()
+        .map(|d| {
+            let item = Object::new();
+            set(&item, "kind", &JsValue::from_str(d.kind.as_str()));
+            set(&item, "title", &JsValue::from_str(&d.title));
+            set(&item, "due", &JsValue::from_str(&d.due));
+            JsValue::from(item)
+        })
+        .collect();
+    set(&obj, "deadlines", &deadlines);
     obj.into()
+}
+
+/// The listed deadlines of an entry; an item that does not read is left out, and an entry
+/// without any (from before they were listed) has none.
+fn deadlines_from_js(v: &JsValue) -> Vec<ListedDeadline> {
+    let Some(list) = get(v, "deadlines").dyn_ref::<Array>().cloned() else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(|item| {
+            Some(ListedDeadline {
+                kind: Kind::parse(&get(&item, "kind").as_string()?)?,
+                title: get(&item, "title").as_string().unwrap_or_default(),
+                due: get(&item, "due").as_string()?,
+            })
+        })
+        .collect()
 }
 
 /// A record whose link does not read (damaged storage) is left out rather than shown broken.
@@ -97,5 +131,6 @@ pub(super) fn record_from_js(v: &JsValue) -> Option<VacancyRecord> {
             last_own,
         },
         opened_at: get(v, "opened_at").as_f64().unwrap_or(0.0),
+        deadlines: deadlines_from_js(v),
     })
 }

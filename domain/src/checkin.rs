@@ -9,13 +9,30 @@ use automerge::{ObjId, ObjType};
 use crate::people::PersonId;
 use crate::planning::{check_date, ActionId};
 use crate::vacancy::{
-    bool_at, entries, entry_id, keys, map, path, str_at, text_at, DomainError, Vacancy,
+    bool_at, entries, entry_id, keys, map, path, str_at, text_at, DomainError, TextField, Vacancy,
 };
 
 entry_id!(
     /// A check-in's id within its vacancy.
     CheckinId
 );
+
+/// A non-empty line of a check-in's notes, as the view offers it for an action item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NoteLine {
+    /// The line as typed.
+    pub text: String,
+    /// The action item made from this line of this check-in, when there is one.
+    pub action: Option<ActionId>,
+}
+
+/// What an action item made from a line of notes is called: the line without a leading list
+/// marker ("- ", "* ", "• ", "– ") and without surrounding whitespace.
+pub fn line_title(line: &str) -> &str {
+    line.trim()
+        .trim_start_matches(['-', '*', '•', '–'])
+        .trim_start()
+}
 
 /// A check-in as read from the document.
 #[derive(Debug, Clone, PartialEq)]
@@ -137,10 +154,39 @@ impl Vacancy {
         due: Option<&str>,
     ) -> Result<(ActionId, Vec<u8>), DomainError> {
         self.checkin_obj(checkin)?;
-        let title = line
-            .trim()
-            .trim_start_matches(['-', '*', '•', '–'])
-            .trim_start();
-        self.add_action_from(title, owner, due, Some(checkin.clone()))
+        self.add_action_from(line_title(line), owner, due, Some(checkin.clone()))
+    }
+
+    /// The lines of a check-in's notes that can become action items (those with a title), each
+    /// with the action already made from it: an action of this check-in with that title.
+    pub fn checkin_lines(&self, checkin: &CheckinId) -> Vec<NoteLine> {
+        let notes = self
+            .text(&TextField::CheckinNotes(checkin.clone()))
+            .unwrap_or_default();
+        let made: Vec<(String, ActionId)> = self
+            .actions()
+            .into_iter()
+            .filter(|a| a.from_checkin.as_ref() == Some(checkin))
+            .map(|a| (a.title, a.id))
+            .collect();
+        notes
+            .lines()
+            .filter(|line| !line_title(line).is_empty())
+            .map(|line| NoteLine {
+                text: line.to_string(),
+                action: made
+                    .iter()
+                    .find(|(title, _)| title.trim() == line_title(line))
+                    .map(|(_, id)| id.clone()),
+            })
+            .collect()
+    }
+
+    /// The check-in held on `date` ("YYYY-MM-DD"); of two on one day, the same one everywhere.
+    pub fn checkin_on(&self, date: &str) -> Option<CheckinId> {
+        self.checkins()
+            .into_iter()
+            .find(|c| c.date == date)
+            .map(|c| c.id)
     }
 }

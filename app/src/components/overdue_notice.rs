@@ -1,10 +1,140 @@
 //! While a vacancy is open: a notice when one of its dated items becomes overdue.
+//!
+//! No server of ours sends reminders, so the open page watches for itself: it reads the agenda's
+//! overdue items on every change to the document and every 30 seconds (a deadline passes without
+//! anyone editing). What was already overdue when the page opened is one calm line; an item that
+//! turns overdue while the page is open is an alert naming it. Each item is announced once per
+//! opening of the page, so the notice never nags, and nothing asks for the browser's permission
+//! to notify.
+
+use std::collections::HashSet;
 
 use leptos::prelude::*;
+use tandem_domain::agenda::Entry;
 
-use crate::session::SessionHandle;
+use super::checkin::shown_title;
+use super::planning::local_now;
+use crate::i18n::*;
+use crate::pages::section_path;
+use crate::session::{Availability, SessionHandle};
+
+/// How often the page looks again while nobody edits.
+const CHECK_EVERY_MS: u32 = 30_000;
+
+/// What identifies an item across checks: its kind and its id in the document.
+fn item_key(e: &Entry) -> String {
+    format!("{:?}:{}", e.item.kind, e.item.id)
+}
 
 #[component]
 pub fn OverdueNotice(session: SessionHandle) -> impl IntoView {
-    let _ = session;
+    let i18n = use_i18n();
+    let s = session.get_value();
+    let (version, availability, doc) = (s.version, s.availability, s.doc);
+    let tick = RwSignal::new(0u32);
+    let interval =
+        gloo_timers::callback::Interval::new(CHECK_EVERY_MS, move || tick.update(|t| *t += 1));
+    let kept = StoredValue::new_local(Some(interval));
+    on_cleanup(move || kept.update_value(|i| drop(i.take())));
+
+    // Every item announced (or counted at opening) since the page opened.
+    let seen = StoredValue::new(None::<HashSet<String>>);
+    // What is overdue now, by key; the notices show only what still is.
+    let overdue_now = RwSignal::new(Vec::<(String, String)>::new());
+    // Overdue already when the page opened; the calm line counts those still overdue.
+    let at_open = RwSignal::new(HashSet::<String>::new());
+    let calm_dismissed = RwSignal::new(false);
+    // Items that turned overdue while the page was open, oldest announcement first.
+    let fresh = RwSignal::new(Vec::<String>::new());
+
+    Effect::new(move |_| {
+        version.track();
+        tick.track();
+        // Before the document is here, nothing is overdue: that is no reason to announce.
+        if availability.get() != Availability::Ready {
+            return;
+        }
+        let overdue = session.with_value(|s| s.vacancy.borrow().agenda(local_now()).overdue);
+        let keyed: Vec<(String, String)> = overdue
+            .iter()
+            .map(|e| (item_key(e), shown_title(i18n, &e.item.title)))
+            .collect();
+        let mut newly = Vec::new();
+        seen.update_value(|seen| match seen {
+            None => {
+                let first: HashSet<String> = keyed.iter().map(|(k, _)| k.clone()).collect();
+                at_open.set(first.clone());
+                *seen = Some(first);
+            }
+            Some(seen) => {
+                for (key, _) in &keyed {
+                    if seen.insert(key.clone()) {
+                        newly.push(key.clone());
+                    }
+                }
+            }
+        });
+        if overdue_now.get_untracked() != keyed {
+            overdue_now.set(keyed);
+        }
+        if !newly.is_empty() {
+            fresh.update(|f| f.extend(newly));
+        }
+    });
+
+    let planning = StoredValue::new(section_path(doc, "planning"));
+    let calm_count = move || {
+        at_open.with(|open| {
+            overdue_now.with(|now| now.iter().filter(|(k, _)| open.contains(k)).count())
+        })
+    };
+    // The fresh items still overdue, with the title they have now.
+    let alerts = move || {
+        fresh.with(|f| {
+            overdue_now.with(|now| {
+                f.iter()
+                    .filter_map(|key| now.iter().find(|(k, _)| k == key).cloned())
+                    .collect::<Vec<_>>()
+            })
+        })
+    };
+    let show_calm = move || !calm_dismissed.get() && calm_count() > 0;
+    let dismiss = move |key: String| fresh.update(|f| f.retain(|k| *k != key));
+
+    view! {
+        <div class="overdue-notices">
+            {move || alerts().into_iter().map(|(key, title)| view! {
+                <div class="overdue-notice" role="alert">
+                    <p>
+                        <strong>{t!(i18n, overdue_notice_label)}": "</strong>
+                        {t!(i18n, overdue_now, title = move || title.clone())}
+                    </p>
+                    <div class="notice-actions">
+                        <a href=planning.get_value()>{t!(i18n, overdue_see_planning)}" →"</a>
+                        <button type="button" class="secondary" on:click=move |_| dismiss(key.clone())>
+                            {t!(i18n, dismiss)}
+                        </button>
+                    </div>
+                </div>
+            }).collect_view()}
+            <Show when=show_calm>
+                <div class="overdue-calm" role="status">
+                    <p>{move || match calm_count() {
+                        1 => t!(i18n, overdue_on_open_single).into_any(),
+                        _ => t!(i18n, overdue_on_open_many, count = calm_count).into_any(),
+                    }}</p>
+                    <div class="notice-actions">
+                        <a href=planning.get_value()>{move || if calm_count() == 1 {
+                            t_string!(i18n, overdue_see_planning)
+                        } else {
+                            t_string!(i18n, overdue_see_all)
+                        }}" →"</a>
+                        <button type="button" class="secondary" on:click=move |_| calm_dismissed.set(true)>
+                            {t!(i18n, dismiss)}
+                        </button>
+                    </div>
+                </div>
+            </Show>
+        </div>
+    }
 }

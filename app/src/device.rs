@@ -1,5 +1,6 @@
 //! The tab's long-lived parts, shared with every page through Leptos context: local storage
-//! (once it is open), the relay connection, this device's profile and the tab's id.
+//! (once it is open), the relay connection, this device's profile, its person id and the tab's
+//! id.
 //!
 //! They hold browser objects that are not `Send`, so the context carries a `StoredValue` with
 //! local storage, which is `Copy` and lives as long as the app.
@@ -9,6 +10,8 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+
+use tandem_domain::PersonId;
 
 use crate::presence::{palette_colour, safe_name, COLOURS};
 use crate::problem::Problem;
@@ -31,6 +34,14 @@ pub struct Profile {
 }
 
 const PROFILE_KEY: &str = "profile";
+const PERSON_KEY: &str = "person-id";
+
+/// A fresh random person id (128 bits, hex).
+fn random_person_id() -> PersonId {
+    let mut bytes = [0u8; 16];
+    tandem_protocol::crypto::fill_random(&mut bytes);
+    PersonId(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
 
 pub struct Device {
     store: RefCell<Option<LocalStore>>,
@@ -41,6 +52,9 @@ pub struct Device {
     pub profile: RwSignal<Profile>,
     /// Random per tab: names this tab's chunks in storage and its presence.
     pub tab_id: [u8; 8],
+    /// Who this device is in the vacancies it opens (see `tandem_domain::people`): made once
+    /// per device and kept, so the same person comes back after a reload.
+    pub person: RwSignal<PersonId>,
 }
 
 #[derive(Clone, Copy)]
@@ -61,6 +75,7 @@ pub fn provide_device() {
             colour: COLOURS[pick.min(COLOURS.len() - 1)].to_string(),
         }),
         tab_id,
+        person: RwSignal::new(random_person_id()),
     });
     provide_context(DeviceContext(StoredValue::new_local(Rc::clone(&device))));
     spawn_local(async move {
@@ -79,6 +94,16 @@ pub fn provide_device() {
                         });
                     }
                 }
+                // Anything else that once wrote this key is replaced by an id of our own shape.
+                match store.setting(PERSON_KEY).await {
+                    Ok(Some(id)) if is_person_id(&id) => device.person.set(PersonId(id)),
+                    _ => {
+                        let id = device.person.get_untracked();
+                        // Not kept, this device is a new person at each start; the pages still
+                        // work, and storage that cannot write is reported when a vacancy is saved.
+                        let _ = store.set_setting(PERSON_KEY, id.as_str()).await;
+                    }
+                }
                 *device.store.borrow_mut() = Some(store);
                 device.store_state.set(StoreState::Ready);
             }
@@ -88,6 +113,10 @@ pub fn provide_device() {
             }
         }
     });
+}
+
+fn is_person_id(id: &str) -> bool {
+    id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// The device's parts, from any component under the app.

@@ -11,6 +11,7 @@
 use automerge::transaction::Transactable;
 use automerge::{ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
 
+use crate::intake::SignOffRole;
 use crate::vacancy::{entries, entry_id, map, str_at, timestamp_at, DomainError, Vacancy};
 
 entry_id!(
@@ -34,6 +35,16 @@ impl Role {
             Role::Recruiter => "recruiter",
             Role::HiringManager => "hiring_manager",
             Role::Interviewer => "interviewer",
+        }
+    }
+
+    /// The sign-off of the intake this role gives: the recruiter's by a recruiter, the hiring
+    /// manager's by a hiring manager; an interviewer signs no intake off.
+    pub fn sign_off_role(self) -> Option<SignOffRole> {
+        match self {
+            Role::Recruiter => Some(SignOffRole::Recruiter),
+            Role::HiringManager => Some(SignOffRole::HiringManager),
+            Role::Interviewer => None,
         }
     }
 
@@ -151,6 +162,19 @@ impl Vacancy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_partner_gives_their_own_sign_off_and_an_interviewer_none() {
+        assert_eq!(
+            Role::Recruiter.sign_off_role(),
+            Some(SignOffRole::Recruiter)
+        );
+        assert_eq!(
+            Role::HiringManager.sign_off_role(),
+            Some(SignOffRole::HiringManager)
+        );
+        assert_eq!(Role::Interviewer.sign_off_role(), None);
+    }
 
     #[test]
     fn two_people_joining_an_older_document_at_once_are_both_kept() {

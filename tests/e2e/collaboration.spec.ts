@@ -1,7 +1,7 @@
 // Two people, two browsers (separate contexts: separate IndexedDB, separate connections),
 // one vacancy shared by its link.
 import { test, expect } from '@playwright/test';
-import { addCriterion, createVacancy, criterion, openScorecard, syncStatus } from './helpers';
+import { addCriterion, createVacancy, criterion, openScorecard, syncStatus, joinVacancy, sayWhoIAm } from './helpers';
 
 test('two browsers type into the same description at once and keep both texts', async ({ browser }) => {
   const recruiter = await (await browser.newContext()).newPage();
@@ -12,7 +12,7 @@ test('two browsers type into the same description at once and keep both texts', 
   await criterion(recruiter, 0).description.fill('Explains trade-offs.');
 
   // The hiring manager joins by opening the link.
-  await manager.goto(link);
+  await joinVacancy(manager, link, 'Marloes', 'hiring manager');
   await expect(manager.getByLabel('Vacancy title')).toHaveValue('Senior data engineer');
   await expect(manager).toHaveTitle('Senior data engineer · Tandem');
   await openScorecard(manager);
@@ -52,6 +52,7 @@ test('scorecard edits travel: name, category, weight, must-have, order and remov
   await b.goto('/');
   await b.getByLabel('Vacancy link').fill(link);
   await b.getByRole('button', { name: 'Open vacancy' }).click();
+  await sayWhoIAm(b, 'Marloes', 'hiring manager');
   await openScorecard(b);
   await expect(criterion(b, 1).name).toHaveValue('Curiosity');
 

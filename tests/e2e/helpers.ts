@@ -2,11 +2,20 @@ import { expect, type BrowserContext, type Page } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
-/** Creates a vacancy from the home page and returns its share link. */
-export async function createVacancy(page: Page, title: string): Promise<string> {
+/**
+ * Creates a vacancy from the home page, says who its maker is in it (a recruiter named `name`,
+ * unless told otherwise) and returns its share link.
+ */
+export async function createVacancy(
+  page: Page,
+  title: string,
+  name = 'Rita Recruiter',
+  role: VacancyRole = 'recruiter',
+): Promise<string> {
   await page.goto('/');
   await page.getByLabel('Title of the new vacancy').fill(title);
   await page.getByRole('button', { name: 'Create vacancy' }).click();
+  await sayWhoIAm(page, name, role);
   await expect(page.getByLabel('Vacancy title')).toHaveValue(title);
   await expect(syncStatus(page)).toContainText('Up to date');
   return page.getByLabel('Share link').inputValue();
@@ -14,15 +23,32 @@ export async function createVacancy(page: Page, title: string): Promise<string> 
 
 export type VacancyRole = 'recruiter' | 'hiring manager' | 'interviewer';
 
+const roleValue: Record<VacancyRole, string> = {
+  recruiter: 'recruiter',
+  'hiring manager': 'hiring_manager',
+  interviewer: 'interviewer',
+};
+
+/**
+ * Fills in the first-open welcome of a vacancy (name and role) and continues to its page. By
+ * element, not by text, so it works in either language.
+ */
+export async function sayWhoIAm(page: Page, name: string, role: VacancyRole) {
+  const form = page.locator('.welcome .person-form');
+  await form.locator('#person-name').fill(name);
+  await form.locator(`input[name="person-role"][value="${roleValue[role]}"]`).check();
+  await form.locator('button[type="submit"]').click();
+  await expect(page.locator('.welcome')).toHaveCount(0);
+  await expect(page.locator('#vacancy-title')).toBeVisible();
+}
+
 /**
  * Opens a shared vacancy by its link as a person who has not opened it before, says who they
  * are in it (the first-open welcome), and waits for the vacancy's page.
  */
 export async function joinVacancy(page: Page, link: string, name: string, role: VacancyRole) {
   await page.goto(link);
-  void name;
-  void role;
-  await expect(page.getByLabel('Vacancy title')).toBeVisible();
+  await sayWhoIAm(page, name, role);
 }
 
 /** Opens one section of the open vacancy by its link in the section bar ('Intake', 'Planning' …). */

@@ -2,7 +2,7 @@
 // into the same intake at once, then the gate: refused while parts are missing, open once both
 // signed off, and the sign-offs stale again after a later change.
 import { test, expect, type Page } from '@playwright/test';
-import { createVacancy, syncStatus } from './helpers';
+import { createVacancy, syncStatus, joinVacancy } from './helpers';
 
 /** Every visible control on the page is at least 44×44 px, and nothing sticks out sideways. */
 async function expectTouchFriendly(page: Page) {
@@ -34,13 +34,16 @@ test('recruiter and hiring manager fill the intake together and open the vacancy
   ).newPage();
 
   // A new vacancy is a draft, and a draft's address opens its intake.
-  const link = await createVacancy(recruiter, 'Backend developer');
+  const link = await createVacancy(recruiter, 'Backend developer', 'Reza');
   const sections = recruiter.getByRole('navigation', { name: 'Sections of this vacancy' });
   await expect(sections.getByRole('link', { name: 'Intake' })).toHaveAttribute('aria-current', 'page');
-  await expect(sections.getByRole('link')).toHaveText(['Intake', 'Scorecard']);
+  await expect(sections.getByRole('link')).toHaveText(['Intake', 'Scorecard', 'Planning', 'Check-in']);
   await expect(recruiter.getByRole('heading', { name: 'Status: Draft' })).toBeVisible();
 
-  await manager.goto(link);
+  await joinVacancy(manager, link, 'Marloes', 'hiring manager');
+  // Both see who is in the vacancy, in which role, and which of them they are.
+  await expect(recruiter.locator('.people-list .person')).toHaveText([/Reza\s*Recruiter\s*you/, /Marloes\s*Hiring manager/]);
+  await expect(manager.locator('.people-list .person.me')).toContainText('Marloes');
   await expect(manager.getByRole('heading', { name: 'De functie' })).toBeVisible();
   await expect(manager.getByRole('heading', { name: 'Status: Concept' })).toBeVisible();
 
@@ -133,10 +136,11 @@ test('recruiter and hiring manager fill the intake together and open the vacancy
   await expectTouchFriendly(manager);
   await expectTouchFriendly(recruiter);
 
-  // Both sign off, with the name on their device and the time.
-  await recruiter.getByLabel('Name on your sign-off').fill('Reza');
+  // Each signs off in their own role, with their name and the time; nobody can give the other's.
+  await expect(manager.getByRole('button', { name: 'Akkoord geven als recruiter' })).toHaveCount(0);
+  await expect(manager.locator('.sign-off[data-role="recruiter"]')).toContainText('Wacht op het akkoord van de recruiter.');
+  await expect(recruiter.getByRole('button', { name: 'Sign off as hiring manager' })).toHaveCount(0);
   await recruiter.getByRole('button', { name: 'Sign off as recruiter' }).click();
-  await manager.getByLabel('Naam bij je akkoord').fill('Marloes');
   await manager.getByRole('button', { name: 'Akkoord geven als hiring manager' }).click();
   await expect(recruiter.locator('.sign-off[data-role="hiring_manager"] .signed')).toContainText('Signed off as hiring manager: Marloes');
   await expect(manager.locator('.sign-off[data-role="recruiter"] .signed')).toContainText('Akkoord als recruiter: Reza');

@@ -1,6 +1,6 @@
 // Language, profile and accessible markup.
 import { test, expect } from '@playwright/test';
-import { addCriterion, createVacancy } from './helpers';
+import { addCriterion, createVacancy, joinVacancy } from './helpers';
 
 test('the language follows the browser and the switch is remembered', async ({ browser }) => {
   const dutch = await (await browser.newContext({ locale: 'nl-NL' })).newPage();
@@ -24,7 +24,7 @@ test('partners see each other by the name and colour chosen on the device', asyn
   await a.locator('.settings summary').click();
   await a.getByLabel('Your name').fill('Reza (recruiter)');
   const b = await (await browser.newContext()).newPage();
-  await b.goto(link);
+  await joinVacancy(b, link, 'Marloes', 'hiring manager');
   await expect(b.locator('.presence')).toContainText('Reza (recruiter)');
   // Focus is shown on the field someone is editing.
   await a.getByLabel('Vacancy title').focus();

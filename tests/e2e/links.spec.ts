@@ -1,6 +1,6 @@
 // A wrong or truncated link says what is wrong; it never leaves a blank page.
 import { test, expect } from '@playwright/test';
-import { createVacancy } from './helpers';
+import { createVacancy, joinVacancy, sayWhoIAm } from './helpers';
 
 test('damaged links give a clear message', async ({ browser }) => {
   const owner = await (await browser.newContext()).newPage();
@@ -34,7 +34,7 @@ test('the secret leaves the address bar and the history once stored, and the vac
 
   const partner = await (await browser.newContext()).newPage();
   await partner.goto('/');
-  await partner.goto(link);
+  await joinVacancy(partner, link, 'Marloes', 'hiring manager');
   await expect(partner.getByLabel('Vacancy title')).toHaveValue('Private address');
   await expect(partner).toHaveURL(base);
   // The history entry was replaced, not added to: back and forward never bring it back.
@@ -80,6 +80,7 @@ test('a link to a vacancy that does not exist says so', async ({ browser }) => {
   await maker.goto('/');
   await maker.getByLabel('Title of the new vacancy').fill('Never sent');
   await maker.getByRole('button', { name: 'Create vacancy' }).click();
+  await sayWhoIAm(maker, 'Rita Recruiter', 'recruiter');
   await expect(maker.getByLabel('Vacancy title')).toHaveValue('Never sent');
   const link = await maker.getByLabel('Share link').inputValue();
 

@@ -1,6 +1,6 @@
 // Local-first: edits made without a connection are kept, shown as waiting, and merge on return.
 import { test, expect } from '@playwright/test';
-import { addCriterion, createVacancy, criterion, openScorecard, switchableNetwork, syncStatus } from './helpers';
+import { addCriterion, createVacancy, criterion, openScorecard, switchableNetwork, syncStatus, joinVacancy } from './helpers';
 
 test('one side edits offline, comes back, and both converge', async ({ browser }) => {
   const aContext = await browser.newContext();
@@ -11,7 +11,7 @@ test('one side edits offline, comes back, and both converge', async ({ browser }
 
   const link = await createVacancy(a, 'Accountmanager');
   await addCriterion(a, 'Negotiation');
-  await b.goto(link);
+  await joinVacancy(b, link, 'Marloes', 'hiring manager');
   await openScorecard(b);
   await expect(criterion(b, 0).name).toHaveValue('Negotiation');
   await expect(syncStatus(b)).toContainText('Up to date');
@@ -68,7 +68,7 @@ test('both type in one description while cut off from each other, and keep both 
   const link = await createVacancy(a, 'Data scientist');
   await addCriterion(a, 'Statistics');
   await criterion(a, 0).description.fill('Knows the basics.');
-  await b.goto(link);
+  await joinVacancy(b, link, 'Marloes', 'hiring manager');
   await openScorecard(b);
   await expect(criterion(b, 0).description).toHaveValue('Knows the basics.');
 

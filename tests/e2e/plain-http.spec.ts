@@ -1,6 +1,7 @@
 // Served over plain http on a non-local name (a LAN deployment), the browser withholds the
 // secure-context APIs (clipboard, share, storage manager). Tandem must still work.
 import { test, expect, chromium } from '@playwright/test';
+import { sayWhoIAm, joinVacancy } from './helpers';
 import config from '../playwright.config';
 
 test('works on a plain-http address without secure-context APIs', async () => {
@@ -18,6 +19,7 @@ test('works on a plain-http address without secure-context APIs', async () => {
     expect(await a.evaluate(() => window.isSecureContext)).toBe(false);
     await a.getByLabel('Title of the new vacancy').fill('Magazijnmedewerker');
     await a.getByRole('button', { name: 'Create vacancy' }).click();
+    await sayWhoIAm(a, 'Rita Recruiter', 'recruiter');
     await expect(a.getByLabel('Vacancy title')).toHaveValue('Magazijnmedewerker');
     await expect(a.getByRole('status', { name: 'Sync status' })).toContainText('Up to date');
 
@@ -30,7 +32,7 @@ test('works on a plain-http address without secure-context APIs', async () => {
     expect(selected).toMatch(/^http:\/\/tandem\.test:\d+\/v\/.+#.+/);
 
     const b = await (await browser.newContext()).newPage();
-    await b.goto(selected);
+    await joinVacancy(b, selected, 'Marloes', 'hiring manager');
     await expect(b.getByLabel('Vacancy title')).toHaveValue('Magazijnmedewerker');
   } finally {
     await browser.close();

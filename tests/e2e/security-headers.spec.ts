@@ -1,7 +1,7 @@
 // The app under the relay's own Content-Security-Policy: it must really work (start the wasm,
 // sync over the WebSocket, draw the partners' colours) without a single violation.
 import { test, expect, type BrowserContext, type Page } from '@playwright/test';
-import { addCriterion, createVacancy, criterion, openScorecard, syncStatus } from './helpers';
+import { addCriterion, createVacancy, criterion, openScorecard, syncStatus, joinVacancy } from './helpers';
 
 /**
  * Collects into `complaints` every policy complaint from the pages of `context`:
@@ -54,7 +54,7 @@ test('the app works under its Content-Security-Policy without a single violation
   await a.getByLabel('Your name').fill('Reza');
 
   // A partner: presence colours are set through `style:` bindings.
-  await b.goto(link);
+  await joinVacancy(b, link, 'Marloes', 'hiring manager');
   await expect(b.getByLabel('Vacancy title')).toHaveValue('Security officer (m/f/x)');
   await openScorecard(b);
   await expect(criterion(b, 0).description).toHaveValue('Thinks like an attacker.');

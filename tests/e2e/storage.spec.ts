@@ -1,6 +1,6 @@
 // What the device keeps: every keystroke is stored, and the stored chunks are compacted.
 import { test, expect, type Page } from '@playwright/test';
-import { addCriterion, createVacancy, criterion, openScorecard, syncStatus } from './helpers';
+import { addCriterion, createVacancy, criterion, openScorecard, syncStatus, joinVacancy } from './helpers';
 
 /** How many chunks IndexedDB holds for the vacancy open in `page`. */
 async function storedChunks(page: Page, doc: string): Promise<number> {
@@ -49,7 +49,7 @@ test('a partner who joins late gets the relay snapshot plus what came after', as
   await expect(syncStatus(a)).toContainText('Up to date');
 
   const b = await (await browser.newContext()).newPage();
-  await b.goto(link);
+  await joinVacancy(b, link, 'Marloes', 'hiring manager');
   await openScorecard(b);
   await expect(criterion(b, 0).description).toHaveValue(text);
   await expect(b.getByRole('alert')).toHaveCount(0);

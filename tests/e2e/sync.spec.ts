@@ -1,7 +1,7 @@
 // What people see of sync: whether their changes reached the server, a dead connection
 // noticed within seconds, partners who leave, and nothing typed lost to a re-render.
 import { test, expect } from '@playwright/test';
-import { createVacancy, openScorecard, syncStatus } from './helpers';
+import { createVacancy, openScorecard, syncStatus, sayWhoIAm, joinVacancy } from './helpers';
 
 test('the browser going offline shows at once; unsent changes are named, then saved', async ({ browser }) => {
   const context = await browser.newContext();
@@ -34,7 +34,7 @@ test('a connection that goes silent is given up within seconds, and nothing is l
   const a = await aContext.newPage();
   const b = await bContext.newPage();
   const link = await createVacancy(a, 'Hoofd financiën');
-  await b.goto(link);
+  await joinVacancy(b, link, 'Marloes', 'hiring manager');
   await expect(syncStatus(b)).toContainText('Up to date');
   const before = sockets;
 
@@ -67,6 +67,7 @@ test('what is typed into a new criterion right after creating a vacancy stays', 
   await page.goto('/');
   await page.getByLabel('Title of the new vacancy').fill('Monteur');
   await page.getByRole('button', { name: 'Create vacancy' }).click();
+  await sayWhoIAm(page, 'Rita Recruiter', 'recruiter');
   await openScorecard(page);
   const field = page.getByLabel('Name of the new criterion');
   await field.pressSequentially('Rijbewijs B');

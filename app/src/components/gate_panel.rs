@@ -8,11 +8,11 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use tandem_domain::gate::{can_change_status, GateResult, Missing, StatusError};
 use tandem_domain::intake::{IntakeText, RoleText};
-use tandem_domain::{ItemList, PersonId, SignOff, SignOffRole, Status, StatusChangeError};
+use tandem_domain::{ItemList, SignOff, SignOffRole, Status, StatusChangeError};
 use wasm_bindgen::JsCast;
 
 use super::intake::{new_item_id, role_field_id, text_field_id, NEW_STAGE_ID};
-use crate::device::{use_device, Profile};
+use super::people::use_me;
 use crate::i18n::*;
 use crate::pages::section_path;
 use crate::presence::safe_name;
@@ -109,19 +109,8 @@ fn when_text(i18n: leptos_i18n::I18nContext<Locale>, at_ms: i64) -> String {
 #[component]
 pub fn GatePanel(session: SessionHandle) -> impl IntoView {
     let i18n = use_i18n();
-    let device = use_device();
-    let profile = device.profile;
-    // Sign-offs refer to a person; until a vacancy has its people, the device stands for one.
-    let person = PersonId(format!(
-        "device-{}",
-        device
-            .tab_id
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    ));
-    let person = StoredValue::new(person);
-    let device = StoredValue::new_local(device);
+    // Sign-offs are given by the vacancy's people, each in their own role.
+    let me = use_me();
     let version = session.with_value(|s| s.version);
     let doc = session.with_value(|s| s.doc);
     let status = Memo::new(move |_| {
@@ -172,15 +161,15 @@ pub fn GatePanel(session: SessionHandle) -> impl IntoView {
     };
 
     let sign = move |role: SignOffRole| {
-        let name = safe_name(&profile.get_untracked().name);
-        if name.trim().is_empty() {
-            return;
-        }
-        let person = person.get_value();
+        let Some(me) = me.get_untracked() else { return };
         let now = js_sys::Date::now() as i64;
+        let name = safe_name(&me.name);
         session
             .get_value()
-            .edit(|v| v.sign_off_now(role, &person, name.trim(), now).map(Some));
+            .edit(|v| v.sign_off_now(role, &me.id, &name, now).map(Some));
+    };
+    let may_sign = move |role: SignOffRole| {
+        me.with(|m| m.as_ref().and_then(|m| m.role.sign_off_role()) == Some(role))
     };
     let change = move |to: Status| {
         let mut refused = None;
@@ -209,16 +198,6 @@ pub fn GatePanel(session: SessionHandle) -> impl IntoView {
             })
             .collect::<Vec<_>>()
     };
-    let name_missing = move || profile.with(|p| p.name.trim().is_empty());
-    let set_name = move |ev: leptos::ev::Event| {
-        let name = event_target_value(&ev);
-        let next = Profile {
-            name,
-            ..profile.get_untracked()
-        };
-        device.with_value(|d| d.save_profile(next));
-    };
-
     view! {
         <section class="gate" aria-labelledby="gate-heading">
             <h2 id="gate-heading">
@@ -237,8 +216,6 @@ pub fn GatePanel(session: SessionHandle) -> impl IntoView {
                 }
             }}
             <div class="sign-offs">
-                <label for="sign-off-name">{t!(i18n, sign_off_name)}</label>
-                <input id="sign-off-name" type="text" prop:value=move || profile.with(|p| p.name.clone()) on:input=set_name />
                 {SignOffRole::ALL.into_iter().map(|role| {
                     let given = move || sign_offs.with(|list| list.iter().find(|s| s.role == role).cloned());
                     let stale = move || missing.with(|m| m.contains(&Missing::SignOffStale(role)));
@@ -258,22 +235,28 @@ pub fn GatePanel(session: SessionHandle) -> impl IntoView {
                                     </p>
                                 }
                             })}
-                            <button type="button" id=sign_off_button_id(role)
-                                disabled=move || read_only.get() || name_missing()
-                                on:click=move |_| sign(role)>
-                                {move || match (role, stale()) {
-                                    (SignOffRole::Recruiter, false) => t_string!(i18n, sign_off_recruiter),
-                                    (SignOffRole::HiringManager, false) => t_string!(i18n, sign_off_hiring_manager),
-                                    (SignOffRole::Recruiter, true) => t_string!(i18n, confirm_again_recruiter),
-                                    (SignOffRole::HiringManager, true) => t_string!(i18n, confirm_again_hiring_manager),
-                                }}
-                            </button>
+                            <Show when=move || may_sign(role) fallback=move || view! {
+                                <Show when=move || given().is_none() || stale()>
+                                    <p class="hint">{move || match role {
+                                        SignOffRole::Recruiter => t_string!(i18n, sign_off_waiting_recruiter),
+                                        SignOffRole::HiringManager => t_string!(i18n, sign_off_waiting_hiring_manager),
+                                    }}</p>
+                                </Show>
+                            }>
+                                <button type="button" id=sign_off_button_id(role)
+                                    disabled=move || read_only.get()
+                                    on:click=move |_| sign(role)>
+                                    {move || match (role, stale()) {
+                                        (SignOffRole::Recruiter, false) => t_string!(i18n, sign_off_recruiter),
+                                        (SignOffRole::HiringManager, false) => t_string!(i18n, sign_off_hiring_manager),
+                                        (SignOffRole::Recruiter, true) => t_string!(i18n, confirm_again_recruiter),
+                                        (SignOffRole::HiringManager, true) => t_string!(i18n, confirm_again_hiring_manager),
+                                    }}
+                                </button>
+                            </Show>
                         </div>
                     }
                 }).collect_view()}
-                <Show when=name_missing>
-                    <p class="hint">{t!(i18n, sign_off_needs_name)}</p>
-                </Show>
             </div>
             <div class="status-change">
                 {move || targets().into_iter().map(|to| view! {

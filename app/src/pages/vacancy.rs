@@ -10,8 +10,9 @@ use tandem_protocol::{DocId, LinkError, ShareLink};
 
 use crate::components::{
     checkin::CheckinSection, gate_panel::GatePanel, intake::IntakeEditor, live_text::LiveText,
-    overdue_notice::OverdueNotice, planning::PlanningSection, presence_bar::PresenceBar,
-    scorecard::ScorecardEditor, share_box::ShareBox, sync_status::SyncStatus,
+    overdue_notice::OverdueNotice, people::provide_me, people::PeopleList,
+    planning::PlanningSection, presence_bar::PresenceBar, scorecard::ScorecardEditor,
+    share_box::ShareBox, sync_status::SyncStatus, welcome::Welcome,
 };
 use crate::device::{use_device, StoreState};
 use crate::i18n::*;
@@ -188,6 +189,14 @@ fn VacancyView(session: SessionHandle, section: Memo<Option<String>>) -> impl In
     });
     // Only a change of what is shown re-renders the page below, not every status update.
     let shown = Memo::new(move |_| availability.get());
+    // Someone who has not said who they are in this vacancy gets the welcome first; a document
+    // this app may not edit (a newer app's) cannot take their entry, so it is shown as it is.
+    let me = provide_me(session);
+    // (`read_only` is no signal: whether the document has arrived is read again at each change.)
+    let welcome = Memo::new(move |_| {
+        version.track();
+        me.with(|m| m.is_none()) && !session.with_value(|s| s.read_only())
+    });
     // The vacancy's own address picks its section once, from the status when the vacancy is
     // first shown: opening the vacancy must not swap the page under the person who opened it.
     let landing = StoredValue::new(None::<Section>);
@@ -235,11 +244,13 @@ fn VacancyView(session: SessionHandle, section: Memo<Option<String>>) -> impl In
             Availability::Waiting => view! { <p class="banner" role="status">{t!(i18n, waiting_download)}</p> }.into_any(),
             Availability::NotFound => view! { <p class="banner error" role="alert">{t!(i18n, not_found)}</p> }.into_any(),
             Availability::Denied => view! { <p class="banner error" role="alert">{t!(i18n, denied)}</p> }.into_any(),
+            Availability::Ready if welcome.get() => view! { <Welcome session /> }.into_any(),
             Availability::Ready => view! {
                 <header class="vacancy-header">
                     <label for="vacancy-title">{t!(i18n, title_label)}</label>
                     <LiveText session field=TextField::Title id="vacancy-title".to_string() presence_key="title".to_string() />
                 </header>
+                <PeopleList session />
                 <nav class="sections" aria-label=move || t_string!(i18n, sections)>
                     {Section::ALL.into_iter().map(tab).collect_view()}
                 </nav>
@@ -252,7 +263,10 @@ fn VacancyView(session: SessionHandle, section: Memo<Option<String>>) -> impl In
                 }}
             }.into_any(),
         }}
-        <ShareBox link />
+        // Inviting others comes after saying who you are.
+        <Show when=move || !welcome.get()>
+            <ShareBox link=link.clone() />
+        </Show>
     }
 }
 

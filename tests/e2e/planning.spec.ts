@@ -119,15 +119,16 @@ test('recruiter and hiring manager plan the vacancy and hold each other to it', 
   await expect(mine.locator('.status-chip')).toHaveText('Te laat');
   await expect(mine.getByLabel('Eigenaar').locator('option:checked')).toHaveText('Marloes (hiring manager)');
 
-  // A second one, done: it shows as done and leaves the deadlines.
+  // A second one, done: ticked off and struck through (no chip to repeat it), out of the deadlines.
   await recruiter.getByLabel('New action item').fill('Book the interview room');
   await recruiter.locator('.add-row').filter({ hasText: 'New action item' }).getByRole('button', { name: 'Add' }).click();
   const room = recruiter.locator('.action').nth(1);
   await room.getByLabel('Due date').fill(isoDate(-1));
   await expect(room.locator('.status-chip')).toHaveText('Overdue');
   await room.getByLabel('Done').check();
-  await expect(room.locator('.status-chip')).toHaveText('Done');
-  await expect(manager.locator('.action').nth(1).locator('.status-chip')).toHaveText('Klaar');
+  await expect(room).toHaveClass(/\bdone\b/);
+  await expect(room.locator('.status-chip')).toHaveCount(0);
+  await expect(manager.locator('.action').nth(1).getByLabel('Klaar')).toBeChecked();
 
   await expect(syncStatus(recruiter)).toContainText('Up to date');
   await expect(manager.getByRole('status', { name: 'Synchronisatiestatus' })).toContainText('Bijgewerkt');
@@ -163,11 +164,11 @@ test('recruiter and hiring manager plan the vacancy and hold each other to it', 
   await recruiter.goto('/');
   const entry = recruiter.getByRole('link', { name: /Data engineer/ });
   await expect(entry.locator('.status-chip[data-due="overdue"]')).toHaveText('1 overdue');
-  await expect(entry).toContainText('Next: Vacaturetekst nalezen');
+  await expect(entry).toContainText('Next deadline: Vacaturetekst nalezen');
   await manager.goto('/');
   const managerEntry = manager.getByRole('link', { name: /Data engineer/ });
   await expect(managerEntry.locator('.status-chip[data-due="overdue"]')).toHaveText('1 te laat');
-  await expect(managerEntry).toContainText('Eerstvolgend: Vacaturetekst nalezen');
+  await expect(managerEntry).toContainText('Volgende deadline: Vacaturetekst nalezen');
   await expectTouchFriendly(manager);
   await manager.screenshot({ path: testInfo.outputPath('home-phone-nl.png'), fullPage: true });
 });

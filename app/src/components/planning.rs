@@ -553,8 +553,12 @@ fn ActionRow(
         let id = action.get_value();
         session.get_value().edit(|v| v.remove_action(&id).map(Some));
     };
-    let chip =
-        move || state_of(due().as_deref(), done(), now.get()).map(|state| due_chip(i18n, state));
+    // A done item says so by its ticked box and struck-through title; a chip would repeat it.
+    let chip = move || {
+        state_of(due().as_deref(), done(), now.get())
+            .filter(|state| *state != DueState::Done)
+            .map(|state| due_chip(i18n, state))
+    };
     // An owner who is not among the vacancy's people (yet): shown, not silently dropped.
     let unknown_owner =
         move || owner().filter(|o| people.with(|list| !list.iter().any(|p| &p.id == o)));

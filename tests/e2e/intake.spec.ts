@@ -9,9 +9,11 @@ async function expectTouchFriendly(page: Page) {
   const problems = await page.evaluate(() => {
     const bad: string[] = [];
     for (const el of Array.from(document.querySelectorAll('main a, main button, main input, main select, main textarea'))) {
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 && r.height === 0) continue; // not shown
       if (el.classList.contains('visually-hidden')) continue;
+      // A checkbox is tapped through its label, which is the target that must be big enough.
+      const target = el.matches('input[type="checkbox"], input[type="radio"]') ? (el.closest('label') ?? el) : el;
+      const r = target.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue; // not shown
       if (r.height < 44 || r.width < 44) bad.push(`${Math.round(r.width)}×${Math.round(r.height)} ${el.outerHTML.slice(0, 80)}`);
     }
     const doc = document.documentElement;
@@ -119,6 +121,11 @@ test('recruiter and hiring manager fill the intake together and open the vacancy
   await expect(recruiter.getByRole('textbox', { name: 'Stage name' }).first()).toHaveValue('Technische case');
   await recruiter.getByRole('textbox', { name: 'Who interviews' }).first().fill('Marloes and a senior developer');
   await expect(manager.getByRole('textbox', { name: 'Wie voert het gesprek' }).first()).toHaveValue('Marloes and a senior developer');
+  // Which scorecard criteria a stage assesses: chosen on one side, seen on the other.
+  const caseStage = manager.locator('.stage').first();
+  await caseStage.getByRole('checkbox', { name: 'Rust in production, 2+ years' }).check();
+  await expect(recruiter.locator('.stage').first().getByRole('checkbox', { name: 'Rust in production, 2+ years' })).toBeChecked();
+  await expect(recruiter.locator('.stage').nth(1).getByRole('checkbox', { name: 'Rust in production, 2+ years' })).not.toBeChecked();
   await manager.getByRole('button', { name: 'Verwijderen (Kennis van iDEAL)' }).click();
   await expect(recruiter.getByRole('textbox', { name: 'Nice-to-have', exact: true })).toHaveCount(0);
   await manager.getByRole('button', { name: 'Ongedaan maken' }).click();
@@ -149,6 +156,12 @@ test('recruiter and hiring manager fill the intake together and open the vacancy
   // The vacancy opens, on both sides.
   await recruiter.getByRole('button', { name: 'Open vacancy' }).click();
   await expect(recruiter.getByRole('heading', { name: 'Status: Open' })).toBeVisible();
+  await expect(manager.getByRole('heading', { name: 'Status: Open' })).toBeVisible();
+  // Closing asks once more, in place; cancelled, nothing changes.
+  await recruiter.getByRole('button', { name: 'Close vacancy' }).click();
+  await expect(recruiter.getByRole('alert').filter({ hasText: 'Close this vacancy?' })).toBeVisible();
+  await recruiter.getByRole('button', { name: 'Cancel' }).click();
+  await expect(recruiter.getByRole('alert').filter({ hasText: 'Close this vacancy?' })).toHaveCount(0);
   await expect(manager.getByRole('heading', { name: 'Status: Open' })).toBeVisible();
 
   // A later change to the profile makes both sign-offs stale: each asks to be confirmed again.

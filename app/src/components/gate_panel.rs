@@ -130,11 +130,15 @@ pub fn GatePanel(session: SessionHandle) -> impl IntoView {
         session.with_value(|s| s.read_only())
     });
     let refusal = RwSignal::new(None::<Refusal>);
+    // Closing or filling ends the search for candidates: asked once more, in place.
+    let confirming = RwSignal::new(None::<Status>);
+    let needs_confirming = |to: Status| matches!(to, Status::Closed | Status::Filled);
     // A refusal answers one attempt; once the status moves on (here or on the partner's side)
     // it no longer applies.
     Effect::new(move |_| {
         status.track();
         refusal.set(None);
+        confirming.set(None);
     });
     let navigate = use_navigate();
 
@@ -260,7 +264,9 @@ pub fn GatePanel(session: SessionHandle) -> impl IntoView {
             </div>
             <div class="status-change">
                 {move || targets().into_iter().map(|to| view! {
-                    <button type="button" class="secondary" disabled=move || read_only.get() on:click=move |_| change(to)>
+                    <button type="button" class="secondary" disabled=move || read_only.get()
+                        aria-expanded=move || needs_confirming(to).then(|| (confirming.get() == Some(to)).to_string())
+                        on:click=move |_| if needs_confirming(to) { confirming.set(Some(to)) } else { change(to) }>
                         {move || match to {
                             Status::Open => t_string!(i18n, set_open),
                             Status::OnHold => t_string!(i18n, set_on_hold),
@@ -271,6 +277,23 @@ pub fn GatePanel(session: SessionHandle) -> impl IntoView {
                     </button>
                 }).collect_view()}
             </div>
+            {move || confirming.get().map(|to| view! {
+                <div class="banner confirm" role="alert">
+                    <p>{move || match to {
+                        Status::Filled => t_string!(i18n, confirm_filled),
+                        _ => t_string!(i18n, confirm_closed),
+                    }}</p>
+                    <div class="confirm-actions">
+                        <button type="button" class="danger" on:click=move |_| { confirming.set(None); change(to) }>
+                            {move || match to {
+                                Status::Filled => t_string!(i18n, confirm_filled_yes),
+                                _ => t_string!(i18n, confirm_closed_yes),
+                            }}
+                        </button>
+                        <button type="button" class="secondary" on:click=move |_| confirming.set(None)>{t!(i18n, cancel)}</button>
+                    </div>
+                </div>
+            })}
             {move || refusal.get().map(|r| match r {
                 Refusal::Gate => view! {
                     <Show when=move || missing.with(|m| !m.is_empty())>

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 use tandem_domain::intake::{IntakeText, RoleText};
-use tandem_domain::{IntakeItem, ItemList, Stage, StageId, TextField};
+use tandem_domain::{CriterionId, IntakeItem, ItemList, Stage, StageId, TextField};
 
 use super::live_text::LiveText;
 use crate::i18n::*;
@@ -410,6 +410,63 @@ fn StageRow(
             <LiveText session field=TextField::StageInterviewers(id.clone()) id=who_id presence_key=format!("stage:{dom}:interviewers") />
             <label for=what_id.clone()>{t!(i18n, stage_assesses)}</label>
             <LiveText session field=TextField::StageAssesses(id.clone()) id=what_id presence_key=format!("stage:{dom}:assesses") multiline=true />
+            <FocusCriteria session stage=id.clone() this read_only />
         </li>
+    }
+}
+
+/// The scorecard criteria a stage assesses (its focus criteria), one checkbox each; the
+/// interview kit of that stage (a later part) asks about exactly these.
+#[component]
+fn FocusCriteria(
+    session: SessionHandle,
+    stage: StageId,
+    this: Memo<Option<(usize, usize, Stage)>>,
+    read_only: Memo<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let version = session.with_value(|s| s.version);
+    let doc = session.with_value(|s| s.doc);
+    let criteria = Memo::new(move |_| {
+        version.track();
+        session.with_value(|s| s.vacancy.borrow().criteria())
+    });
+    let stage = StoredValue::new(stage);
+    let chosen = move |c: &CriterionId| {
+        this.with(|t| t.as_ref().is_some_and(|t| t.2.focus_criteria.contains(c)))
+    };
+    let toggle = move |c: CriterionId, on: bool| {
+        let stage = stage.get_value();
+        session
+            .get_value()
+            .edit(|v| v.set_focus_criterion(&stage, &c, on).map(Some));
+    };
+    view! {
+        <fieldset class="focus-criteria">
+            <legend>{t!(i18n, stage_focus)}</legend>
+            <Show when=move || criteria.with(|c| !c.is_empty())
+                fallback=move || view! {
+                    <p class="hint">{t!(i18n, stage_focus_none)}" "
+                        <a href=section_path(doc, "scorecard")>{t!(i18n, stage_focus_to_scorecard)}</a>
+                    </p>
+                }>
+                <ul class="focus-list">
+                    <For each=move || criteria.get() key=|c| (c.id.clone(), c.name.clone()) let:c>
+                        {
+                            let id = c.id.clone();
+                            let checked = id.clone();
+                            view! {
+                                <li><label class="check">
+                                    <input type="checkbox" prop:checked=move || chosen(&checked)
+                                        disabled=move || read_only.get()
+                                        on:change=move |ev| toggle(id.clone(), event_target_checked(&ev)) />
+                                    <span>{if c.name.trim().is_empty() { t_string!(i18n, unnamed_criterion).to_string() } else { c.name.clone() }}</span>
+                                </label></li>
+                            }
+                        }
+                    </For>
+                </ul>
+            </Show>
+        </fieldset>
     }
 }

@@ -118,6 +118,13 @@ test('recruiter and hiring manager plan the vacancy and hold each other to it', 
   await recruiter.getByRole('button', { name: 'Undo' }).click();
   await expect(mine.locator('.status-chip')).toHaveText('Te laat');
   await expect(mine.getByLabel('Eigenaar').locator('option:checked')).toHaveText('Marloes (hiring manager)');
+  // The owner moves on both sides, also in a list someone has already picked from by hand.
+  await mine.getByLabel('Eigenaar').selectOption({ label: 'Nog niemand' });
+  await expect(theirs.getByLabel('Owner').locator('option:checked')).toHaveText('Nobody yet');
+  await theirs.getByLabel('Owner').selectOption({ label: 'Rita Recruiter (recruiter)' });
+  await expect(mine.getByLabel('Eigenaar').locator('option:checked')).toHaveText('Rita Recruiter (recruiter)');
+  await mine.getByLabel('Eigenaar').selectOption({ label: 'Marloes (hiring manager)' });
+  await expect(theirs.getByLabel('Owner').locator('option:checked')).toHaveText('Marloes (hiring manager)');
 
   // A second one, done: ticked off and struck through (no chip to repeat it), out of the deadlines.
   await recruiter.getByLabel('New action item').fill('Book the interview room');

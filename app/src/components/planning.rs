@@ -180,7 +180,11 @@ fn AgreementsForm(session: SessionHandle, read_only: Memo<bool>) -> impl IntoVie
             <div class="checkin-fields">
                 <div>
                     <label for="agreement-checkin-day">{t!(i18n, plan_checkin_day)}</label>
-                    <select id="agreement-checkin-day" disabled=move || read_only.get() on:change=set_weekday>
+                    // `selected` picks the option as the list is first drawn; the value property
+                    // follows later changes, which an option's attribute no longer does once
+                    // someone has picked by hand.
+                    <select id="agreement-checkin-day" disabled=move || read_only.get() on:change=set_weekday
+                        prop:value=move || weekday.get().map(|d| d.to_string()).unwrap_or_default()>
                         <option value="" disabled selected=move || weekday.get().is_none()>{t!(i18n, plan_checkin_day_none)}</option>
                         {(0u8..7).map(|day| view! {
                             <option value=day.to_string() selected=move || weekday.get() == Some(day)>
@@ -582,7 +586,8 @@ fn ActionRow(
             <div class="action-meta">
                 <div>
                     <label for=owner_id.clone()>{t!(i18n, plan_action_owner)}</label>
-                    <select id=owner_id disabled=move || read_only.get() on:change=set_owner>
+                    <select id=owner_id disabled=move || read_only.get() on:change=set_owner
+                        prop:value=move || owner().map(|o| o.0).unwrap_or_default()>
                         <option value="" selected=move || owner().is_none()>{t!(i18n, plan_owner_nobody)}</option>
                         {move || people.get().into_iter().map(|p| {
                             let pid = p.id.clone();

@@ -99,20 +99,31 @@ pub fn PeopleList(session: SessionHandle) -> impl IntoView {
                         let colour = safe_colour(&person.colour);
                         let role = person.role;
                         let name = display_name(i18n, &person);
-                        view! {
-                            <li class="person" class:me=mine data-role=role.as_str()>
-                                <span class="swatch" style:background=colour></span>
-                                <span class="person-name">{name}</span>
-                                <span class="person-role">{move || role_text(i18n, role)}</span>
-                                {mine.then(|| view! { <span class="person-you">{t!(i18n, person_you)}</span> })}
-                            </li>
+                        let chip = view! {
+                            <span class="swatch" style:background=colour></span>
+                            <span class="person-name">{name}</span>
+                            <span class="person-role">{move || role_text(i18n, role)}</span>
+                        };
+                        // Your own chip is where you change your name or role: no extra row.
+                        if mine {
+                            view! {
+                                <li class="person me" data-role=role.as_str()>
+                                    <button type="button" class="person-edit"
+                                        aria-expanded=move || editing.get().to_string()
+                                        on:click=move |_| editing.update(|e| *e = !*e)>
+                                        {chip}
+                                        <span class="person-you">{t!(i18n, person_you)}</span>
+                                        <span class="edit-mark" aria-hidden="true">"✎"</span>
+                                        <span class="visually-hidden">" — "{t!(i18n, change_my_details)}</span>
+                                    </button>
+                                </li>
+                            }.into_any()
+                        } else {
+                            view! { <li class="person" data-role=role.as_str()>{chip}</li> }.into_any()
                         }
                     }
                 </For>
             </ul>
-            <Show when=move || me.with(|m| m.is_some()) && !editing.get()>
-                <button type="button" class="secondary" on:click=move |_| editing.set(true)>{t!(i18n, change_my_details)}</button>
-            </Show>
             <Show when=move || editing.get()>
                 {move || me.get_untracked().map(|person| view! {
                     <PersonForm session initial=person.name.clone() role=person.role

@@ -157,3 +157,53 @@ test('both partners hold the weekly check-in: the same agenda, shared notes, an 
   await calm.getByRole('button', { name: 'Sluiten' }).click();
   await expect(calm).toHaveCount(0);
 });
+
+test('the next check-in from the agreement: its day, time and length, a warning on a public holiday, and "going on now" while it is', async ({ browser }) => {
+  const recruiter = await (await browser.newContext({ viewport: { width: 1366, height: 768 }, timezoneId: 'Europe/Amsterdam' })).newPage();
+  const manager = await (
+    await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      locale: 'nl-NL',
+      timezoneId: 'Europe/Amsterdam',
+    })
+  ).newPage();
+  // Monday 21 December 2026; Friday is Eerste Kerstdag.
+  const monday = new Date('2026-12-21T09:00:00+01:00');
+  await recruiter.clock.install({ time: monday });
+  await manager.clock.install({ time: monday });
+
+  const link = await createVacancy(recruiter, 'Controller', 'Reza', 'recruiter');
+  await openSection(recruiter, 'Planning');
+  await recruiter.getByLabel('Day', { exact: true }).selectOption({ label: 'Friday' });
+  await recruiter.getByLabel('Time', { exact: true }).fill('10:00');
+  await openSection(recruiter, 'Check-in');
+  const next = recruiter.locator('.next-checkin');
+  await expect(next.locator('.next-day')).toHaveText('Friday, 25 December 2026');
+  await expect(next.locator('.next-time')).toHaveText('10:00–10:30 · 30 minutes');
+  await expect(recruiter.locator('.holiday')).toContainText('This is a public holiday (Eerste Kerstdag)');
+  await expect(recruiter.locator('.holiday').getByRole('link', { name: 'Change it in Planning' })).toHaveAttribute('href', /\/planning$/);
+
+  await joinVacancy(manager, link, 'Marloes', 'hiring manager');
+  await openCheckinNl(manager);
+  await expect(manager.locator('.next-day')).toHaveText('vrijdag 25 december 2026');
+  await expect(manager.locator('.next-time')).toHaveText('10:00–10:30 · 30 minuten');
+  await expect(manager.locator('.holiday')).toContainText('Dit is een feestdag (Eerste Kerstdag)');
+  await expect(manager.getByText('Nu bezig')).toHaveCount(0);
+
+  // Friday at 10:05 the meeting is on: it says so, on both sides, without anyone editing.
+  for (const page of [recruiter, manager]) {
+    const now = await page.evaluate(() => Date.now());
+    await page.clock.fastForward(new Date('2026-12-25T10:05:00+01:00').getTime() - now);
+  }
+  await expect(manager.locator('.next-checkin')).toContainText('Nu bezig');
+  await expect(recruiter.locator('.next-checkin')).toContainText('Going on now');
+
+  mkdirSync('/tmp/checkin-shots', { recursive: true });
+  await manager.evaluate(() => window.scrollTo(0, 0));
+  await manager.screenshot({ path: '/tmp/checkin-shots/next-phone-nl.png', fullPage: true });
+  await recruiter.screenshot({ path: '/tmp/checkin-shots/next-laptop-en.png', fullPage: true });
+  await expectTouchFriendly(manager);
+});

@@ -3,24 +3,7 @@
 // into an action item, and are told when that action turns overdue while the page is open.
 import { test, expect, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { createVacancy, joinVacancy, openSection } from './helpers';
-
-/** Every visible control on the page is at least 44×44 px, and nothing sticks out sideways. */
-async function expectTouchFriendly(page: Page) {
-  const problems = await page.evaluate(() => {
-    const bad: string[] = [];
-    for (const el of Array.from(document.querySelectorAll('main a, main button, main input, main select, main textarea, main summary'))) {
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 && r.height === 0) continue; // not shown
-      if (el.classList.contains('visually-hidden')) continue;
-      if (r.height < 44 || r.width < 44) bad.push(`${Math.round(r.width)}×${Math.round(r.height)} ${el.outerHTML.slice(0, 80)}`);
-    }
-    const doc = document.documentElement;
-    if (doc.scrollWidth > doc.clientWidth) bad.push(`page is ${doc.scrollWidth}px wide in ${doc.clientWidth}px`);
-    return bad;
-  });
-  expect(problems).toEqual([]);
-}
+import { createVacancy, joinVacancy, openSection, dutchPhone, expectTouchFriendly } from './helpers';
 
 /** Opens the Check-in section on the Dutch phone, by the section bar. */
 async function openCheckinNl(page: Page) {
@@ -38,14 +21,7 @@ test('both partners hold the weekly check-in: the same agenda, shared notes, an 
   test.setTimeout(120_000);
   const recruiter = await (await browser.newContext({ viewport: { width: 1366, height: 768 }, timezoneId: 'Europe/Amsterdam' })).newPage();
   const manager = await (
-    await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      locale: 'nl-NL',
-      timezoneId: 'Europe/Amsterdam',
-    })
+    await browser.newContext({ ...dutchPhone, timezoneId: 'Europe/Amsterdam' })
   ).newPage();
   await recruiter.clock.install({ time: START });
   await manager.clock.install({ time: START });
@@ -161,14 +137,7 @@ test('both partners hold the weekly check-in: the same agenda, shared notes, an 
 test('the next check-in from the agreement: its day, time and length, a warning on a public holiday, and "going on now" while it is', async ({ browser }) => {
   const recruiter = await (await browser.newContext({ viewport: { width: 1366, height: 768 }, timezoneId: 'Europe/Amsterdam' })).newPage();
   const manager = await (
-    await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      locale: 'nl-NL',
-      timezoneId: 'Europe/Amsterdam',
-    })
+    await browser.newContext({ ...dutchPhone, timezoneId: 'Europe/Amsterdam' })
   ).newPage();
   // Monday 21 December 2026; Friday is Eerste Kerstdag.
   const monday = new Date('2026-12-21T09:00:00+01:00');

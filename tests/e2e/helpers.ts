@@ -175,3 +175,37 @@ export async function hostilePeers(link: string, options: HostilePeerOptions = {
     },
   };
 }
+
+/** The hiring manager's phone in the end-to-end tests: 390×844 with touch, in Dutch. */
+export const dutchPhone = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'nl-NL',
+};
+
+/** The recruiter's laptop in the end-to-end tests. */
+export const laptop = { viewport: { width: 1366, height: 768 } };
+
+/**
+ * Every visible control on the page is at least 44×44 px (a checkbox or radio counts by the
+ * label it sits in, which is what a finger taps), and nothing sticks out sideways.
+ */
+export async function expectTouchFriendly(page: Page) {
+  const problems = await page.evaluate(() => {
+    const bad: string[] = [];
+    const controls = 'main a, main button, main input, main select, main textarea, main summary';
+    for (const el of Array.from(document.querySelectorAll(controls))) {
+      if (el.classList.contains('visually-hidden')) continue;
+      const target = el.matches('input[type="checkbox"], input[type="radio"]') ? (el.closest('label') ?? el) : el;
+      const r = target.getBoundingClientRect();
+      if (r.width === 0 && r.height === 0) continue; // not shown
+      if (r.height < 44 || r.width < 44) bad.push(`${Math.round(r.width)}×${Math.round(r.height)} ${el.outerHTML.slice(0, 80)}`);
+    }
+    const doc = document.documentElement;
+    if (doc.scrollWidth > doc.clientWidth) bad.push(`page is ${doc.scrollWidth}px wide in ${doc.clientWidth}px`);
+    return bad;
+  });
+  expect(problems).toEqual([]);
+}

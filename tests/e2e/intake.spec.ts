@@ -1,38 +1,13 @@
 // The intake meeting: recruiter on a laptop (English), hiring manager on a phone (Dutch), typing
 // into the same intake at once, then the gate: refused while parts are missing, open once both
 // signed off, and the sign-offs stale again after a later change.
-import { test, expect, type Page } from '@playwright/test';
-import { createVacancy, syncStatus, joinVacancy } from './helpers';
-
-/** Every visible control on the page is at least 44×44 px, and nothing sticks out sideways. */
-async function expectTouchFriendly(page: Page) {
-  const problems = await page.evaluate(() => {
-    const bad: string[] = [];
-    for (const el of Array.from(document.querySelectorAll('main a, main button, main input, main select, main textarea'))) {
-      if (el.classList.contains('visually-hidden')) continue;
-      // A checkbox is tapped through its label, which is the target that must be big enough.
-      const target = el.matches('input[type="checkbox"], input[type="radio"]') ? (el.closest('label') ?? el) : el;
-      const r = target.getBoundingClientRect();
-      if (r.width === 0 && r.height === 0) continue; // not shown
-      if (r.height < 44 || r.width < 44) bad.push(`${Math.round(r.width)}×${Math.round(r.height)} ${el.outerHTML.slice(0, 80)}`);
-    }
-    const doc = document.documentElement;
-    if (doc.scrollWidth > doc.clientWidth) bad.push(`page is ${doc.scrollWidth}px wide in ${doc.clientWidth}px`);
-    return bad;
-  });
-  expect(problems).toEqual([]);
-}
+import { test, expect } from '@playwright/test';
+import { createVacancy, syncStatus, joinVacancy, dutchPhone, expectTouchFriendly } from './helpers';
 
 test('recruiter and hiring manager fill the intake together and open the vacancy through the gate', async ({ browser }, testInfo) => {
   const recruiter = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
   const manager = await (
-    await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      locale: 'nl-NL',
-    })
+    await browser.newContext(dutchPhone)
   ).newPage();
 
   // A new vacancy is a draft, and a draft's address opens its intake.

@@ -2,22 +2,14 @@
 // Dutch) is told who shared what and what is asked of them, says who they are, and from then on
 // both sides see each other by name and role.
 import { test, expect } from '@playwright/test';
-import { createVacancy } from './helpers';
-
-const phone = {
-  viewport: { width: 390, height: 844 },
-  deviceScaleFactor: 2,
-  isMobile: true,
-  hasTouch: true,
-  locale: 'nl-NL',
-};
+import { createVacancy, dutchPhone } from './helpers';
 
 test('a hiring manager opening a shared link is welcomed, says who they are, and is known by name', async ({ browser }, testInfo) => {
   const recruiter = await (await browser.newContext({ viewport: { width: 1366, height: 768 } })).newPage();
   const link = await createVacancy(recruiter, 'Productowner betalingen', 'Sanne de Vries');
   await expect(recruiter.locator('.people-list .person')).toHaveText([/Sanne de Vries\s*Recruiter\s*you/]);
 
-  const manager = await (await browser.newContext(phone)).newPage();
+  const manager = await (await browser.newContext(dutchPhone)).newPage();
   await manager.goto(link);
   const welcome = manager.locator('.welcome');
   // Who shared what, what it is, and that the partner sees each keystroke.

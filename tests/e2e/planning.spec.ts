@@ -3,30 +3,9 @@
 // action item with an owner and a past due date is overdue on both sides, live; the vacancy list
 // shows the overdue count and the next deadline; and the .ics file downloads with the weekly
 // check-in and the deadlines in it.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { createVacancy, joinVacancy, openSection, syncStatus } from './helpers';
-
-/**
- * Every visible control is at least 44×44 px (a checkbox counts by the label it sits in, which
- * is what a finger taps), and nothing sticks out sideways.
- */
-async function expectTouchFriendly(page: Page) {
-  const problems = await page.evaluate(() => {
-    const bad: string[] = [];
-    for (const el of Array.from(document.querySelectorAll('main a, main button, main input, main select, main textarea'))) {
-      if (el.classList.contains('visually-hidden')) continue;
-      const target = el.matches('input[type="checkbox"]') ? el.closest('label') ?? el : el;
-      const r = target.getBoundingClientRect();
-      if (r.width === 0 && r.height === 0) continue; // not shown
-      if (r.height < 44 || r.width < 44) bad.push(`${Math.round(r.width)}×${Math.round(r.height)} ${el.outerHTML.slice(0, 80)}`);
-    }
-    const doc = document.documentElement;
-    if (doc.scrollWidth > doc.clientWidth) bad.push(`page is ${doc.scrollWidth}px wide in ${doc.clientWidth}px`);
-    return bad;
-  });
-  expect(problems).toEqual([]);
-}
+import { createVacancy, joinVacancy, openSection, syncStatus, dutchPhone, expectTouchFriendly } from './helpers';
 
 /** A date `days` from today, as a date field holds it (YYYY-MM-DD, in the browsers' zone). */
 function isoDate(days: number): string {
@@ -39,14 +18,7 @@ test('recruiter and hiring manager plan the vacancy and hold each other to it', 
     await browser.newContext({ viewport: { width: 1366, height: 768 }, timezoneId: 'Europe/Amsterdam', acceptDownloads: true })
   ).newPage();
   const manager = await (
-    await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-      locale: 'nl-NL',
-      timezoneId: 'Europe/Amsterdam',
-    })
+    await browser.newContext({ ...dutchPhone, timezoneId: 'Europe/Amsterdam' })
   ).newPage();
 
   const link = await createVacancy(recruiter, 'Data engineer');

@@ -1,4 +1,5 @@
-//! Reading and writing a text input or textarea's value and selection, whichever it is.
+//! Reading and writing a text input or textarea's value and selection, whichever it is, and
+//! moving the focus to a field by its id.
 
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
@@ -45,4 +46,16 @@ pub fn has_focus(el: &web_sys::Element) -> bool {
         .and_then(|w| w.document())
         .and_then(|d| d.active_element())
         .is_some_and(|a| &a == el)
+}
+
+/// Moves the focus to an element and brings it into view; nothing if it is not on the page.
+pub fn focus_element(id: &str) {
+    let element = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(e) = element {
+        e.scroll_into_view();
+        let _ = e.focus();
+    }
 }

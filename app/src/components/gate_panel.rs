@@ -9,8 +9,8 @@ use leptos_router::hooks::use_navigate;
 use tandem_domain::gate::{can_change_status, GateResult, Missing, StatusError};
 use tandem_domain::intake::{IntakeText, RoleText};
 use tandem_domain::{ItemList, SignOff, SignOffRole, Status, StatusChangeError};
-use wasm_bindgen::JsCast;
 
+use super::field_dom;
 use super::intake::{new_item_id, role_field_id, text_field_id, NEW_STAGE_ID};
 use super::people::use_me;
 use crate::i18n::*;
@@ -80,18 +80,6 @@ fn missing_target(m: Missing) -> (&'static str, String) {
     }
 }
 
-/// Moves the focus to an element and brings it into view; nothing if it is not on the page.
-fn focus_element(id: &str) {
-    let element = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(e) = element {
-        e.scroll_into_view();
-        let _ = e.focus();
-    }
-}
-
 /// A sign-off's time in the reader's language ("30 Nov 2026, 10:05").
 fn when_text(i18n: leptos_i18n::I18nContext<Locale>, at_ms: i64) -> String {
     let locale = match i18n.get_locale() {
@@ -145,11 +133,11 @@ pub fn GatePanel(session: SessionHandle) -> impl IntoView {
     let go_to = move |m: Missing| {
         let (section, id) = missing_target(m);
         if section == "intake" {
-            focus_element(&id);
+            field_dom::focus_element(&id);
         } else {
             navigate(&section_path(doc, section), Default::default());
             // The section renders on the next turn; focus its field once it is there.
-            gloo_timers::callback::Timeout::new(50, move || focus_element(&id)).forget();
+            gloo_timers::callback::Timeout::new(50, move || field_dom::focus_element(&id)).forget();
         }
     };
     let missing_link = move |m: Missing| {

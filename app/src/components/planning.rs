@@ -17,6 +17,7 @@ use tandem_domain::{
 };
 use wasm_bindgen::{JsCast, JsValue};
 
+use super::field_dom;
 use super::intake::NEW_STAGE_ID;
 use super::live_text::LiveText;
 use crate::i18n::*;
@@ -90,18 +91,6 @@ fn state_of(due: Option<&str>, done: bool, now: NaiveDateTime) -> Option<DueStat
     match due.and_then(|d| Due::parse(d).ok()) {
         Some(due) => Some(deadlines::state(due, done, now)),
         None => done.then_some(DueState::Done),
-    }
-}
-
-/// Moves the focus to an element and brings it into view; nothing if it is not on the page.
-fn focus_element(id: &str) {
-    let element = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(e) = element {
-        e.scroll_into_view();
-        let _ = e.focus();
     }
 }
 
@@ -327,7 +316,7 @@ fn StageTargets(
         ev.prevent_default();
         navigate(&section_path(doc, "intake"), Default::default());
         // The intake renders on the next turn; focus its field once it is there.
-        gloo_timers::callback::Timeout::new(50, || focus_element(NEW_STAGE_ID)).forget();
+        gloo_timers::callback::Timeout::new(50, || field_dom::focus_element(NEW_STAGE_ID)).forget();
     };
 
     view! {

@@ -163,7 +163,12 @@ impl Vacancy {
 
     /// Every dated thing of the vacancy: the stages' target dates (titled by the stage's name)
     /// and the action items with a due date. Done ones are included with `done` set.
+    ///
+    /// Once the vacancy is filled or closed its stages are over, so their target dates count as
+    /// done: a finished vacancy must not stay "overdue" in the list for good. Action items keep
+    /// their own state (sending the rejections is still work after closing).
     pub fn dated_items(&self) -> Vec<Dated> {
+        let finished = matches!(self.status(), Status::Filled | Status::Closed);
         let stages = self.stages();
         let targets = self.stage_targets().into_iter().filter_map(|target| {
             Some(Dated {
@@ -176,7 +181,7 @@ impl Vacancy {
                 id: target.stage.0,
                 owner: None,
                 due: Due::parse(&target.date).ok()?,
-                done: false,
+                done: finished,
             })
         });
         let actions = self.action_items().into_iter().filter_map(|a| a.dated());

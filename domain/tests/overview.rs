@@ -225,6 +225,50 @@ fn an_action_past_its_due_date_is_overdue_everywhere() {
 }
 
 #[test]
+fn a_filled_vacancy_is_not_overdue_for_its_stage_targets_forever() {
+    let mut v = signed_vacancy();
+    let stage = v.stages()[0].id.clone();
+    v.set_stage_target(&stage, Some("2025-11-03")).unwrap();
+    let (send, _) = v
+        .add_action("Send the rejections", None, Some("2025-11-05"))
+        .unwrap();
+    let now = t(2025, 11, 10, 12, 0);
+    v.change_status(Status::Open).unwrap();
+    assert_eq!(
+        v.deadline_summary(now).overdue,
+        2,
+        "while open, both are late"
+    );
+
+    v.change_status(Status::Filled).unwrap();
+    let summary = v.deadline_summary(now);
+    assert_eq!(summary.overdue, 1, "the stage is over; the action is not");
+    assert_eq!(
+        summary.next.map(|d| d.id),
+        Some(send.0.clone()),
+        "the list points at what is still to do"
+    );
+    let overdue: Vec<String> = v
+        .agenda(now)
+        .overdue
+        .into_iter()
+        .map(|e| e.item.title)
+        .collect();
+    assert_eq!(
+        overdue,
+        vec!["Send the rejections".to_string()],
+        "no stage target"
+    );
+    assert_eq!(
+        v.listed_deadlines()
+            .into_iter()
+            .map(|d| d.title)
+            .collect::<Vec<_>>(),
+        vec!["Send the rejections".to_string()]
+    );
+}
+
+#[test]
 fn the_vacancy_list_summarizes_what_it_keeps_as_the_vacancy_does() {
     let mut v = signed_vacancy();
     let stage = v.stages()[0].id.clone();

@@ -442,7 +442,18 @@ fn CheckinRow(
     let added = RwSignal::new(None::<String>);
     let set_date = move |ev: leptos::ev::Event| {
         let value = event_target_value(&ev);
-        if value.is_empty() || value == date() {
+        if value.is_empty() {
+            // A check-in has a date: clearing the field puts it back rather than leaving a
+            // blank field that says nothing was kept.
+            if let Some(input) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            {
+                input.set_value(&date());
+            }
+            return;
+        }
+        if value == date() {
             return;
         }
         let id = me.get_value();
@@ -525,7 +536,12 @@ fn CheckinRow(
                     <Show when=move || lines.with(|l| !l.is_empty())>
                         <h3 class="lines-heading">{t!(i18n, checkin_lines_heading)}</h3>
                         <ul class="note-lines">
-                            {move || lines.get().into_iter().map(|NoteLine { text, action }| {
+                            // Keyed, so a line the partner is not typing in keeps its button
+                            // (and a tap on it) while the notes change around it.
+                            <For each=move || lines.get().into_iter().enumerate()
+                                key=|(i, l)| (*i, l.text.clone(), l.action.clone())
+                                let:((_, NoteLine { text, action }))>
+                                {
                                 let line = text.clone();
                                 let label = format!("{}: {}", t_string!(i18n, checkin_make_action), line_title(&text));
                                 view! {
@@ -543,7 +559,8 @@ fn CheckinRow(
                                         }}
                                     </li>
                                 }
-                            }).collect_view()}
+                                }
+                            </For>
                         </ul>
                     </Show>
                     <Show when=move || added.with(Option::is_some)>

@@ -136,6 +136,12 @@ fn AgreementsForm(session: SessionHandle, read_only: Memo<bool>) -> impl IntoVie
         agreements.with(|a| a.checkin_time.map(|t| t.to_string()).unwrap_or_default())
     });
     let time_error = RwSignal::new(false);
+    // A time set since (here or by the partner) answers the refusal.
+    Effect::new(move |_| {
+        if !time.get().is_empty() {
+            time_error.set(false);
+        }
+    });
     let set_weekday = move |ev: leptos::ev::Event| {
         if let Ok(day) = event_target_value(&ev).parse::<u8>() {
             session

@@ -40,35 +40,38 @@ pub fn Welcome(session: SessionHandle) -> impl IntoView {
         let v = s.vacancy.borrow();
         (v.people(), v.title(), v.status())
     });
-    let title = if title.trim().is_empty() {
-        t_string!(i18n, untitled).to_string()
-    } else {
-        title
+    // Closures, so a language switch on the welcome changes every line of it.
+    let title = move || {
+        if title.trim().is_empty() {
+            t_string!(i18n, untitled).to_string()
+        } else {
+            title.clone()
+        }
     };
     let profile_name = use_device().profile.get_untracked().name;
     let role = likely_role(&people);
     let heading = match sharer(&people) {
         Some(p) => {
-            let (name, their_role) = (display_name(i18n, p), role_text(i18n, p.role));
+            let (name, their_role) = (display_name(i18n, p), p.role);
             let title = title.clone();
             let sharer_name = name.clone();
             // Mid-sentence, a role reads in lower case in both languages.
-            let their_role = their_role.to_lowercase();
+            let their_role = move || role_text(i18n, their_role).to_lowercase();
             view! {
-                <h1 id="welcome-heading">{t!(i18n, welcome_invited, name = move || name.clone(), title = move || title.clone())}</h1>
-                <p>{t!(i18n, welcome_sharer_role, name = move || sharer_name.clone(), role = move || their_role.clone())}</p>
+                <h1 id="welcome-heading">{t!(i18n, welcome_invited, name = move || name.clone(), title)}</h1>
+                <p>{t!(i18n, welcome_sharer_role, name = move || sharer_name.clone(), role = their_role)}</p>
             }
             .into_any()
         }
         None => {
             let title = title.clone();
             view! {
-                <h1 id="welcome-heading">{t!(i18n, welcome_new, title = move || title.clone())}</h1>
+                <h1 id="welcome-heading">{t!(i18n, welcome_new, title)}</h1>
             }
             .into_any()
         }
     };
-    let stage = match status {
+    let stage = move || match status {
         Status::Draft => t_string!(i18n, welcome_status_draft),
         Status::Open => t_string!(i18n, welcome_status_open),
         _ => t_string!(i18n, welcome_status_other),

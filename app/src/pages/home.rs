@@ -82,9 +82,12 @@ pub fn Home() -> impl IntoView {
                             let summary = listed_summary(&r.deadlines, now);
                             let next = summary.next.map(|d| {
                                 let due = d.due.to_string();
+                                // A stage or action without a name still says which deadline.
+                                let title = d.title.trim().to_string();
+                                let title = move || if title.is_empty() { t_string!(i18n, unnamed_item).to_string() } else { title.clone() };
                                 view! {
                                     <span class="listing-next">
-                                        {t!(i18n, plan_next_deadline)}": "{d.title}" · "{move || due_text(i18n, &due)}
+                                        {t!(i18n, plan_next_deadline)}": "{title}" · "{move || due_text(i18n, &due)}
                                     </span>
                                 }
                             });

@@ -233,7 +233,10 @@ fn VacancyView(session: SessionHandle, section: Memo<Option<String>>) -> impl In
             <SyncStatus sync />
             <PresenceBar peers />
         </div>
-        <OverdueNotice session />
+        // Not over the welcome: its links lead into a page the newcomer cannot see yet.
+        <Show when=move || !welcome.get()>
+            <OverdueNotice session />
+        </Show>
         <Show when=move || problem.get().is_some()>
             <p class="banner error" role="alert">
                 {move || problem.get().map(|p| p.text(i18n))}

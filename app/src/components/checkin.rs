@@ -8,12 +8,12 @@
 use leptos::prelude::*;
 use tandem_domain::agenda::{Agenda, Entry, Step};
 use tandem_domain::checkin::{line_title, NoteLine};
-use tandem_domain::deadlines::{Datelike, DueState, Kind, NaiveDate, NaiveDateTime};
+use tandem_domain::deadlines::{DueState, Kind, NaiveDate, NaiveDateTime};
 use tandem_domain::{Checkin, CheckinId, Person, PersonId, TextField};
 use wasm_bindgen::JsCast;
 
+use super::dates::{date_text, due_text, local_now};
 use super::live_text::LiveText;
-use super::planning::{due_text, local_now};
 use crate::i18n::*;
 use crate::pages::section_path;
 use crate::session::SessionHandle;
@@ -32,25 +32,6 @@ pub fn ticking_now(every_ms: u32) -> ReadSignal<NaiveDateTime> {
 }
 
 type I18n = leptos_i18n::I18nContext<Locale>;
-
-/// A date through the browser's Intl in the reader's language: "Tuesday 1 December 2026"
-/// (`long`, with the weekday) or "1 Dec 2026".
-pub fn date_text(i18n: I18n, date: NaiveDate, long: bool) -> String {
-    let locale = match i18n.get_locale() {
-        Locale::nl => "nl-NL",
-        Locale::en => "en-GB",
-    };
-    let options = js_sys::Object::new();
-    let style = if long { "full" } else { "medium" };
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &style.into());
-    js_sys::Date::new_with_year_month_day(
-        date.year() as u32,
-        date.month0() as i32,
-        date.day() as i32,
-    )
-    .to_locale_date_string(locale, &options)
-    .into()
-}
 
 /// The words on a deadline's chip.
 pub fn state_text(i18n: I18n, state: DueState) -> String {

@@ -10,6 +10,7 @@ use tandem_domain::gate::{can_change_status, GateResult, Missing, StatusError};
 use tandem_domain::intake::{IntakeText, RoleText};
 use tandem_domain::{ItemList, SignOff, SignOffRole, Status, StatusChangeError};
 
+use super::dates::when_text;
 use super::field_dom;
 use super::intake::{new_item_id, role_field_id, text_field_id, NEW_STAGE_ID};
 use super::people::use_me;
@@ -78,20 +79,6 @@ fn missing_target(m: Missing) -> (&'static str, String) {
             ("intake", sign_off_button_id(role))
         }
     }
-}
-
-/// A sign-off's time in the reader's language ("30 Nov 2026, 10:05").
-fn when_text(i18n: leptos_i18n::I18nContext<Locale>, at_ms: i64) -> String {
-    let locale = match i18n.get_locale() {
-        Locale::nl => "nl-NL",
-        Locale::en => "en-GB",
-    };
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
-    js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at_ms as f64))
-        .to_locale_string(locale, &options)
-        .into()
 }
 
 #[component]

@@ -1,6 +1,8 @@
 //! The pieces pages are made of, each named after what the user sees.
 
+pub mod calendar_export;
 pub mod checkin;
+pub mod dates;
 pub mod field_dom;
 pub mod gate_panel;
 pub mod intake;

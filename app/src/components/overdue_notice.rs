@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use tandem_domain::agenda::Entry;
 
 use super::checkin::shown_title;
-use super::planning::local_now;
+use super::dates::local_now;
 use crate::i18n::*;
 use crate::pages::section_path;
 use crate::session::{Availability, SessionHandle};

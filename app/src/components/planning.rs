@@ -1,5 +1,5 @@
 //! The Planning section: the agreements with numbers, a target date per stage, the action items
-//! with their owners, due dates and state, and the calendar export.
+//! with their owners, due dates and state, and the calendar export (`calendar_export`).
 //!
 //! Every state chip comes from `tandem_domain::deadlines::state` at a moment this page keeps
 //! fresh (`now`, ticked every half minute), so a deadline turns overdue on screen without an
@@ -10,13 +10,14 @@ use std::ops::RangeInclusive;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use tandem_domain::deadlines::{self, DateTime, Datelike, Due, DueState, NaiveDateTime, Timelike};
+use tandem_domain::deadlines::{self, Due, DueState, NaiveDateTime};
 use tandem_domain::planning::{CHECKIN_MINUTES, DECISION_WITHIN_DAYS, FEEDBACK_WITHIN_HOURS};
 use tandem_domain::{
     Action, ActionId, DomainError, Person, PersonId, Role, StageId, TextField, Vacancy,
 };
-use wasm_bindgen::{JsCast, JsValue};
 
+use super::calendar_export::CalendarExport;
+use super::dates::local_now;
 use super::field_dom;
 use super::intake::NEW_STAGE_ID;
 use super::live_text::LiveText;
@@ -25,47 +26,6 @@ use crate::pages::section_path;
 use crate::session::SessionHandle;
 
 type I18n = leptos_i18n::I18nContext<Locale>;
-
-/// The local wall-clock time now, as the deadline rules take it.
-pub fn local_now() -> NaiveDateTime {
-    let date = js_sys::Date::new_0();
-    let offset_east = -(date.get_timezone_offset() as i32);
-    deadlines::local_time(date.get_time() as i64, offset_east).unwrap_or_default()
-}
-
-fn js_locale(i18n: I18n) -> &'static str {
-    match i18n.get_locale() {
-        Locale::nl => "nl-NL",
-        Locale::en => "en-GB",
-    }
-}
-
-/// A due date as the document stores it, in the reader's language ("3 Dec 2026", or with the
-/// time for a due moment); the stored text itself if it does not read as one.
-pub fn due_text(i18n: I18n, due: &str) -> String {
-    let Ok(parsed) = Due::parse(due) else {
-        return due.to_string();
-    };
-    let moment = parsed.last_moment();
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"dateStyle".into(), &"medium".into());
-    let (hour, minute) = match parsed {
-        Due::At(at) => {
-            let _ = js_sys::Reflect::set(&options, &"timeStyle".into(), &"short".into());
-            (at.hour() as i32, at.minute() as i32)
-        }
-        Due::On(_) => (12, 0),
-    };
-    js_sys::Date::new_with_year_month_day_hr_min(
-        moment.year() as u32,
-        moment.month0() as i32,
-        moment.day() as i32,
-        hour,
-        minute,
-    )
-    .to_locale_string(js_locale(i18n), &options)
-    .into()
-}
 
 /// A dated thing's chip: on time, due soon, overdue or done.
 fn due_chip(i18n: I18n, state: DueState) -> impl IntoView {
@@ -611,117 +571,5 @@ fn ActionRow(
                 </div>
             </div>
         </li>
-    }
-}
-
-// ---- calendar export ----------------------------------------------------------------------------
-
-/// The browser's IANA time zone ("Europe/Amsterdam"); empty when it does not say.
-fn browser_time_zone() -> String {
-    let format = js_sys::Intl::DateTimeFormat::new(&js_sys::Array::new(), &js_sys::Object::new());
-    js_sys::Reflect::get(&format.resolved_options(), &"timeZone".into())
-        .ok()
-        .and_then(|z| z.as_string())
-        .unwrap_or_default()
-}
-
-/// A file name from the vacancy's title: letters, digits, spaces, dashes and dots kept.
-fn file_name(title: &str) -> String {
-    let cleaned: String = title
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let cleaned = cleaned.trim().trim_matches('.').trim();
-    let base = if cleaned.is_empty() {
-        "tandem"
-    } else {
-        cleaned
-    };
-    format!("{base}.ics")
-}
-
-fn js_error(e: JsValue) -> String {
-    e.as_string()
-        .or_else(|| {
-            e.dyn_ref::<js_sys::Error>()
-                .map(|e| String::from(e.message()))
-        })
-        .unwrap_or_else(|| format!("{e:?}"))
-}
-
-/// Hands `text` to the browser as a file download named `name`.
-fn download(name: &str, text: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/calendar;charset=utf-8");
-    let blob =
-        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js_error)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_error)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| "no document".to_string())?;
-    let link: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(js_error)?
-        .dyn_into()
-        .map_err(|_| "no link element".to_string())?;
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
-    // The browser has read the file by the time this runs; the URL would otherwise hold the
-    // file in memory until the page closes.
-    gloo_timers::callback::Timeout::new(60_000, move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    })
-    .forget();
-    Ok(())
-}
-
-#[component]
-fn CalendarExport(session: SessionHandle) -> impl IntoView {
-    let i18n = use_i18n();
-    let version = session.with_value(|s| s.version);
-    let checkin_agreed = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().checkin_agreement().is_some())
-    });
-    let error = RwSignal::new(None::<String>);
-    let export = move |_| {
-        let result = session.with_value(|s| {
-            let v = s.vacancy.borrow();
-            let title = v.title();
-            let checkin_title = format!("{}: {title}", t_string!(i18n, plan_ics_checkin_title));
-            let stamp =
-                DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default();
-            v.calendar_export(
-                &s.doc.to_string(),
-                &checkin_title,
-                &browser_time_zone(),
-                stamp,
-            )
-            .map_err(|e| e.to_string())
-            .map(|text| (file_name(&title), text))
-        });
-        error.set(result.and_then(|(name, text)| download(&name, &text)).err());
-    };
-
-    view! {
-        <section class="intake planning" aria-labelledby="calendar-heading">
-            <h2 id="calendar-heading">{t!(i18n, plan_calendar_heading)}</h2>
-            <p class="hint">{t!(i18n, plan_calendar_hint)}</p>
-            <Show when=move || !checkin_agreed.get()>
-                <p class="hint">{t!(i18n, plan_calendar_no_checkin)}</p>
-            </Show>
-            <button type="button" on:click=export>{t!(i18n, plan_calendar_button)}</button>
-            <Show when=move || error.with(|e| e.is_some())>
-                <p class="error" role="alert">{t!(i18n, plan_calendar_failed)}" "{move || error.get()}</p>
-            </Show>
-        </section>
     }
 }

@@ -8,8 +8,8 @@ use tandem_protocol::ShareLink;
 
 use tandem_domain::overview::listed_summary;
 
+use crate::components::dates::{due_text, local_now};
 use crate::components::gate_panel::status_text;
-use crate::components::planning::{due_text, local_now};
 use crate::device::{use_device, StoreState};
 use crate::i18n::*;
 use crate::pages::vacancy_path;

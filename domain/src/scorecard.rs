@@ -9,7 +9,8 @@ use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue};
 
 use crate::intake::ItemId;
 use crate::vacancy::{
-    map, path, position_between, scalar, sort_by_position, str_at, text_at, DomainError, Vacancy,
+    map, path, position_between, scalar, sort_by_position, str_at, text_at, DomainError,
+    InvalidValue, Vacancy,
 };
 
 /// A criterion's id within its vacancy.
@@ -103,11 +104,14 @@ impl Vacancy {
                     name: text_at(d, &c, "name"),
                     description: text_at(d, &c, "description"),
                     category: Category::parse(&str_at(d, &c, "category").unwrap_or_default()),
+                    // Another app may have written a weight off the scale; it reads as the
+                    // nearest one on it, so every view and the comparison agree.
                     weight: match scalar(d, &c, "weight") {
                         Some(ScalarValue::Int(w)) => w,
-                        Some(ScalarValue::Uint(w)) => w as i64,
+                        Some(ScalarValue::Uint(w)) => i64::try_from(w).unwrap_or(MAX_WEIGHT),
                         _ => MIN_WEIGHT,
-                    },
+                    }
+                    .clamp(MIN_WEIGHT, MAX_WEIGHT),
                     must_have: matches!(
                         scalar(d, &c, "must_have"),
                         Some(ScalarValue::Boolean(true))
@@ -186,11 +190,14 @@ impl Vacancy {
             .1)
     }
 
-    /// Sets the weight, clamped to the scale the comparison view uses.
+    /// Sets the weight on the scale the comparison uses (1 = nice to know … 5 = decisive); a
+    /// weight off the scale is refused, not quietly changed into another.
     pub fn set_weight(&mut self, id: &CriterionId, weight: i64) -> Result<Vec<u8>, DomainError> {
+        if !(MIN_WEIGHT..=MAX_WEIGHT).contains(&weight) {
+            return Err(InvalidValue::Weight(weight).into());
+        }
         let c = self.criterion_obj(id)?;
-        let w = weight.clamp(MIN_WEIGHT, MAX_WEIGHT);
-        Ok(self.edit(|d| Ok(d.put(&c, "weight", w)?))?.1)
+        Ok(self.edit(|d| Ok(d.put(&c, "weight", weight)?))?.1)
     }
 
     pub fn set_must_have(
@@ -256,4 +263,35 @@ pub(crate) fn write_criterion(
         d.put(&m, "from_intake", item.as_str())?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_weight_off_the_scale_is_refused_and_the_weight_stays() {
+        let (mut v, _) = Vacancy::create("Data engineer", 0);
+        let (id, _) = v.add_criterion("SQL", Category::Experience).unwrap();
+        v.set_weight(&id, 4).unwrap();
+        for off in [0, 6, 9, -1] {
+            let refused = v.set_weight(&id, off);
+            assert!(
+                matches!(refused, Err(DomainError::Invalid(InvalidValue::Weight(w))) if w == off),
+                "{off}: {refused:?}"
+            );
+        }
+        assert_eq!(v.criteria()[0].weight, 4, "not clamped, not changed");
+    }
+
+    #[test]
+    fn a_weight_another_app_wrote_off_the_scale_reads_as_the_nearest_on_it() {
+        let (mut v, _) = Vacancy::create("Data engineer", 0);
+        let (id, _) = v.add_criterion("SQL", Category::Experience).unwrap();
+        let c = v.criterion_obj(&id).unwrap();
+        v.doc.put(&c, "weight", 9_i64).unwrap();
+        assert_eq!(v.criteria()[0].weight, MAX_WEIGHT);
+        v.doc.put(&c, "weight", -3_i64).unwrap();
+        assert_eq!(v.criteria()[0].weight, MIN_WEIGHT);
+    }
 }

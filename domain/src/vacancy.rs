@@ -56,6 +56,9 @@ pub enum InvalidValue {
     Date(String),
     #[error("a due date is written YYYY-MM-DD or YYYY-MM-DDTHH:MM, not {0:?}")]
     Due(String),
+    #[error("a criterion's weight is {min} to {max}, not {0}",
+        min = crate::scorecard::MIN_WEIGHT, max = crate::scorecard::MAX_WEIGHT)]
+    Weight(i64),
 }
 
 /// A text field of the document that people edit live.

@@ -58,8 +58,9 @@ test('scorecard edits travel: name, category, weight, must-have, order and remov
 
   const row = criterion(b, 1).row;
   await row.getByLabel('Category').selectOption('trait');
-  await row.getByLabel('Weight').fill('4');
-  await row.getByLabel('Weight').blur();
+  // The weight is a choice on the scale that says what each step means.
+  await expect(row.getByLabel('Weight').locator('option')).toHaveText(['1 · nice to know', '2 · useful', '3 · important', '4 · very important', '5 · decisive']);
+  await row.getByLabel('Weight').selectOption('4');
   await row.getByLabel('Must-have (knock-out)').check();
   await b.getByRole('button', { name: 'Move up (Curiosity)' }).click();
 

@@ -192,13 +192,21 @@ fn CriterionRow(
                     }).collect_view()}
                 </select>
                 <label for=weight_id.clone()>{t!(i18n, weight)}</label>
-                <input id=weight_id type="number" min=MIN_WEIGHT max=MAX_WEIGHT disabled=move || read_only.get()
-                    prop:value=move || this.with(|t| t.as_ref().map_or(1, |t| t.2.weight))
+                // A choice on the scale, each step saying what it means: nothing off the scale
+                // can be typed, so nothing is quietly changed into something else.
+                <select id=weight_id disabled=move || read_only.get()
                     on:change=move |ev| {
                         if let Ok(w) = event_target_value(&ev).parse::<i64>() {
                             edit(Box::new(move |v, id| v.set_weight(id, w)))
                         }
-                    } />
+                    }>
+                    {(MIN_WEIGHT..=MAX_WEIGHT).map(|w| view! {
+                        <option value=w.to_string()
+                            selected=move || this.with(|t| t.as_ref().is_some_and(|t| t.2.weight == w))>
+                            {move || format!("{w} · {}", weight_meaning(i18n, w))}
+                        </option>
+                    }).collect_view()}
+                </select>
                 <span class="check">
                     <input id=must_id.clone() type="checkbox" disabled=move || read_only.get()
                         prop:checked=move || this.with(|t| t.as_ref().is_some_and(|t| t.2.must_have))
@@ -210,5 +218,16 @@ fn CriterionRow(
                 </span>
             </div>
         </li>
+    }
+}
+
+/// What a weight means, in words: 1 = nice to know … 5 = decisive.
+fn weight_meaning(i18n: leptos_i18n::I18nContext<Locale>, weight: i64) -> &'static str {
+    match weight {
+        1 => t_string!(i18n, weight_1),
+        2 => t_string!(i18n, weight_2),
+        3 => t_string!(i18n, weight_3),
+        4 => t_string!(i18n, weight_4),
+        _ => t_string!(i18n, weight_5),
     }
 }

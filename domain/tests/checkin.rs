@@ -2,14 +2,10 @@
 //! line made into an action reads as done on both sides, and today's check-in is found again.
 
 use tandem_domain::checkin::{line_title, NoteLine};
-use tandem_domain::{TextField, Vacancy};
+use tandem_domain::TextField;
 
-fn pair() -> (Vacancy, Vacancy) {
-    let (a, first) = Vacancy::create("Senior data engineer", 1_700_000_000_000);
-    let mut b = Vacancy::empty();
-    b.apply_remote(&first).unwrap();
-    (a, b)
-}
+mod common;
+use common::pair;
 
 #[test]
 fn a_line_title_drops_the_list_marker_and_the_spaces() {

@@ -7,22 +7,8 @@ use tandem_domain::{
     TextField, Vacancy,
 };
 
-fn pair() -> (Vacancy, Vacancy) {
-    let (a, first) = Vacancy::create("Senior data engineer", 1_700_000_000_000);
-    let mut b = Vacancy::empty();
-    b.apply_remote(&first).unwrap();
-    (a, b)
-}
-
-/// Delivers each side's changes to the other, in the order they were made.
-fn exchange(a: &mut Vacancy, from_a: &[Vec<u8>], b: &mut Vacancy, from_b: &[Vec<u8>]) {
-    for c in from_b {
-        a.apply_remote(c).unwrap();
-    }
-    for c in from_a {
-        b.apply_remote(c).unwrap();
-    }
-}
+mod common;
+use common::{exchange, pair};
 
 /// Types `typed` one character at a time at `at` (a char index) into what the field reads.
 fn type_at(v: &mut Vacancy, field: &TextField, at: usize, typed: &str) -> Vec<Vec<u8>> {

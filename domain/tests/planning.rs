@@ -1,25 +1,10 @@
 //! Agreements, planning and the weekly check-in, edited on two devices at once: every edit
 //! travels as its change bytes, and both documents must end up equal with nothing lost.
 
-use tandem_domain::{
-    Agreements, ClockTime, DomainError, InvalidValue, PersonId, TextField, Vacancy,
-};
+use tandem_domain::{Agreements, ClockTime, DomainError, InvalidValue, PersonId, TextField};
 
-fn pair() -> (Vacancy, Vacancy) {
-    let (a, first) = Vacancy::create("Senior data engineer", 1_700_000_000_000);
-    let mut b = Vacancy::empty();
-    b.apply_remote(&first).unwrap();
-    (a, b)
-}
-
-fn exchange(a: &mut Vacancy, from_a: &[Vec<u8>], b: &mut Vacancy, from_b: &[Vec<u8>]) {
-    for c in from_b {
-        a.apply_remote(c).unwrap();
-    }
-    for c in from_a {
-        b.apply_remote(c).unwrap();
-    }
-}
+mod common;
+use common::{exchange, pair};
 
 fn invalid(result: Result<Vec<u8>, DomainError>) -> InvalidValue {
     match result {

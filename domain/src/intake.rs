@@ -305,6 +305,7 @@ impl Vacancy {
             must_have: list == ItemList::MustHaves,
             position: self.next_criterion_position(),
             anchors: Vec::new(),
+            questions: Vec::new(),
             from_intake: Some(id.clone()),
         };
         let scale_max = self.scale_max();

@@ -53,5 +53,5 @@ pub use overview::{DeadlineSummary, StatusChangeError};
 pub use people::{Person, PersonId, Role};
 pub use planning::{Action, ActionId, Agreements, ClockTime, StageTarget};
 pub use schema::{SchemaStatus, SCHEMA_VERSION};
-pub use scorecard::{Category, Criterion, CriterionId};
+pub use scorecard::{Category, Criterion, CriterionId, Question, QuestionId};
 pub use vacancy::{Caret, DomainError, InvalidValue, Status, TextField, Vacancy};

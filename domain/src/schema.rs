@@ -37,6 +37,7 @@
 //! │     Criterion: { name: Text, description: Text, category: "competency" | "experience" |
 //! │                  "trait", weight: int 1..=5, must_have: bool, position: f64,
 //! │                  anchors: { "1".."scale_max" → Text },   (all levels made with the criterion)
+//! │                  questions: { id → { text: Text, position: f64 } },   (suggested questions)
 //! │                  from_intake: must-have or nice-to-have id (made from that item) }
 //! ├─ candidates: { id → { name: Text, contact: Text, source: str, cv_url: str, notes: Text,
 //! │                       stage: str, stage_history: { seq → { stage: str, at: timestamp } } } }
@@ -51,7 +52,8 @@
 //!
 //! Keys added after the first documents were made, and how older documents cope: `people` is
 //! made by the first person to join (two devices doing that at once each make one; reads take
-//! both), `checkin_minutes` reads as 30 where it is missing; the rest are scalars, or objects made
+//! both), `checkin_minutes` reads as 30 where it is missing; a criterion's `questions` is made by its first
+//! question when the criterion is older (reads take both maps, as for `people`); the rest are scalars, or objects made
 //! together with the entry they belong to. An item and its criterion count as linked only while
 //! each names the other.
 //!

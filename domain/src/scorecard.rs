@@ -3,15 +3,34 @@
 //! Criteria live in a map keyed by a random id, ordered by a fractional `position`: moving a
 //! criterion rewrites one number, so a move on one device and an edit of the same criterion on
 //! another both survive the merge (a list would delete and re-insert it, losing the edit).
+//!
+//! Each criterion carries its anchored scale (what each rating level looks like, so that a 3
+//! means the same to everyone) and its suggested interview questions. `questions` came after
+//! the first criteria: for an older criterion the first question made also makes the map, and
+//! when two devices do that at once automerge keeps both maps; reads take the questions of both,
+//! as `people` does.
 
 use automerge::transaction::Transactable;
-use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue};
+use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value};
 
 use crate::intake::ItemId;
 use crate::vacancy::{
-    map, path, position_between, scalar, sort_by_position, str_at, text_at, DomainError,
-    InvalidValue, Vacancy,
+    entries, entry_id, map, path, position_at, position_between, scalar, sort_by_position, str_at,
+    text_at, DomainError, InvalidValue, Vacancy,
 };
+
+entry_id!(
+    /// A suggested interview question's id within its criterion.
+    QuestionId
+);
+
+/// A suggested interview question for a criterion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Question {
+    pub id: QuestionId,
+    pub text: String,
+    pub position: f64,
+}
 
 /// A criterion's id within its vacancy.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -66,6 +85,8 @@ pub struct Criterion {
     pub position: f64,
     /// What each level of the rating scale means for this criterion, level 1 first.
     pub anchors: Vec<String>,
+    /// Suggested interview questions, in their shown order.
+    pub questions: Vec<Question>,
     /// The must-have or nice-to-have it was made from, kept so that an undone removal comes
     /// back linked; whether the link still holds is [`Vacancy::criterion_item`].
     pub from_intake: Option<ItemId>,
@@ -128,6 +149,7 @@ impl Vacancy {
                         })
                         .collect(),
                     from_intake: str_at(d, &c, "from_intake").map(ItemId),
+                    questions: read_questions(d, &c),
                     id: CriterionId(id),
                 })
             })
@@ -151,6 +173,7 @@ impl Vacancy {
             must_have: false,
             position: self.next_criterion_position(),
             anchors: Vec::new(),
+            questions: Vec::new(),
             from_intake: None,
         };
         let change = self.put_criterion(&criterion)?;
@@ -231,6 +254,150 @@ impl Vacancy {
         let position = position_between(&others, to_index);
         Ok(self.edit(|d| Ok(d.put(&c, "position", position)?))?.1)
     }
+
+    // ---- anchors -----------------------------------------------------------------------------
+
+    /// Writes starting text into the levels whose anchor is still empty (the app passes the
+    /// starter texts in the user's language); `None` when every level already has its own.
+    /// Levels someone already wrote are never touched.
+    pub fn fill_empty_anchors(
+        &mut self,
+        id: &CriterionId,
+        texts: &[String],
+    ) -> Result<Option<Vec<u8>>, DomainError> {
+        let c = self.criterion_obj(id)?;
+        let anchors = map(&self.doc, &c, "anchors").map_err(|_| DomainError::Missing("anchors"))?;
+        let empty: Vec<(ObjId, &String)> = (1..=self.scale_max())
+            .zip(texts)
+            .filter(|(_, text)| !text.is_empty())
+            .filter_map(
+                |(level, text)| match self.doc.get(&anchors, level.to_string()) {
+                    Ok(Some((Value::Object(ObjType::Text), t)))
+                        if self.doc.text(&t).is_ok_and(|now| now.trim().is_empty()) =>
+                    {
+                        Some((t, text))
+                    }
+                    _ => None,
+                },
+            )
+            .collect();
+        if empty.is_empty() {
+            return Ok(None);
+        }
+        let ((), change) = self.edit(|d| {
+            for (t, text) in &empty {
+                let len = d.length(t) as isize;
+                d.splice_text(t, 0, len, text)?;
+            }
+            Ok(())
+        })?;
+        Ok(Some(change))
+    }
+
+    // ---- suggested questions ------------------------------------------------------------------
+
+    /// A criterion's `questions` maps, the winning one first (see the module comment).
+    fn question_maps(&self, criterion: &ObjId) -> Vec<ObjId> {
+        question_maps(&self.doc, criterion)
+    }
+
+    pub(crate) fn question_obj(&self, criterion: &CriterionId, id: &QuestionId) -> Option<ObjId> {
+        let c = self.criterion_obj(criterion).ok()?;
+        self.question_maps(&c)
+            .into_iter()
+            .find_map(|m| map(&self.doc, &m, id.as_str()).ok())
+    }
+
+    /// Adds a suggested question at the end of a criterion's list.
+    pub fn add_question(
+        &mut self,
+        criterion: &CriterionId,
+        text: &str,
+    ) -> Result<(QuestionId, Vec<u8>), DomainError> {
+        let position = self
+            .criteria()
+            .into_iter()
+            .find(|c| &c.id == criterion)
+            .and_then(|c| c.questions.last().map(|q| q.position + 1.0))
+            .unwrap_or(1.0);
+        let question = Question {
+            id: QuestionId(self.new_id()),
+            text: text.to_string(),
+            position,
+        };
+        let change = self.restore_question(criterion, &question)?;
+        Ok((question.id, change))
+    }
+
+    /// Puts a removed question back under its old id and in its old place (undo).
+    pub fn restore_question(
+        &mut self,
+        criterion: &CriterionId,
+        question: &Question,
+    ) -> Result<Vec<u8>, DomainError> {
+        let c = self.criterion_obj(criterion)?;
+        let existing = self.question_maps(&c).into_iter().next();
+        Ok(self
+            .edit(|d| {
+                let questions = match existing {
+                    Some(m) => m,
+                    None => d.put_object(&c, "questions", ObjType::Map)?,
+                };
+                let q = d.put_object(&questions, question.id.as_str(), ObjType::Map)?;
+                let t = d.put_object(&q, "text", ObjType::Text)?;
+                d.splice_text(&t, 0, 0, &question.text)?;
+                d.put(&q, "position", question.position)?;
+                Ok(())
+            })?
+            .1)
+    }
+
+    pub fn remove_question(
+        &mut self,
+        criterion: &CriterionId,
+        id: &QuestionId,
+    ) -> Result<Vec<u8>, DomainError> {
+        let c = self.criterion_obj(criterion)?;
+        let holder = self
+            .question_maps(&c)
+            .into_iter()
+            .find(|m| map(&self.doc, m, id.as_str()).is_ok())
+            .ok_or(DomainError::Missing("question"))?;
+        Ok(self.edit(|d| Ok(d.delete(&holder, id.as_str())?))?.1)
+    }
+}
+
+fn question_maps(d: &AutoCommit, criterion: &ObjId) -> Vec<ObjId> {
+    let mut maps: Vec<ObjId> = d
+        .get_all(criterion, "questions")
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(v, id)| matches!(v, Value::Object(ObjType::Map)).then_some(id))
+        .collect();
+    if let Ok(winner) = map(d, criterion, "questions") {
+        if let Some(i) = maps.iter().position(|m| m == &winner) {
+            maps.swap(0, i);
+        }
+    }
+    maps
+}
+
+fn read_questions(d: &AutoCommit, criterion: &ObjId) -> Vec<Question> {
+    let mut out: Vec<Question> = Vec::new();
+    for m in question_maps(d, criterion) {
+        for (id, q) in entries(d, &m) {
+            if out.iter().any(|known| known.id.as_str() == id) {
+                continue;
+            }
+            out.push(Question {
+                text: text_at(d, &q, "text"),
+                position: position_at(d, &q),
+                id: QuestionId(id),
+            });
+        }
+    }
+    sort_by_position(&mut out, |q| (q.position, &q.id));
+    out
 }
 
 /// Writes a whole criterion into `criteria` as part of an edit in progress (adding, restoring,
@@ -262,12 +429,20 @@ pub(crate) fn write_criterion(
     if let Some(item) = &c.from_intake {
         d.put(&m, "from_intake", item.as_str())?;
     }
+    let questions = d.put_object(&m, "questions", ObjType::Map)?;
+    for q in &c.questions {
+        let entry = d.put_object(&questions, q.id.as_str(), ObjType::Map)?;
+        let t = d.put_object(&entry, "text", ObjType::Text)?;
+        d.splice_text(&t, 0, 0, &q.text)?;
+        d.put(&entry, "position", q.position)?;
+    }
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vacancy::TextField;
 
     #[test]
     fn a_weight_off_the_scale_is_refused_and_the_weight_stays() {
@@ -293,5 +468,90 @@ mod tests {
         assert_eq!(v.criteria()[0].weight, MAX_WEIGHT);
         v.doc.put(&c, "weight", -3_i64).unwrap();
         assert_eq!(v.criteria()[0].weight, MIN_WEIGHT);
+    }
+
+    #[test]
+    fn starting_text_fills_only_the_empty_levels() {
+        let (mut v, _) = Vacancy::create("Data engineer", 0);
+        let (id, _) = v.add_criterion("SQL", Category::Experience).unwrap();
+        v.set_text(&TextField::Anchor(id.clone(), 2), "Writes joins with help")
+            .unwrap();
+        let starters: Vec<String> = (1..=4).map(|l| format!("level {l}")).collect();
+        assert!(v.fill_empty_anchors(&id, &starters).unwrap().is_some());
+        assert_eq!(
+            v.criteria()[0].anchors,
+            ["level 1", "Writes joins with help", "level 3", "level 4"]
+        );
+        assert!(
+            v.fill_empty_anchors(&id, &starters).unwrap().is_none(),
+            "nothing left to fill: no change"
+        );
+    }
+
+    #[test]
+    fn questions_are_added_edited_removed_and_restored_in_order() {
+        let (mut v, _) = Vacancy::create("Data engineer", 0);
+        let (id, _) = v.add_criterion("SQL", Category::Experience).unwrap();
+        let (q1, _) = v.add_question(&id, "Tell me about a slow query").unwrap();
+        let (q2, _) = v.add_question(&id, "A schema you designed?").unwrap();
+        v.set_text(
+            &TextField::Question(id.clone(), q1.clone()),
+            "Tell me about a slow query you fixed",
+        )
+        .unwrap();
+        let texts = |v: &Vacancy| -> Vec<String> {
+            v.criteria()[0]
+                .questions
+                .iter()
+                .map(|q| q.text.clone())
+                .collect()
+        };
+        assert_eq!(
+            texts(&v),
+            [
+                "Tell me about a slow query you fixed",
+                "A schema you designed?"
+            ]
+        );
+        let removed = v.criteria()[0].questions[0].clone();
+        v.remove_question(&id, &q1).unwrap();
+        assert_eq!(texts(&v), ["A schema you designed?"]);
+        v.restore_question(&id, &removed).unwrap();
+        assert_eq!(texts(&v)[0], "Tell me about a slow query you fixed");
+        assert_eq!(v.criteria()[0].questions[1].id, q2);
+    }
+
+    #[test]
+    fn questions_two_devices_add_to_an_older_criterion_at_once_are_both_kept() {
+        // A criterion made before questions existed has no `questions` map.
+        let (mut a, _) = Vacancy::create("Data engineer", 0);
+        let (id, _) = a.add_criterion("SQL", Category::Experience).unwrap();
+        let c = a.criterion_obj(&id).unwrap();
+        a.doc.delete(&c, "questions").unwrap();
+        a.doc.commit();
+        let mut b = Vacancy::load(&a.save()).unwrap();
+        a.add_question(&id, "From a").unwrap();
+        b.add_question(&id, "From b").unwrap();
+        let (ab, ba) = (a.save(), b.save());
+        a.apply_remote(&ba).unwrap();
+        b.apply_remote(&ab).unwrap();
+        for v in [&a, &b] {
+            let mut texts: Vec<String> = v.criteria()[0]
+                .questions
+                .iter()
+                .map(|q| q.text.clone())
+                .collect();
+            texts.sort();
+            assert_eq!(texts, ["From a", "From b"]);
+        }
+        // And a question in the losing map can still be edited and removed.
+        let loser = a.criteria()[0].questions.clone();
+        for q in loser {
+            a.set_text(&TextField::Question(id.clone(), q.id.clone()), "edited")
+                .unwrap();
+            assert!(a.criteria()[0].questions.iter().any(|x| x.text == "edited"));
+            a.remove_question(&id, &q.id).unwrap();
+        }
+        assert!(a.criteria()[0].questions.is_empty());
     }
 }

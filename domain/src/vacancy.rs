@@ -14,7 +14,7 @@ use crate::checkin::CheckinId;
 use crate::intake::{IntakeText, ItemId, ItemList, RoleText, StageId};
 use crate::planning::ActionId;
 use crate::schema::{self, SchemaStatus, SCHEMA_VERSION};
-use crate::scorecard::CriterionId;
+use crate::scorecard::{CriterionId, QuestionId};
 use crate::text_diff;
 
 #[derive(Debug, thiserror::Error)]
@@ -67,6 +67,10 @@ pub enum TextField {
     Title,
     CriterionName(CriterionId),
     CriterionDescription(CriterionId),
+    /// What a level of a criterion's rating scale looks like (level 1 ..= scale max).
+    Anchor(CriterionId, i64),
+    /// A suggested interview question for a criterion.
+    Question(CriterionId, QuestionId),
     /// One of the role's fields in the intake: title, team, location …
     Role(RoleText),
     /// One of the intake's free texts: profile, target group …
@@ -278,6 +282,19 @@ impl Vacancy {
                 &self.doc,
                 &["scorecard", "criteria", id.as_str(), "description"],
             ),
+            TextField::Anchor(id, level) => path(
+                &self.doc,
+                &[
+                    "scorecard",
+                    "criteria",
+                    id.as_str(),
+                    "anchors",
+                    &level.to_string(),
+                ],
+            ),
+            TextField::Question(criterion, id) => self
+                .question_obj(criterion, id)
+                .and_then(|q| crate::vacancy::path_from(&self.doc, q, &["text"])),
             TextField::Role(f) => path(&self.doc, &["intake", "role", f.key()]),
             TextField::Intake(f) => path(&self.doc, &["intake", f.key()]),
             TextField::IntakeItem(list, id) => {
@@ -415,14 +432,7 @@ pub(crate) fn map(d: &AutoCommit, parent: &ObjId, key: &str) -> Result<ObjId, Do
 
 /// Follows a chain of map keys from the root to an object.
 pub(crate) fn path(d: &AutoCommit, keys: &[&str]) -> Option<ObjId> {
-    let mut obj = ROOT;
-    for key in keys {
-        obj = match d.get(&obj, *key).ok()?? {
-            (Value::Object(_), id) => id,
-            _ => return None,
-        };
-    }
-    Some(obj)
+    path_from(d, ROOT, keys)
 }
 
 pub(crate) fn scalar(d: &AutoCommit, obj: &ObjId, key: &str) -> Option<ScalarValue> {
@@ -486,6 +496,18 @@ pub(crate) fn position_between(others: &[f64], to_index: usize) -> f64 {
         (Some(prev), None) => prev + 1.0,
         (Some(prev), Some(next)) => (prev + next) / 2.0,
     }
+}
+
+/// Follows a chain of map keys from an object to an object.
+pub(crate) fn path_from(d: &AutoCommit, from: ObjId, keys: &[&str]) -> Option<ObjId> {
+    let mut obj = from;
+    for key in keys {
+        obj = match d.get(&obj, *key).ok()?? {
+            (Value::Object(_), id) => id,
+            _ => return None,
+        };
+    }
+    Some(obj)
 }
 
 /// The keys of a map, or none when `obj` is not a map (a damaged or hostile document).

@@ -4,7 +4,9 @@
 //!   scorecard, candidates, interviews, feedback, check-ins, decisions) and its version.
 //! - [`vacancy`]: [`Vacancy`], the document with typed reads and edits; every edit returns the
 //!   change bytes to persist and send.
-//! - [`scorecard`]: the scorecard's criteria: read, add, edit, reorder, remove.
+//! - [`scorecard`]: the scorecard's criteria: read, add, edit, reorder, remove; their anchored
+//!   rating levels and suggested interview questions.
+//! - [`starters`]: starting text in Dutch and English: anchors and a bank of STAR questions.
 //! - [`intake`]: the intake: the role, the free texts, must-haves and nice-to-haves (each can
 //!   become a linked criterion), the stages of the process, and the sign-offs.
 //! - [`people`]: who is in a vacancy, in which role and colour.
@@ -40,6 +42,7 @@ pub mod people;
 pub mod planning;
 pub mod schema;
 pub mod scorecard;
+pub mod starters;
 pub mod text_diff;
 pub mod vacancy;
 pub mod working_time;

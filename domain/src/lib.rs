@@ -12,6 +12,9 @@
 //! - [`people`]: who is in a vacancy, in which role and colour.
 //! - [`planning`]: the agreements (numbers with checked ranges), stage target dates, action items.
 //! - [`checkin`]: the weekly check-ins: date, attendance, notes; actions made from the notes.
+//! - [`candidates`]: the candidates, their stage and its history, and the pipeline by stage.
+//! - [`interviews`]: interviews of a candidate in a stage: interviewers, local time, length.
+//! - [`decisions`]: advance, reject or hire, with a reason; recording one moves the candidate.
 //! - [`chunks`]: a guard that refuses stored or received bytes automerge would choke on.
 //! - [`text_diff`]: turns "the field now reads X" into one minimal splice, so two people typing in
 //!   the same field both keep their characters.
@@ -31,12 +34,15 @@
 //! Nothing here knows about browsers, storage or the network: the app and tests drive it natively.
 
 pub mod agenda;
+pub mod candidates;
 pub mod checkin;
 mod chunks;
 pub mod deadlines;
+pub mod decisions;
 pub mod gate;
 pub mod ics;
 pub mod intake;
+pub mod interviews;
 pub mod overview;
 pub mod people;
 pub mod planning;
@@ -48,10 +54,15 @@ pub mod vacancy;
 pub mod working_time;
 
 pub use automerge::ChangeHash;
+pub use candidates::{
+    time_in_stage, Candidate, CandidateId, CandidateStage, PipelineColumn, StageVisit,
+};
 pub use checkin::{Checkin, CheckinId};
+pub use decisions::{Decision, DecisionId, DecisionRecord};
 pub use intake::{
     IntakeItem, IntakeText, ItemId, ItemList, RoleText, SignOff, SignOffRole, Stage, StageId,
 };
+pub use interviews::{Interview, InterviewId};
 pub use overview::{DeadlineSummary, StatusChangeError};
 pub use people::{Person, PersonId, Role};
 pub use planning::{Action, ActionId, Agreements, ClockTime, StageTarget};

@@ -39,15 +39,21 @@
 //! │                  anchors: { "1".."scale_max" → Text },   (all levels made with the criterion)
 //! │                  questions: { id → { text: Text, position: f64 } },   (suggested questions)
 //! │                  from_intake: must-have or nice-to-have id (made from that item) }
-//! ├─ candidates: { id → { name: Text, contact: Text, source: str, cv_url: str, notes: Text,
-//! │                       stage: str, stage_history: { seq → { stage: str, at: timestamp } } } }
-//! ├─ interviews: { id → { candidate: id, stage: id, interviewer: str, at: timestamp } }
-//! ├─ feedback: { id → { candidate: id, stage: id, interviewer: str, submitted_at: timestamp,
+//! ├─ candidates: { id → { name, contact, notes: Text, source: str, cv_url: str (http(s) or ""),
+//! │                       stage: stage id | "hired" | "rejected", added_at: timestamp,
+//! │                       history: { id → { stage: str, at: timestamp } } } }   (one entry a move)
+//! ├─ interviews: { id → { candidate: id, stage: id, interviewers: { person id → bool },
+//! │                       at: "YYYY-MM-DDTHH:MM" (local time; absent until scheduled),
+//! │                       minutes: int } }
+//! ├─ feedback: { id → { interview: id, candidate: id, stage: id, interviewer: person id,
+//! │                     submitted_at: timestamp,
 //! │                     recommendation: "strong_no" | "no" | "yes" | "strong_yes",
-//! │                     ratings: { criterion id → { score: int, evidence: Text } },
+//! │                     ratings: { criterion id → { score: int (absent: not rated), evidence: Text } },
+//! │                     note: Text (for the next interviewer),
 //! │                     voice_memo: str (content hash of the sealed blob stored beside) } }
 //! ├─ checkins: { id → { date: "YYYY-MM-DD", attended: { person id → bool }, notes: Text } }
-//! └─ decisions: { id → { candidate: id, decision: str, by: str, at: timestamp, reason: Text } }
+//! └─ decisions: { id → { candidate: id, decision: "advance" | "reject" | "hire", by: person id,
+//!                        at: timestamp, reason: Text } }
 //! ```
 //!
 //! Keys added after the first documents were made, and how older documents cope: `people` is

@@ -10,6 +10,7 @@ use automerge::{
     AutoCommit, ChangeHash, Cursor, MoveCursor, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT,
 };
 
+use crate::candidates::CandidateId;
 use crate::checkin::CheckinId;
 use crate::intake::{IntakeText, ItemId, ItemList, RoleText, StageId};
 use crate::planning::ActionId;
@@ -59,6 +60,24 @@ pub enum InvalidValue {
     #[error("a criterion's weight is {min} to {max}, not {0}",
         min = crate::scorecard::MIN_WEIGHT, max = crate::scorecard::MAX_WEIGHT)]
     Weight(i64),
+    #[error("a CV link starts with https:// or http://, not {0:?}")]
+    CvUrl(String),
+    #[error("an interview's time is written YYYY-MM-DDTHH:MM, not {0:?}")]
+    InterviewTime(String),
+    #[error("an interview lasts {min} to {max} minutes, not {0}",
+        min = crate::interviews::INTERVIEW_MINUTES.start(),
+        max = crate::interviews::INTERVIEW_MINUTES.end())]
+    InterviewMinutes(u32),
+    #[error("a rating is 1 to the top of the scale, not {0}")]
+    Score(i64),
+    #[error("feedback needs a recommendation (strong no, no, yes or strong yes)")]
+    NoRecommendation,
+    #[error("this feedback was already submitted; submitted feedback is not changed")]
+    AlreadySubmitted,
+    #[error(
+        "the candidate is in the last stage (or already hired or rejected): there is no next stage"
+    )]
+    NoNextStage,
 }
 
 /// A text field of the document that people edit live.
@@ -86,6 +105,10 @@ pub enum TextField {
     AgreementNotes,
     ActionTitle(ActionId),
     CheckinNotes(CheckinId),
+    CandidateName(CandidateId),
+    /// How to reach a candidate: e-mail, phone, as typed.
+    CandidateContact(CandidateId),
+    CandidateNotes(CandidateId),
 }
 
 pub struct Vacancy {
@@ -313,6 +336,11 @@ impl Vacancy {
                 path(&self.doc, &["planning", "actions", id.as_str(), "title"])
             }
             TextField::CheckinNotes(id) => path(&self.doc, &["checkins", id.as_str(), "notes"]),
+            TextField::CandidateName(id) => path(&self.doc, &["candidates", id.as_str(), "name"]),
+            TextField::CandidateContact(id) => {
+                path(&self.doc, &["candidates", id.as_str(), "contact"])
+            }
+            TextField::CandidateNotes(id) => path(&self.doc, &["candidates", id.as_str(), "notes"]),
         }
     }
 

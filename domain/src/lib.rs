@@ -14,6 +14,8 @@
 //! - [`checkin`]: the weekly check-ins: date, attendance, notes; actions made from the notes.
 //! - [`candidates`]: the candidates, their stage and its history, and the pipeline by stage.
 //! - [`interviews`]: interviews of a candidate in a stage: interviewers, local time, length.
+//! - [`feedback`]: the draft that stays on the device, submitted feedback, the independent-
+//!   judgement rule (who may see what), the notes for the next interviewer, feedback owed.
 //! - [`decisions`]: advance, reject or hire, with a reason; recording one moves the candidate.
 //! - [`chunks`]: a guard that refuses stored or received bytes automerge would choke on.
 //! - [`text_diff`]: turns "the field now reads X" into one minimal splice, so two people typing in
@@ -39,6 +41,7 @@ pub mod checkin;
 mod chunks;
 pub mod deadlines;
 pub mod decisions;
+pub mod feedback;
 pub mod gate;
 pub mod ics;
 pub mod intake;
@@ -59,6 +62,10 @@ pub use candidates::{
 };
 pub use checkin::{Checkin, CheckinId};
 pub use decisions::{Decision, DecisionId, DecisionRecord};
+pub use feedback::{
+    DraftRating, Feedback, FeedbackDraft, FeedbackId, NextNote, OwedFeedback, Rating,
+    Recommendation, Visibility,
+};
 pub use intake::{
     IntakeItem, IntakeText, ItemId, ItemList, RoleText, SignOff, SignOffRole, Stage, StageId,
 };

@@ -1,0 +1,304 @@
+//! Feedback: the on-device draft, submitting it, independent judgement, and feedback owed.
+
+mod common;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use common::{exchange, pair};
+use tandem_domain::deadlines::{Due, DueState};
+use tandem_domain::{
+    Category, CriterionId, DomainError, DraftRating, FeedbackDraft, InterviewId, InvalidValue,
+    PersonId, Recommendation, StageId, Vacancy, Visibility,
+};
+
+const T0: i64 = 1_700_000_000_000;
+
+fn t(m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+    NaiveDate::from_ymd_opt(2025, m, d)
+        .unwrap()
+        .and_hms_opt(h, min, 0)
+        .unwrap()
+}
+
+fn person(id: &str) -> PersonId {
+    PersonId(id.into())
+}
+
+struct Setup {
+    v: Vacancy,
+    stages: Vec<StageId>,
+    criteria: Vec<CriterionId>,
+    candidate: tandem_domain::CandidateId,
+    interview: InterviewId,
+}
+
+/// A vacancy with two stages, two criteria, a candidate, and a first interview on Friday
+/// 7 November 2025 at 15:00 (an hour) with Henk and Joost.
+fn setup() -> Setup {
+    setup_on(Vacancy::create("Data engineer", T0).0)
+}
+
+fn setup_on(mut v: Vacancy) -> Setup {
+    let stages = vec![
+        v.add_stage("Phone screen").unwrap().0,
+        v.add_stage("Case").unwrap().0,
+    ];
+    let criteria = vec![
+        v.add_criterion("SQL", Category::Competency).unwrap().0,
+        v.add_criterion("Ownership", Category::Trait).unwrap().0,
+    ];
+    let (candidate, _) = v.add_candidate("Ada", T0).unwrap();
+    let (interview, _) = v
+        .add_interview(&candidate, &stages[0], Some("2025-11-07T15:00"))
+        .unwrap();
+    for p in ["henk", "joost"] {
+        v.set_interviewer(&interview, &person(p), true).unwrap();
+    }
+    Setup {
+        v,
+        stages,
+        criteria,
+        candidate,
+        interview,
+    }
+}
+
+fn draft(s: &Setup, score: i64, rec: Recommendation, note: &str) -> FeedbackDraft {
+    let mut d = FeedbackDraft::new(s.interview.clone());
+    *d.rating_mut(&s.criteria[0]) = DraftRating {
+        score: Some(score),
+        evidence: "Wrote the window query unaided".into(),
+    };
+    d.recommendation = Some(rec);
+    d.note = note.into();
+    d
+}
+
+#[test]
+fn a_draft_round_trips_through_the_string_the_app_stores() {
+    let s = setup();
+    let d = draft(&s, 3, Recommendation::StrongYes, "Ask about on-call");
+    let json = serde_json::to_string(&d).unwrap();
+    assert!(json.contains("\"strong_yes\""), "{json}");
+    let back: FeedbackDraft = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, d);
+    // A draft saved by another version, with fields missing or added, still loads.
+    let old: FeedbackDraft =
+        serde_json::from_str(r#"{"interview":"i1","ratings":{"c1":{"score":2}},"extra":1}"#)
+            .unwrap();
+    assert_eq!(old.interview, InterviewId("i1".into()));
+    assert_eq!(old.ratings[&CriterionId("c1".into())].score, Some(2));
+    assert_eq!(old.recommendation, None);
+}
+
+#[test]
+fn submitting_writes_everything_in_one_change() {
+    let mut s = setup();
+    let d = draft(&s, 3, Recommendation::Yes, "Ask about on-call");
+    let mut other = Vacancy::load(&s.v.save()).unwrap();
+    let (id, change) = s.v.submit_feedback(&d, &person("henk"), T0 + 5).unwrap();
+    // A device that had everything but this submission gets it whole from one change.
+    other.apply_remote(&change).unwrap();
+    let f = &other.feedback()[0];
+    assert_eq!(f.id, id);
+    assert_eq!(
+        (f.candidate.clone(), f.stage.clone()),
+        (s.candidate.clone(), s.stages[0].clone())
+    );
+    assert_eq!(f.interviewer, person("henk"));
+    assert_eq!(f.submitted_at, T0 + 5);
+    assert_eq!(f.recommendation, Recommendation::Yes);
+    assert_eq!(f.ratings.len(), 1);
+    assert_eq!(f.ratings[0].0, s.criteria[0]);
+    assert_eq!(f.ratings[0].1.score, Some(3));
+    assert_eq!(f.ratings[0].1.evidence, "Wrote the window query unaided");
+    assert_eq!(f.note, "Ask about on-call");
+    assert_eq!(other.feedback(), s.v.feedback());
+}
+
+#[test]
+fn refused_feedback_writes_nothing() {
+    let mut s = setup();
+    let heads = s.v.heads();
+    let henk = person("henk");
+
+    let mut no_rec = draft(&s, 3, Recommendation::Yes, "");
+    no_rec.recommendation = None;
+    assert!(matches!(
+        s.v.submit_feedback(&no_rec, &henk, T0),
+        Err(DomainError::Invalid(InvalidValue::NoRecommendation))
+    ));
+    for bad in [0, 5, -1] {
+        assert!(matches!(
+            s.v.submit_feedback(&draft(&s, bad, Recommendation::Yes, ""), &henk, T0),
+            Err(DomainError::Invalid(InvalidValue::Score(n))) if n == bad
+        ));
+    }
+    let mut unknown = draft(&s, 3, Recommendation::Yes, "");
+    unknown.rating_mut(&CriterionId("gone".into())).score = Some(2);
+    assert!(matches!(
+        s.v.submit_feedback(&unknown, &henk, T0),
+        Err(DomainError::Missing("criterion"))
+    ));
+    let mut gone = draft(&s, 3, Recommendation::Yes, "");
+    gone.interview = InterviewId("gone".into());
+    assert!(matches!(
+        s.v.submit_feedback(&gone, &henk, T0),
+        Err(DomainError::Missing("interview"))
+    ));
+    assert_eq!(s.v.heads(), heads, "nothing was written");
+    assert!(s.v.feedback().is_empty());
+
+    s.v.submit_feedback(&draft(&s, 4, Recommendation::StrongYes, ""), &henk, T0)
+        .unwrap();
+    let heads = s.v.heads();
+    assert!(matches!(
+        s.v.submit_feedback(&draft(&s, 1, Recommendation::No, ""), &henk, T0 + 1),
+        Err(DomainError::Invalid(InvalidValue::AlreadySubmitted))
+    ));
+    assert_eq!(s.v.heads(), heads);
+}
+
+#[test]
+fn someone_standing_in_becomes_an_interviewer_and_ratings_off_focus_are_kept() {
+    let mut s = setup();
+    // The stage assesses only SQL; rating Ownership too is allowed since it exists.
+    s.v.set_focus_criterion(&s.stages[0], &s.criteria[0], true)
+        .unwrap();
+    let mut d = draft(&s, 2, Recommendation::No, "");
+    *d.rating_mut(&s.criteria[1]) = DraftRating {
+        score: None,
+        evidence: "Took over the demo when it broke".into(),
+    };
+    // An empty rating is not written.
+    d.rating_mut(&CriterionId("untouched".into()));
+    s.v.submit_feedback(&d, &person("sanne"), T0).unwrap();
+    let interview = s.v.interview(&s.interview).unwrap();
+    assert!(interview.interviewers.contains(&person("sanne")));
+    let f = &s.v.feedback()[0];
+    assert_eq!(f.ratings.len(), 2);
+    assert_eq!(f.ratings[1].1.score, None);
+    assert_eq!(s.v.submitted_count(&s.candidate), (1, 3));
+}
+
+#[test]
+fn an_interviewer_sees_no_one_elses_judgement_until_they_submit_their_own() {
+    let mut s = setup();
+    let (henk, joost, sanne) = (person("henk"), person("joost"), person("sanne"));
+    for p in [&henk, &joost] {
+        assert_eq!(
+            s.v.feedback_visible_to(p, &s.candidate),
+            Visibility::Hidden {
+                submitted: 0,
+                expected: 2
+            }
+        );
+    }
+    s.v.submit_feedback(
+        &draft(&s, 4, Recommendation::StrongYes, "Probe on-call"),
+        &henk,
+        T0,
+    )
+    .unwrap();
+    assert_eq!(
+        s.v.feedback_visible_to(&henk, &s.candidate),
+        Visibility::Shown
+    );
+    assert_eq!(
+        s.v.feedback_visible_to(&joost, &s.candidate),
+        Visibility::Hidden {
+            submitted: 1,
+            expected: 2
+        }
+    );
+    assert!(s.v.visible_feedback_for(&joost, &s.candidate).is_empty());
+    // The recruiter interviews nobody here: she sees it all.
+    assert_eq!(
+        s.v.feedback_visible_to(&sanne, &s.candidate),
+        Visibility::Shown
+    );
+    assert_eq!(s.v.visible_feedback_for(&sanne, &s.candidate).len(), 1);
+    // Joost is also on the next interview: still hidden until he has submitted his own.
+    let (next, _) =
+        s.v.add_interview(&s.candidate, &s.stages[1], Some("2025-11-12T10:00"))
+            .unwrap();
+    s.v.set_interviewer(&next, &joost, true).unwrap();
+    assert_eq!(
+        s.v.feedback_visible_to(&joost, &s.candidate),
+        Visibility::Hidden {
+            submitted: 1,
+            expected: 3
+        }
+    );
+    // The note for the next interviewer is meant for him, though, and is not hidden.
+    let notes = s.v.notes_for_next(&s.candidate, &s.stages[1]);
+    assert_eq!(notes.len(), 1);
+    assert_eq!(
+        (notes[0].by.clone(), notes[0].note.as_str()),
+        (henk.clone(), "Probe on-call")
+    );
+    assert!(s.v.notes_for_next(&s.candidate, &s.stages[0]).is_empty());
+    s.v.submit_feedback(&draft(&s, 2, Recommendation::No, ""), &joost, T0 + 1)
+        .unwrap();
+    assert_eq!(
+        s.v.feedback_visible_to(&joost, &s.candidate),
+        Visibility::Shown
+    );
+    assert_eq!(s.v.visible_feedback_for(&joost, &s.candidate).len(), 2);
+}
+
+#[test]
+fn the_same_interviewer_submitting_on_two_devices_at_once_counts_once() {
+    let (a, mut b) = pair();
+    let mut s = setup_on(a);
+    b.apply_remote(&s.v.save()).unwrap();
+    let (yes, no) = (
+        draft(&s, 3, Recommendation::Yes, ""),
+        draft(&s, 1, Recommendation::No, ""),
+    );
+    let candidate = s.candidate.clone();
+    let a = &mut s.v;
+    let henk = person("henk");
+    let first = a.submit_feedback(&yes, &henk, T0 + 1).unwrap().1;
+    let second = b.submit_feedback(&no, &henk, T0 + 2).unwrap().1;
+    exchange(a, &[first], &mut b, &[second]);
+    assert_eq!(a.feedback(), b.feedback());
+    assert_eq!(a.feedback().len(), 1);
+    assert_eq!(
+        a.feedback()[0].recommendation,
+        Recommendation::Yes,
+        "the earliest"
+    );
+    assert_eq!(a.submitted_count(&candidate), (1, 2));
+}
+
+#[test]
+fn feedback_owed_after_the_interview_ends() {
+    let mut s = setup();
+    // Feedback within 16 working hours; the interview ends Friday 16:00, so it is due
+    // Tuesday 11 November at 16:00.
+    s.v.set_feedback_within_hours(16).unwrap();
+    assert!(
+        s.v.feedback_owed(t(11, 7, 15, 59)).is_empty(),
+        "still going on"
+    );
+    let owed = s.v.feedback_owed(t(11, 7, 16, 0));
+    let who: Vec<_> = owed.iter().map(|o| o.interviewer.as_str()).collect();
+    assert_eq!(who, vec!["henk", "joost"]);
+    assert_eq!(owed[0].due, Due::At(t(11, 11, 16, 0)));
+    assert_eq!(owed[0].candidate, s.candidate);
+    assert_eq!(owed[0].state, DueState::OnTime);
+    assert_eq!(
+        s.v.feedback_owed(t(11, 10, 17, 0))[0].state,
+        DueState::DueSoon
+    );
+    s.v.submit_feedback(&draft(&s, 3, Recommendation::Yes, ""), &person("henk"), T0)
+        .unwrap();
+    let late = s.v.feedback_owed(t(11, 11, 16, 1));
+    assert_eq!(late.len(), 1);
+    assert_eq!(late[0].interviewer, person("joost"));
+    assert_eq!(late[0].state, DueState::Overdue);
+    // An unscheduled interview owes nothing.
+    let (open, _) = s.v.add_interview(&s.candidate, &s.stages[1], None).unwrap();
+    s.v.set_interviewer(&open, &person("henk"), true).unwrap();
+    assert_eq!(s.v.feedback_owed(t(12, 1, 9, 0)).len(), 1);
+}

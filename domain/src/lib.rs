@@ -16,6 +16,9 @@
 //! - [`interviews`]: interviews of a candidate in a stage: interviewers, local time, length.
 //! - [`feedback`]: the draft that stays on the device, submitted feedback, the independent-
 //!   judgement rule (who may see what), the notes for the next interviewer, feedback owed.
+//! - [`comparison`]: candidates × criteria from submitted feedback: means, weighted totals,
+//!   knock-outs, disagreements, the tally and the rank, hidden where judgement must stay
+//!   independent.
 //! - [`decisions`]: advance, reject or hire, with a reason; recording one moves the candidate.
 //! - [`chunks`]: a guard that refuses stored or received bytes automerge would choke on.
 //! - [`text_diff`]: turns "the field now reads X" into one minimal splice, so two people typing in
@@ -39,6 +42,7 @@ pub mod agenda;
 pub mod candidates;
 pub mod checkin;
 mod chunks;
+pub mod comparison;
 pub mod deadlines;
 pub mod decisions;
 pub mod feedback;
@@ -61,6 +65,7 @@ pub use candidates::{
     time_in_stage, Candidate, CandidateId, CandidateStage, PipelineColumn, StageVisit,
 };
 pub use checkin::{Checkin, CheckinId};
+pub use comparison::{Cell, Column, Comparison, Disagreement, Row, Tally};
 pub use decisions::{Decision, DecisionId, DecisionRecord};
 pub use feedback::{
     DraftRating, Feedback, FeedbackDraft, FeedbackId, NextNote, OwedFeedback, Rating,

@@ -302,3 +302,63 @@ fn feedback_owed_after_the_interview_ends() {
     s.v.set_interviewer(&open, &person("henk"), true).unwrap();
     assert_eq!(s.v.feedback_owed(t(12, 1, 9, 0)).len(), 1);
 }
+
+#[test]
+fn the_comparison_from_the_document_ranks_as_the_ratings_say_and_hides_as_the_rule_says() {
+    let mut s = setup();
+    s.v.set_weight(&s.criteria[0], 3).unwrap();
+    s.v.set_must_have(&s.criteria[1], true).unwrap();
+    let (bob, _) = s.v.add_candidate("Bob", T0 + 1).unwrap();
+    let (bobs, _) =
+        s.v.add_interview(&bob, &s.stages[0], Some("2025-11-07T10:00"))
+            .unwrap();
+    s.v.set_interviewer(&bobs, &person("henk"), true).unwrap();
+    let (cy, _) = s.v.add_candidate("Cy", T0 + 2).unwrap();
+    s.v.record_decision(
+        &cy,
+        tandem_domain::Decision::Reject,
+        "",
+        &person("sanne"),
+        T0,
+    )
+    .unwrap();
+    // Ada: SQL 3, Ownership 3 from Henk; Bob: SQL 4, Ownership 2 (a must-have below 2.5).
+    let mut d = draft(&s, 3, Recommendation::Yes, "");
+    d.rating_mut(&s.criteria[1]).score = Some(3);
+    s.v.submit_feedback(&d, &person("henk"), T0).unwrap();
+    let mut d = FeedbackDraft::new(bobs.clone());
+    d.rating_mut(&s.criteria[0]).score = Some(4);
+    d.rating_mut(&s.criteria[1]).score = Some(2);
+    d.recommendation = Some(Recommendation::StrongYes);
+    s.v.submit_feedback(&d, &person("henk"), T0).unwrap();
+
+    let c = s.v.comparison(&person("sanne"));
+    let names: Vec<_> = c.rows.iter().map(|r| (r.name.as_str(), r.rank)).collect();
+    assert_eq!(
+        names,
+        vec![("Ada", Some(1)), ("Bob", Some(2))],
+        "Cy was rejected"
+    );
+    assert_eq!(c.rows[1].knock_outs, vec![s.criteria[1].clone()]);
+    assert_eq!(s.v.comparison_of(&person("sanne"), true).rows.len(), 3);
+    // Joost interviews Ada and has not submitted: her row is hidden from him, Bob's is not.
+    let c = s.v.comparison(&person("joost"));
+    let seen: Vec<_> = c
+        .rows
+        .iter()
+        .map(|r| (r.name.as_str(), r.visibility))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            ("Bob", Visibility::Shown),
+            (
+                "Ada",
+                Visibility::Hidden {
+                    submitted: 1,
+                    expected: 2
+                }
+            )
+        ]
+    );
+}

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use tandem_domain::intake::{IntakeText, RoleText};
 use tandem_domain::{CriterionId, IntakeItem, ItemList, Stage, StageId, TextField};
 
+use super::criterion_details::starter_anchors;
 use super::live_text::LiveText;
 use crate::i18n::*;
 use crate::pages::section_path;
@@ -233,9 +234,18 @@ fn ItemRow(
     };
     let make_criterion = move |_| {
         let id = item.get_value();
-        session
-            .get_value()
-            .edit(|v| v.make_criterion(list, &id).map(|(_, change)| change));
+        let s = session.get_value();
+        let mut made = None;
+        s.edit(|v| {
+            v.make_criterion(list, &id).map(|(criterion, change)| {
+                made = change.is_some().then_some(criterion);
+                change
+            })
+        });
+        if let Some(criterion) = made {
+            let texts = starter_anchors(i18n, s.vacancy.borrow().scale_max());
+            s.edit(|v| v.fill_empty_anchors(&criterion, &texts));
+        }
     };
     let rename_other = move |_| {
         let (Some(c), name) = (linked(), text()) else {

@@ -2,6 +2,7 @@
 
 pub mod calendar_export;
 pub mod checkin;
+pub mod criterion_details;
 pub mod dates;
 pub mod field_dom;
 pub mod gate_panel;

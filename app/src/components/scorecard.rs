@@ -1,9 +1,11 @@
-//! The scorecard editor: criteria with name, description, category, weight and must-have flag.
+//! The scorecard editor: criteria with name, description, category, weight and must-have flag;
+//! each unfolds its anchored rating scale and suggested questions (`criterion_details`).
 
 use leptos::prelude::*;
 use tandem_domain::scorecard::{MAX_WEIGHT, MIN_WEIGHT};
 use tandem_domain::{Category, Criterion, CriterionId, DomainError, TextField, Vacancy};
 
+use super::criterion_details::{starter_anchors, CriterionDetails};
 use super::live_text::LiveText;
 use crate::i18n::*;
 use crate::session::SessionHandle;
@@ -38,10 +40,20 @@ pub fn ScorecardEditor(session: SessionHandle) -> impl IntoView {
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let name = new_name.get_untracked();
-        session.get_value().edit(|v| {
+        let s = session.get_value();
+        let mut made = None;
+        s.edit(|v| {
             v.add_criterion(name.trim(), Category::Competency)
-                .map(|(_, c)| Some(c))
+                .map(|(id, c)| {
+                    made = Some(id);
+                    Some(c)
+                })
         });
+        // A new criterion starts with an anchored scale in its maker's language, to be edited.
+        if let Some(id) = made {
+            let texts = starter_anchors(i18n, s.vacancy.borrow().scale_max());
+            s.edit(|v| v.fill_empty_anchors(&id, &texts));
+        }
         new_name.set(String::new());
     };
 
@@ -137,6 +149,7 @@ fn CriterionRow(
         let name = get(|c| c.name.clone());
         session.get_value().edit(|v| v.set_text(&field, &name));
     };
+    let criterion = Memo::new(move |_| this.with(|t| t.as_ref().map(|t| t.2.clone())));
     let dom = id.as_str().to_string();
     let name_id = format!("crit-{dom}-name");
     let desc_id = format!("crit-{dom}-description");
@@ -207,16 +220,17 @@ fn CriterionRow(
                         </option>
                     }).collect_view()}
                 </select>
-                <span class="check">
+                <label class="check" for=must_id.clone()>
                     <input id=must_id.clone() type="checkbox" disabled=move || read_only.get()
                         prop:checked=move || this.with(|t| t.as_ref().is_some_and(|t| t.2.must_have))
                         on:change=move |ev| {
                             let on = event_target_checked(&ev);
                             edit(Box::new(move |v, id| v.set_must_have(id, on)))
                         } />
-                    <label for=must_id>{t!(i18n, must_have)}</label>
-                </span>
+                    {t!(i18n, must_have)}
+                </label>
             </div>
+            <CriterionDetails session criterion id=id.clone() read_only />
         </li>
     }
 }

@@ -19,6 +19,7 @@
 //! - [`comparison`]: candidates × criteria from submitted feedback: means, weighted totals,
 //!   knock-outs, disagreements, the tally and the rank, hidden where judgement must stay
 //!   independent.
+//! - [`partnership`]: how the partnership is doing: feedback pace per person, time per stage.
 //! - [`decisions`]: advance, reject or hire, with a reason; recording one moves the candidate.
 //! - [`chunks`]: a guard that refuses stored or received bytes automerge would choke on.
 //! - [`text_diff`]: turns "the field now reads X" into one minimal splice, so two people typing in
@@ -51,6 +52,7 @@ pub mod ics;
 pub mod intake;
 pub mod interviews;
 pub mod overview;
+pub mod partnership;
 pub mod people;
 pub mod planning;
 pub mod schema;
@@ -76,6 +78,7 @@ pub use intake::{
 };
 pub use interviews::{Interview, InterviewId};
 pub use overview::{DeadlineSummary, StatusChangeError};
+pub use partnership::{FeedbackPace, Partnership, StagePace};
 pub use people::{Person, PersonId, Role};
 pub use planning::{Action, ActionId, Agreements, ClockTime, StageTarget};
 pub use schema::{SchemaStatus, SCHEMA_VERSION};

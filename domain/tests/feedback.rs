@@ -362,3 +362,75 @@ fn the_comparison_from_the_document_ranks_as_the_ratings_say_and_hides_as_the_ru
         ]
     );
 }
+
+#[test]
+fn how_the_partnership_is_doing_counts_working_time_and_stays() {
+    let mut s = setup();
+    s.v.set_feedback_within_hours(16).unwrap();
+    // Amsterdam in winter: local time is UTC + 60 minutes.
+    let utc_ms = |local: NaiveDateTime| local.and_utc().timestamp_millis() - 60 * 60_000;
+    // The interview ends Friday 7 November 16:00; feedback is due Tuesday 16:00.
+    // Henk submits Monday 10:00: 1 h on Friday + 1 h on Monday = 120 working minutes.
+    s.v.submit_feedback(
+        &draft(&s, 3, Recommendation::Yes, ""),
+        &person("henk"),
+        utc_ms(t(11, 10, 10, 0)),
+    )
+    .unwrap();
+    // Joost submits Wednesday 9:30: 60 + 480 + 480 + 30 = 1050 working minutes, late.
+    s.v.submit_feedback(
+        &draft(&s, 2, Recommendation::No, ""),
+        &person("joost"),
+        utc_ms(t(11, 12, 9, 30)),
+    )
+    .unwrap();
+    // Joost also owes feedback on a later interview, overdue by Thursday 20 November.
+    let (second, _) =
+        s.v.add_interview(&s.candidate, &s.stages[1], Some("2025-11-13T10:00"))
+            .unwrap();
+    s.v.set_interviewer(&second, &person("joost"), true)
+        .unwrap();
+    // Ada stayed two days in the first stage.
+    let day = 24 * 3_600_000;
+    s.v.move_candidate(
+        &s.candidate,
+        &tandem_domain::CandidateStage::Stage(s.stages[1].clone()),
+        T0 + 2 * day,
+    )
+    .unwrap();
+
+    let p = s.v.partnership(t(11, 20, 12, 0), 60);
+    let pace: Vec<_> = p
+        .people
+        .iter()
+        .map(|x| {
+            (
+                x.person.as_str(),
+                x.submitted,
+                x.on_time,
+                x.median_minutes,
+                x.overdue,
+                x.on_time_percent(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pace,
+        vec![
+            ("henk", 1, 1, Some(120), 0, Some(100)),
+            ("joost", 1, 0, Some(1050), 1, Some(0)),
+        ]
+    );
+    let stages: Vec<_> = p
+        .stages
+        .iter()
+        .map(|x| (x.stage.clone(), x.median_ms, x.stays, x.now_in))
+        .collect();
+    assert_eq!(
+        stages,
+        vec![
+            (s.stages[0].clone(), Some(2 * day), 1, 0),
+            (s.stages[1].clone(), None, 0, 1),
+        ]
+    );
+}

@@ -38,9 +38,9 @@ fn Shell() -> impl IntoView {
             <main>
                 <Routes fallback=move || view! { <p class="empty">{t!(i18n, page_not_found)}</p> }>
                     <Route path=path!("/") view=Home />
-                    // One route with an optional section, so moving between sections keeps the page (and its
+                    // One route with an optional section (and an item in it: a candidate, an interview), so moving between sections keeps the page (and its
                     // open session) instead of opening the vacancy again.
-                    <Route path=path!("/v/:id/:section?") view=VacancyPage />
+                    <Route path=path!("/v/:id/:section?/:item?") view=VacancyPage />
                 </Routes>
             </main>
         </Router>

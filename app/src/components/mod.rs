@@ -1,12 +1,16 @@
 //! The pieces pages are made of, each named after what the user sees.
 
 pub mod calendar_export;
+pub mod candidate_page;
+pub mod candidates;
 pub mod checkin;
+pub mod comparison;
 pub mod criterion_details;
 pub mod dates;
 pub mod field_dom;
 pub mod gate_panel;
 pub mod intake;
+pub mod interview_page;
 pub mod live_text;
 pub mod overdue_notice;
 pub mod people;

@@ -3,6 +3,7 @@
 pub mod home;
 pub mod vacancy;
 
+use tandem_domain::{CandidateId, InterviewId};
 use tandem_protocol::DocId;
 
 /// The address of a vacancy this device has: without the secret, which the device keeps in
@@ -14,4 +15,16 @@ pub fn vacancy_path(doc: DocId) -> String {
 /// The address of one section of a vacancy (`intake`, `scorecard`), also without the secret.
 pub fn section_path(doc: DocId, section: &str) -> String {
     format!("/v/{doc}/{section}")
+}
+
+/// The address of one candidate of a vacancy.
+#[allow(dead_code)] // until the candidate pages link here
+pub fn candidate_path(doc: DocId, candidate: &CandidateId) -> String {
+    format!("/v/{doc}/candidates/{}", candidate.as_str())
+}
+
+/// The address of one interview: its kit and its feedback form.
+#[allow(dead_code)] // until the candidate pages link here
+pub fn interview_path(doc: DocId, interview: &InterviewId) -> String {
+    format!("/v/{doc}/interview/{}", interview.as_str())
 }

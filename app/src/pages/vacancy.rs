@@ -1,18 +1,20 @@
-//! The vacancy page: title, share link, presence, sync state, and its sections (the intake and
-//! the scorecard), each at its own address under the vacancy.
+//! The vacancy page: title, share link, presence, sync state, and its sections (intake,
+//! scorecard, candidates, planning, check-in), each at its own address under the vacancy; under
+//! Candidates also a candidate, an interview (kit and feedback) and the comparison.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
-use tandem_domain::{Status, TextField};
+use tandem_domain::{CandidateId, InterviewId, Status, TextField};
 use tandem_protocol::{DocId, LinkError, ShareLink};
 
 use crate::components::{
-    checkin::CheckinSection, gate_panel::GatePanel, intake::IntakeEditor, live_text::LiveText,
-    overdue_notice::OverdueNotice, people::provide_me, people::PeopleList,
-    planning::PlanningSection, presence_bar::PresenceBar, scorecard::ScorecardEditor,
-    share_box::ShareBox, sync_status::SyncStatus, welcome::Welcome,
+    candidate_page::CandidatePage, candidates::CandidatesSection, checkin::CheckinSection,
+    comparison::ComparisonPage, gate_panel::GatePanel, intake::IntakeEditor,
+    interview_page::InterviewPage, live_text::LiveText, overdue_notice::OverdueNotice,
+    people::provide_me, people::PeopleList, planning::PlanningSection, presence_bar::PresenceBar,
+    scorecard::ScorecardEditor, share_box::ShareBox, sync_status::SyncStatus, welcome::Welcome,
 };
 use crate::device::{use_device, StoreState};
 use crate::i18n::*;
@@ -29,6 +31,7 @@ pub fn VacancyPage() -> impl IntoView {
     let session = RwSignal::new(None::<SessionHandle>);
     let error = RwSignal::new(None::<String>);
     let section = Memo::new(move |_| params.with(|p| p.get("section")));
+    let item = Memo::new(move |_| params.with(|p| p.get("item")));
     // Only the vacancy's id may re-run the effect below: re-running it disposes what its task
     // made (the session among it), so moving to another section must not touch it.
     let vacancy_id = Memo::new(move |_| params.with(|p| p.get("id")));
@@ -102,7 +105,7 @@ pub fn VacancyPage() -> impl IntoView {
             }
             match session.get() {
                 None => view! { <p class="muted">{t!(i18n, loading)}</p> }.into_any(),
-                Some(s) => view! { <VacancyView session=s section /> }.into_any(),
+                Some(s) => view! { <VacancyView session=s section item /> }.into_any(),
             }
         }}
     }
@@ -113,14 +116,16 @@ pub fn VacancyPage() -> impl IntoView {
 enum Section {
     Intake,
     Scorecard,
+    Candidates,
     Planning,
     Checkin,
 }
 
 impl Section {
-    const ALL: [Section; 4] = [
+    const ALL: [Section; 5] = [
         Section::Intake,
         Section::Scorecard,
+        Section::Candidates,
         Section::Planning,
         Section::Checkin,
     ];
@@ -129,6 +134,7 @@ impl Section {
         match self {
             Section::Intake => "intake",
             Section::Scorecard => "scorecard",
+            Section::Candidates => "candidates",
             Section::Planning => "planning",
             Section::Checkin => "checkin",
         }
@@ -141,13 +147,19 @@ impl Section {
         match section {
             None if status == Status::Draft => Some(Section::Intake),
             None => Some(Section::Scorecard),
+            // An interview and the comparison belong with the candidates.
+            Some("interview" | "compare") => Some(Section::Candidates),
             Some(key) => Section::ALL.into_iter().find(|s| s.key() == key),
         }
     }
 }
 
 #[component]
-fn VacancyView(session: SessionHandle, section: Memo<Option<String>>) -> impl IntoView {
+fn VacancyView(
+    session: SessionHandle,
+    section: Memo<Option<String>>,
+    item: Memo<Option<String>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let s = session.get_value();
     let (availability, problem, version) = (s.availability, s.problem, s.version);
@@ -221,6 +233,7 @@ fn VacancyView(session: SessionHandle, section: Memo<Option<String>>) -> impl In
                 {move || match target {
                     Section::Intake => t_string!(i18n, intake),
                     Section::Scorecard => t_string!(i18n, scorecard),
+                    Section::Candidates => t_string!(i18n, candidates),
                     Section::Planning => t_string!(i18n, planning),
                     Section::Checkin => t_string!(i18n, checkin),
                 }}
@@ -260,6 +273,12 @@ fn VacancyView(session: SessionHandle, section: Memo<Option<String>>) -> impl In
                 {move || match current.get() {
                     Some(Section::Intake) => view! { <GatePanel session /><IntakeEditor session /> }.into_any(),
                     Some(Section::Scorecard) => view! { <ScorecardEditor session /> }.into_any(),
+                    Some(Section::Candidates) => match (section.get().as_deref(), item.get()) {
+                        (Some("interview"), Some(id)) => view! { <InterviewPage session interview=InterviewId(id) /> }.into_any(),
+                        (Some("compare"), _) => view! { <ComparisonPage session /> }.into_any(),
+                        (_, Some(id)) => view! { <CandidatePage session candidate=CandidateId(id) /> }.into_any(),
+                        _ => view! { <CandidatesSection session /> }.into_any(),
+                    },
                     Some(Section::Planning) => view! { <PlanningSection session /> }.into_any(),
                     Some(Section::Checkin) => view! { <CheckinSection session /> }.into_any(),
                     None => view! { <p class="empty">{t!(i18n, page_not_found)}</p> }.into_any(),

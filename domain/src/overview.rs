@@ -17,6 +17,7 @@ use automerge::ROOT;
 use chrono::{DateTime, NaiveDateTime, NaiveTime, Utc, Weekday};
 
 use crate::agenda::{self, ActionItem, Agenda, AgendaInput, CheckinAgreement, CheckinSlot};
+use crate::candidates::{CandidateId, CandidateStage};
 use crate::deadlines::{self, Dated, Due, Kind, Summary};
 use crate::gate::{self, CriterionPart, GateInput, GateResult, RequiredParts, StatusError};
 use crate::ics::{self, CalendarInput, CheckinEvent, IcsError};
@@ -161,12 +162,19 @@ impl Vacancy {
 
     // ---- deadlines ----------------------------------------------------------------------------
 
-    /// Every dated thing of the vacancy: the stages' target dates (titled by the stage's name)
-    /// and the action items with a due date. Done ones are included with `done` set.
+    /// Every dated thing of the vacancy: the stages' target dates (titled by the stage's name),
+    /// the action items with a due date, the feedback each interviewer owes after a scheduled
+    /// interview, and the decision owed on each candidate in the last stage. Done ones are
+    /// included with `done` set.
     ///
     /// Once the vacancy is filled or closed its stages are over, so their target dates count as
     /// done: a finished vacancy must not stay "overdue" in the list for good. Action items keep
     /// their own state (sending the rejections is still work after closing).
+    ///
+    /// Feedback is titled by the candidate's name, owned by the interviewer, and its id is
+    /// "interview id/person id" (one per interviewer, so each has its own identity in the
+    /// calendar and the notices). A decision is due the agreed working days after the day of
+    /// the candidate's latest scheduled interview in the last stage; its id is the candidate's.
     pub fn dated_items(&self) -> Vec<Dated> {
         let finished = matches!(self.status(), Status::Filled | Status::Closed);
         let stages = self.stages();
@@ -185,7 +193,56 @@ impl Vacancy {
             })
         });
         let actions = self.action_items().into_iter().filter_map(|a| a.dated());
-        targets.chain(actions).collect()
+        let candidates = self.candidates();
+        let name = |id: &CandidateId| {
+            candidates
+                .iter()
+                .find(|c| &c.id == id)
+                .map(|c| c.name.clone())
+                .unwrap_or_default()
+        };
+        let feedback = self.feedback_deadlines().into_iter().map(
+            |(interview, candidate, person, due, done)| Dated {
+                kind: Kind::Feedback,
+                id: format!("{}/{}", interview.0, person.0),
+                title: name(&candidate),
+                owner: Some(person.0),
+                due,
+                done,
+            },
+        );
+        let within_days = self.agreements().decision_within_days;
+        let interviews = self.interviews();
+        let decisions = stages.last().into_iter().flat_map(|last| {
+            let last = CandidateStage::Stage(last.id.clone());
+            candidates
+                .iter()
+                .filter(|c| c.stage == last)
+                .filter_map(|c| {
+                    let day = interviews
+                        .iter()
+                        .filter(|i| {
+                            i.candidate == c.id && last == CandidateStage::Stage(i.stage.clone())
+                        })
+                        .filter_map(|i| i.at)
+                        .max()?
+                        .date();
+                    Some(Dated {
+                        kind: Kind::Decision,
+                        id: c.id.0.clone(),
+                        title: c.name.clone(),
+                        owner: None,
+                        due: deadlines::decision_due(day, within_days).ok()?,
+                        done: false,
+                    })
+                })
+                .collect::<Vec<_>>()
+        });
+        targets
+            .chain(actions)
+            .chain(feedback)
+            .chain(decisions)
+            .collect()
     }
 
     /// What the vacancy list shows for this vacancy at `now`, from [`deadlines::summarize`].
@@ -222,8 +279,7 @@ impl Vacancy {
     pub fn agenda_input(&self, now: NaiveDateTime) -> AgendaInput {
         AgendaInput {
             now,
-            // Action items come in `actions`; here only the stage targets. Feedback and
-            // decisions owed join once interviews and candidates exist in the document.
+            // Action items come in `actions`; here the stage targets, feedback and decisions.
             deadlines: self
                 .dated_items()
                 .into_iter()
@@ -238,9 +294,15 @@ impl Vacancy {
                     name: s.name,
                 })
                 .collect(),
-            // No candidates yet: the pipeline reads zero in every stage and no decision is
-            // pending until a later issue brings candidates into the document.
-            candidates: Vec::new(),
+            candidates: self
+                .candidates()
+                .into_iter()
+                .map(|c| match c.stage {
+                    CandidateStage::Stage(id) => agenda::Placement::Stage(id.0),
+                    CandidateStage::Hired => agenda::Placement::Hired,
+                    CandidateStage::Rejected => agenda::Placement::Rejected,
+                })
+                .collect(),
         }
     }
 

@@ -434,3 +434,67 @@ fn how_the_partnership_is_doing_counts_working_time_and_stays() {
         ]
     );
 }
+
+#[test]
+fn feedback_and_decisions_owed_are_dated_items_on_the_agenda() {
+    use tandem_domain::deadlines::Kind;
+    let mut s = setup();
+    s.v.set_feedback_within_hours(16).unwrap();
+    s.v.set_decision_within_days(3).unwrap();
+    s.v.submit_feedback(&draft(&s, 3, Recommendation::Yes, ""), &person("henk"), T0)
+        .unwrap();
+    let feedback: Vec<_> =
+        s.v.dated_items()
+            .into_iter()
+            .filter(|d| d.kind == Kind::Feedback)
+            .map(|d| (d.id, d.title, d.owner, d.due, d.done))
+            .collect();
+    let id = |p: &str| format!("{}/{}", s.interview.as_str(), p);
+    let due = Due::At(t(11, 11, 16, 0));
+    assert_eq!(
+        feedback,
+        vec![
+            (id("henk"), "Ada".into(), Some("henk".into()), due, true),
+            (id("joost"), "Ada".into(), Some("joost".into()), due, false),
+        ]
+    );
+    // Ada reaches the last stage and is interviewed there on Monday 17 November: a decision
+    // is due three working days later, on Thursday.
+    s.v.record_decision(
+        &s.candidate,
+        tandem_domain::Decision::Advance,
+        "",
+        &person("sanne"),
+        T0,
+    )
+    .unwrap();
+    s.v.add_interview(&s.candidate, &s.stages[1], Some("2025-11-17T10:00"))
+        .unwrap();
+    let decision =
+        s.v.dated_items()
+            .into_iter()
+            .find(|d| d.kind == Kind::Decision)
+            .unwrap();
+    assert_eq!(decision.id, s.candidate.as_str());
+    assert_eq!(
+        decision.due,
+        Due::On(NaiveDate::from_ymd_opt(2025, 11, 20).unwrap())
+    );
+
+    let agenda = s.v.agenda(t(11, 12, 9, 0));
+    let overdue: Vec<_> = agenda.overdue.iter().map(|e| e.item.id.clone()).collect();
+    assert_eq!(overdue, vec![id("joost")], "Joost's feedback is late");
+    assert_eq!(agenda.pending_decisions.len(), 1);
+    let counts: Vec<usize> = agenda.pipeline.iter().map(|r| r.count).collect();
+    assert_eq!(counts, vec![0, 1, 0, 0], "Ada is in the second stage");
+    // Once hired, no decision is owed any more.
+    s.v.record_decision(
+        &s.candidate,
+        tandem_domain::Decision::Hire,
+        "",
+        &person("sanne"),
+        T0,
+    )
+    .unwrap();
+    assert!(!s.v.dated_items().iter().any(|d| d.kind == Kind::Decision));
+}

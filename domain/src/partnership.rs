@@ -75,7 +75,8 @@ pub fn median(mut values: Vec<i64>) -> Option<i64> {
     match n {
         0 => None,
         _ if n % 2 == 1 => Some(values[n / 2]),
-        _ => Some(values[n / 2 - 1] + (values[n / 2] - values[n / 2 - 1]) / 2),
+        // In i128: the two middle values of a hostile document may be i64::MIN and i64::MAX.
+        _ => Some(((i128::from(values[n / 2 - 1]) + i128::from(values[n / 2])) / 2) as i64),
     }
 }
 
@@ -84,7 +85,7 @@ pub fn median(mut values: Vec<i64>) -> Option<i64> {
 pub fn stays(history: &[StageVisit]) -> Vec<(CandidateStage, i64)> {
     history
         .windows(2)
-        .map(|w| (w[0].stage.clone(), (w[1].at - w[0].at).max(0)))
+        .map(|w| (w[0].stage.clone(), w[1].at.saturating_sub(w[0].at).max(0)))
         .collect()
 }
 

@@ -159,7 +159,8 @@ impl Vacancy {
     }
 
     /// Schedules an interview at a local time "YYYY-MM-DDTHH:MM"; an empty string makes it
-    /// unscheduled again. A badly written time is refused with [`InvalidValue::InterviewTime`].
+    /// unscheduled again (no bytes back when it already was). A badly written time is refused
+    /// with [`InvalidValue::InterviewTime`].
     pub fn set_interview_time(
         &mut self,
         id: &InterviewId,
@@ -170,13 +171,14 @@ impl Vacancy {
             parse_interview_time(at)?;
         }
         let i = self.interview_obj(id)?;
-        let has_time = str_at(&self.doc, &i, "at").is_some();
+        if at.is_empty() && str_at(&self.doc, &i, "at").is_none() {
+            return Ok(Vec::new());
+        }
         Ok(self
             .edit(|d| {
-                match (at.is_empty(), has_time) {
-                    (false, _) => d.put(&i, "at", at)?,
-                    (true, true) => d.delete(&i, "at")?,
-                    (true, false) => {}
+                match at.is_empty() {
+                    false => d.put(&i, "at", at)?,
+                    true => d.delete(&i, "at")?,
                 }
                 Ok(())
             })?

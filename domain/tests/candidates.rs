@@ -259,6 +259,10 @@ fn interviews_are_ordered_by_time_with_unscheduled_last() {
     );
     v.set_interview_time(&late, "").unwrap();
     assert_eq!(v.interview(&late).unwrap().at, None);
+    assert!(
+        v.set_interview_time(&late, "").unwrap().is_empty(),
+        "nothing to clear"
+    );
     assert!(matches!(
         v.set_interview_minutes(&late, 0),
         Err(DomainError::Invalid(InvalidValue::InterviewMinutes(0)))

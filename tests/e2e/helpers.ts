@@ -52,7 +52,7 @@ export async function joinVacancy(page: Page, link: string, name: string, role: 
 }
 
 /** Opens one section of the open vacancy by its link in the section bar ('Intake', 'Planning' …). */
-export async function openSection(page: Page, name: 'Intake' | 'Scorecard' | 'Planning' | 'Check-in') {
+export async function openSection(page: Page, name: 'Intake' | 'Scorecard' | 'Candidates' | 'Planning' | 'Check-in') {
   const tab = page
     .getByRole('navigation', { name: 'Sections of this vacancy' })
     .getByRole('link', { name, exact: true });
@@ -208,4 +208,21 @@ export async function expectTouchFriendly(page: Page) {
     return bad;
   });
   expect(problems).toEqual([]);
+}
+
+/** Adds a stage of the process in the open vacancy's Intake (English interface). */
+export async function addStage(page: Page, name: string) {
+  await openSection(page, 'Intake');
+  const before = await page.locator('.stage').count();
+  await page.getByLabel('New stage').fill(name);
+  await page.locator('.add-row').filter({ hasText: 'New stage' }).getByRole('button', { name: 'Add' }).click();
+  await expect(page.locator('.stage')).toHaveCount(before + 1);
+}
+
+/** Adds a candidate in the Candidates section (English interface); their page opens. */
+export async function addCandidate(page: Page, name: string) {
+  await openSection(page, 'Candidates');
+  await page.getByLabel('Name of the new candidate').fill(name);
+  await page.getByRole('button', { name: 'Add candidate' }).click();
+  await expect(page.locator('#candidate-name')).toHaveValue(name);
 }

@@ -1,6 +1,7 @@
 //! The pieces pages are made of, each named after what the user sees.
 
 pub mod calendar_export;
+pub mod candidate_interviews;
 pub mod candidate_page;
 pub mod candidates;
 pub mod checkin;

@@ -18,13 +18,11 @@ pub fn section_path(doc: DocId, section: &str) -> String {
 }
 
 /// The address of one candidate of a vacancy.
-#[allow(dead_code)] // until the candidate pages link here
 pub fn candidate_path(doc: DocId, candidate: &CandidateId) -> String {
     format!("/v/{doc}/candidates/{}", candidate.as_str())
 }
 
 /// The address of one interview: its kit and its feedback form.
-#[allow(dead_code)] // until the candidate pages link here
 pub fn interview_path(doc: DocId, interview: &InterviewId) -> String {
     format!("/v/{doc}/interview/{}", interview.as_str())
 }

@@ -52,7 +52,7 @@ fn state_key(state: DueState) -> &'static str {
     }
 }
 
-fn kind_text(i18n: I18n, kind: Kind) -> String {
+pub fn kind_text(i18n: I18n, kind: Kind) -> String {
     match kind {
         Kind::StageTarget => t_string!(i18n, kind_stage_target),
         Kind::Action => t_string!(i18n, kind_action),

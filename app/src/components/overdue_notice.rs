@@ -11,11 +11,14 @@ use std::collections::HashSet;
 
 use leptos::prelude::*;
 use tandem_domain::agenda::Entry;
+use tandem_domain::deadlines::Kind;
+use tandem_domain::{CandidateId, InterviewId};
+use tandem_protocol::DocId;
 
-use super::checkin::shown_title;
+use super::checkin::{kind_text, shown_title};
 use super::dates::local_now;
 use crate::i18n::*;
-use crate::pages::section_path;
+use crate::pages::{candidate_path, interview_path, section_path};
 use crate::session::{Availability, SessionHandle};
 
 /// How often the page looks again while nobody edits.
@@ -24,6 +27,29 @@ const CHECK_EVERY_MS: u32 = 30_000;
 /// What identifies an item across checks: its kind and its id in the document.
 fn item_key(e: &Entry) -> String {
     format!("{:?}:{}", e.item.kind, e.item.id)
+}
+
+/// Where an item is dealt with: feedback in its form, a decision on the candidate's page, the
+/// rest in Planning.
+fn item_place(doc: DocId, e: &Entry) -> String {
+    match e.item.kind {
+        Kind::Feedback => {
+            let interview = e.item.id.split('/').next().unwrap_or_default();
+            interview_path(doc, &InterviewId(interview.to_string()))
+        }
+        Kind::Decision => candidate_path(doc, &CandidateId(e.item.id.clone())),
+        Kind::StageTarget | Kind::Action => section_path(doc, "planning"),
+    }
+}
+
+/// How an alert names an item: feedback and decisions carry a candidate's name, so they say
+/// what about the candidate is overdue.
+fn item_title(i18n: leptos_i18n::I18nContext<Locale>, e: &Entry) -> String {
+    let title = shown_title(i18n, &e.item.title);
+    match e.item.kind {
+        Kind::Feedback | Kind::Decision => format!("{}: {title}", kind_text(i18n, e.item.kind)),
+        Kind::StageTarget | Kind::Action => title,
+    }
 }
 
 #[component]
@@ -40,7 +66,7 @@ pub fn OverdueNotice(session: SessionHandle) -> impl IntoView {
     // Every item announced (or counted at opening) since the page opened.
     let seen = StoredValue::new(None::<HashSet<String>>);
     // What is overdue now, by key; the notices show only what still is.
-    let overdue_now = RwSignal::new(Vec::<(String, String)>::new());
+    let overdue_now = RwSignal::new(Vec::<(String, String, String)>::new());
     // Overdue already when the page opened; the calm line counts those still overdue.
     let at_open = RwSignal::new(HashSet::<String>::new());
     let calm_dismissed = RwSignal::new(false);
@@ -55,19 +81,19 @@ pub fn OverdueNotice(session: SessionHandle) -> impl IntoView {
             return;
         }
         let overdue = session.with_value(|s| s.vacancy.borrow().agenda(local_now()).overdue);
-        let keyed: Vec<(String, String)> = overdue
+        let keyed: Vec<(String, String, String)> = overdue
             .iter()
-            .map(|e| (item_key(e), shown_title(i18n, &e.item.title)))
+            .map(|e| (item_key(e), item_title(i18n, e), item_place(doc, e)))
             .collect();
         let mut newly = Vec::new();
         seen.update_value(|seen| match seen {
             None => {
-                let first: HashSet<String> = keyed.iter().map(|(k, _)| k.clone()).collect();
+                let first: HashSet<String> = keyed.iter().map(|(k, _, _)| k.clone()).collect();
                 at_open.set(first.clone());
                 *seen = Some(first);
             }
             Some(seen) => {
-                for (key, _) in &keyed {
+                for (key, _, _) in &keyed {
                     if seen.insert(key.clone()) {
                         newly.push(key.clone());
                     }
@@ -85,7 +111,7 @@ pub fn OverdueNotice(session: SessionHandle) -> impl IntoView {
     let planning = StoredValue::new(section_path(doc, "planning"));
     let calm_count = move || {
         at_open.with(|open| {
-            overdue_now.with(|now| now.iter().filter(|(k, _)| open.contains(k)).count())
+            overdue_now.with(|now| now.iter().filter(|(k, _, _)| open.contains(k)).count())
         })
     };
     // The fresh items still overdue, with the title they have now.
@@ -93,7 +119,7 @@ pub fn OverdueNotice(session: SessionHandle) -> impl IntoView {
         fresh.with(|f| {
             overdue_now.with(|now| {
                 f.iter()
-                    .filter_map(|key| now.iter().find(|(k, _)| k == key).cloned())
+                    .filter_map(|key| now.iter().find(|(k, _, _)| k == key).cloned())
                     .collect::<Vec<_>>()
             })
         })
@@ -103,14 +129,18 @@ pub fn OverdueNotice(session: SessionHandle) -> impl IntoView {
 
     view! {
         <div class="overdue-notices">
-            {move || alerts().into_iter().map(|(key, title)| view! {
+            {move || alerts().into_iter().map(|(key, title, place)| view! {
                 <div class="overdue-notice" role="alert">
                     <p>
                         <strong>{t!(i18n, overdue_notice_label)}": "</strong>
                         {t!(i18n, overdue_now, title = move || title.clone())}
                     </p>
                     <div class="notice-actions">
-                        <a href=planning.get_value()>{t!(i18n, overdue_see_planning)}" →"</a>
+                        <a href=place.clone()>{if place == planning.get_value() {
+                            t_string!(i18n, overdue_see_planning)
+                        } else {
+                            t_string!(i18n, overdue_open)
+                        }}" →"</a>
                         <button type="button" class="secondary" on:click=move |_| dismiss(key.clone())>
                             {t!(i18n, dismiss)}
                         </button>

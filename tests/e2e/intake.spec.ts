@@ -14,7 +14,7 @@ test('recruiter and hiring manager fill the intake together and open the vacancy
   const link = await createVacancy(recruiter, 'Backend developer', 'Reza');
   const sections = recruiter.getByRole('navigation', { name: 'Sections of this vacancy' });
   await expect(sections.getByRole('link', { name: 'Intake' })).toHaveAttribute('aria-current', 'page');
-  await expect(sections.getByRole('link')).toHaveText(['Intake', 'Scorecard', 'Planning', 'Check-in']);
+  await expect(sections.getByRole('link')).toHaveText(['Intake', 'Scorecard', 'Candidates', 'Planning', 'Check-in']);
   await expect(recruiter.getByRole('heading', { name: 'Status: Draft' })).toBeVisible();
 
   await joinVacancy(manager, link, 'Marloes', 'hiring manager');

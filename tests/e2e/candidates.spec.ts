@@ -60,6 +60,8 @@ test('candidates move through the pipeline with interviews and recorded decision
   await expect(manager.locator('.interview-entry').getByRole('checkbox', { name: /Marloes/ })).toBeChecked();
   await expect(manager.locator('.interview-entry').getByRole('link', { name: 'Kit en feedback' })).toHaveAttribute('href', /\/interview\/[0-9a-f]+$/);
   await manager.screenshot({ path: 'test-results/screens/candidate-phone-nl.png' });
+  await manager.locator('section.interviews').screenshot({ path: 'test-results/screens/candidate-interviews-phone-nl.png' });
+  await manager.locator('section.decisions').screenshot({ path: 'test-results/screens/candidate-decisions-phone-nl.png' });
   await expectTouchFriendly(manager);
 
   // A decision needs a reason; recorded, it moves Anna to the next stage on both screens.

@@ -8,9 +8,13 @@ pub mod checkin;
 pub mod comparison;
 pub mod criterion_details;
 pub mod dates;
+pub mod feedback_form;
+#[allow(dead_code)] // until the Candidates section shows `FeedbackOwed`
+pub mod feedback_owed;
 pub mod field_dom;
 pub mod gate_panel;
 pub mod intake;
+pub mod interview_kit;
 pub mod interview_page;
 pub mod live_text;
 pub mod overdue_notice;

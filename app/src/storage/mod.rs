@@ -16,6 +16,7 @@
 //! Every local change goes to `chunks` and `outbox` in one transaction before it is sent.
 
 pub mod document;
+pub mod drafts;
 mod record;
 
 use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};

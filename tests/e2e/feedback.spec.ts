@@ -197,6 +197,7 @@ test('a hiring manager gives feedback on a phone while offline; the recruiter se
   await expect(theirs).toContainText('Legde de prijswijziging helder uit aan een boze klant.');
   await expect(theirs).toContainText('Vraag door op leidinggeven');
   await expect(recruiter.locator('.interviewer')).toHaveText([/Marloes.*feedback given/]);
+  await recruiter.screenshot({ path: `${SCREENS}/feedback-laptop-en.png`, fullPage: true });
 });
 
 test('a second interviewer sees no ratings of the first until submitting their own', async ({ browser }) => {

@@ -317,7 +317,7 @@ test('a feedback draft stays on the device: not in the partner’s browser, not 
 
 // FeedbackOwed (app/src/components/feedback_owed.rs) is shown in the Candidates section by the
 // candidate UI; until it is placed there, this test cannot find it.
-test.fixme('feedback owed is listed with its state, and a nudge gives a link straight to that feedback form', async ({ browser }) => {
+test('feedback owed is listed with its state, and a nudge gives a link straight to that feedback form', async ({ browser }) => {
   test.setTimeout(150_000);
   const laptopContext = await browser.newContext(laptop);
   await laptopContext.grantPermissions(['clipboard-read', 'clipboard-write']);

@@ -1,11 +1,12 @@
 //! The Candidates section: the pipeline by stage (a column per stage on a laptop, one below the
-//! other on a phone), adding a candidate, and the way to the comparison.
+//! other on a phone), adding a candidate, the way to the comparison, and the feedback owed.
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use tandem_domain::{Candidate, CandidateStage, PipelineColumn};
 
 use super::dates::{date_text, local_now};
+use super::feedback_owed::FeedbackOwed;
 use crate::i18n::*;
 use crate::pages::{candidate_path, section_path};
 use crate::session::SessionHandle;
@@ -80,6 +81,7 @@ pub fn CandidatesSection(session: SessionHandle) -> impl IntoView {
                 }).collect_view()}
             </ol>
         </section>
+        <FeedbackOwed session />
     }
 }
 

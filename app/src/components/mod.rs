@@ -9,7 +9,6 @@ pub mod comparison;
 pub mod criterion_details;
 pub mod dates;
 pub mod feedback_form;
-#[allow(dead_code)] // until the Candidates section shows `FeedbackOwed`
 pub mod feedback_owed;
 pub mod field_dom;
 pub mod gate_panel;

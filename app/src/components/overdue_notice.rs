@@ -35,7 +35,11 @@ fn item_place(doc: DocId, e: &Entry) -> String {
     match e.item.kind {
         Kind::Feedback => {
             let interview = e.item.id.split('/').next().unwrap_or_default();
-            interview_path(doc, &InterviewId(interview.to_string()))
+            // `?feedback` opens the page at the form, as the nudge links do.
+            format!(
+                "{}?feedback",
+                interview_path(doc, &InterviewId(interview.to_string()))
+            )
         }
         Kind::Decision => candidate_path(doc, &CandidateId(e.item.id.clone())),
         Kind::StageTarget | Kind::Action => section_path(doc, "planning"),

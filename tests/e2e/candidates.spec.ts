@@ -52,6 +52,10 @@ test('candidates move through the pipeline with interviews and recorded decision
   mkdirSync('test-results/screens', { recursive: true });
   await manager.screenshot({ path: 'test-results/screens/pipeline-phone-nl.png' });
   await expectTouchFriendly(manager);
+  // The narrowest phone the product supports: the pipeline still fits, nothing scrolls sideways.
+  await manager.setViewportSize({ width: 360, height: 640 });
+  await expectTouchFriendly(manager);
+  await manager.setViewportSize(dutchPhone.viewport);
 
   // The recruiter makes her an interviewer; she sees it on Anna's page.
   await entry.getByRole('checkbox', { name: 'Marloes' }).check();

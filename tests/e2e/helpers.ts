@@ -226,3 +226,38 @@ export async function addCandidate(page: Page, name: string) {
   await page.getByRole('button', { name: 'Add candidate' }).click();
   await expect(page.locator('#candidate-name')).toHaveValue(name);
 }
+
+/**
+ * Adds a candidate in the Candidates section and plans an interview with them in the first
+ * stage at `at` (a datetime-local value) with the people named; returns the interview's address.
+ * English, on the recruiter's side.
+ */
+export async function addCandidateWithInterview(page: Page, name: string, at: string, interviewers: string[]) {
+  await addCandidate(page, name);
+  const plan = page.locator('form').filter({ has: page.getByRole('button', { name: 'Plan interview' }) });
+  await plan.getByLabel('Date and time').fill(at);
+  await plan.getByRole('button', { name: 'Plan interview' }).click();
+  const entry = page.locator('.interview-entry');
+  await expect(entry).toHaveCount(1);
+  for (const person of interviewers) {
+    const box = entry.getByRole('group', { name: 'Interviewers' }).getByRole('checkbox', { name: person });
+    await box.check();
+    await expect(box).toBeChecked();
+  }
+  const kit = entry.getByRole('link', { name: 'Kit and feedback' });
+  return (await kit.getAttribute('href')) ?? '';
+}
+
+/**
+ * Fills in and submits the feedback form on an interview's page, in either language: a score per
+ * criterion (by the criterion's id) and the recommendation (strong_no, no, yes, strong_yes).
+ */
+export async function submitFeedback(page: Page, scores: Record<string, number>, recommendation: string) {
+  const form = page.locator('form.feedback-form');
+  for (const [criterion, score] of Object.entries(scores)) {
+    await form.locator(`input[name="score-${criterion}"][value="${score}"]`).check();
+  }
+  await form.locator(`input[name="recommendation"][value="${recommendation}"]`).check();
+  await form.locator('button[type="submit"]').click();
+  await expect(page.locator('form.feedback-form')).toHaveCount(0);
+}

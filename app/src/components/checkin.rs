@@ -14,6 +14,7 @@ use wasm_bindgen::JsCast;
 
 use super::dates::{date_text, due_text, local_now};
 use super::live_text::LiveText;
+use super::partnership::PartnershipSection;
 use crate::i18n::*;
 use crate::pages::section_path;
 use crate::session::SessionHandle;
@@ -95,6 +96,7 @@ pub fn CheckinSection(session: SessionHandle) -> impl IntoView {
     view! {
         <NextCheckin session now />
         <AgendaView session now people />
+        <PartnershipSection session />
         <CheckinNotes session now people />
     }
 }

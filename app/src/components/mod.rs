@@ -17,6 +17,7 @@ pub mod interview_kit;
 pub mod interview_page;
 pub mod live_text;
 pub mod overdue_notice;
+pub mod partnership;
 pub mod people;
 pub mod planning;
 pub mod presence_bar;

@@ -16,11 +16,10 @@ use wasm_bindgen::JsValue;
 
 use super::dates::{due_text, local_now};
 use super::people::{display_name, use_me};
+use super::planning::due_chip;
 use crate::i18n::*;
 use crate::pages::interview_path;
 use crate::session::SessionHandle;
-
-type I18n = leptos_i18n::I18nContext<Locale>;
 
 /// One feedback owed, as the list shows it.
 #[derive(Clone, PartialEq)]
@@ -42,24 +41,6 @@ enum Nudged {
     Copied,
     /// Neither sharing nor the clipboard is available: the link, to copy by hand.
     Manual(String),
-}
-
-/// The state chip, as Planning shows it.
-fn due_chip(i18n: I18n, state: DueState) -> impl IntoView {
-    let key = match state {
-        DueState::OnTime => "on-time",
-        DueState::DueSoon => "due-soon",
-        DueState::Overdue => "overdue",
-        DueState::Done => "done",
-    };
-    view! {
-        <span class="status-chip" data-due=key>{move || match state {
-            DueState::OnTime => t_string!(i18n, plan_on_time),
-            DueState::DueSoon => t_string!(i18n, plan_due_soon),
-            DueState::Overdue => t_string!(i18n, plan_overdue),
-            DueState::Done => t_string!(i18n, plan_done),
-        }}</span>
-    }
 }
 
 #[component]

@@ -28,7 +28,7 @@ use crate::session::SessionHandle;
 type I18n = leptos_i18n::I18nContext<Locale>;
 
 /// A dated thing's chip: on time, due soon, overdue or done.
-fn due_chip(i18n: I18n, state: DueState) -> impl IntoView {
+pub fn due_chip(i18n: I18n, state: DueState) -> impl IntoView {
     let key = match state {
         DueState::OnTime => "on-time",
         DueState::DueSoon => "due-soon",

@@ -2,7 +2,8 @@
 // feedback given offline that reaches the recruiter once the phone is back, independent
 // judgement between two interviewers, and a draft that never leaves the device.
 import { test, expect, type Page, type WebSocket } from '@playwright/test';
-import { mkdirSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import {
   addCriterion,
@@ -255,13 +256,19 @@ function documentFrames(page: Page) {
 }
 
 /** The relay's stored data, by file size (the log is SQLite, and a stored change grows it). */
+/**
+ * A fingerprint of what the relay has stored: the hash of its database and write-ahead log. Any
+ * committed write changes one of them (a write can reuse log space without changing any file's
+ * size, so sizes are no measure); the shared-memory index is left out, as readers touch it too.
+ */
 function relayBytes() {
   const dir = process.env.TANDEM_E2E_DATA_DIR!;
-  return readdirSync(dir)
-    .filter((f) => f.startsWith('relay.sqlite3'))
-    .map((f) => `${f}:${statSync(join(dir, f)).size}`)
-    .sort()
-    .join(' ');
+  const hash = createHash('sha256');
+  for (const f of readdirSync(dir).filter((f) => f === 'relay.sqlite3' || f === 'relay.sqlite3-wal').sort()) {
+    hash.update(f);
+    hash.update(readFileSync(join(dir, f)));
+  }
+  return hash.digest('hex');
 }
 
 test('a feedback draft stays on the device: not in the partner’s browser, not sent to the relay, kept across a reload', async ({ browser }) => {
@@ -315,8 +322,6 @@ test('a feedback draft stays on the device: not in the partner’s browser, not 
   await expect(manager.locator('form.feedback-form')).toHaveCount(0);
 });
 
-// FeedbackOwed (app/src/components/feedback_owed.rs) is shown in the Candidates section by the
-// candidate UI; until it is placed there, this test cannot find it.
 test('feedback owed is listed with its state, and a nudge gives a link straight to that feedback form', async ({ browser }) => {
   test.setTimeout(150_000);
   const laptopContext = await browser.newContext(laptop);

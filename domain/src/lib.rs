@@ -46,6 +46,7 @@ mod chunks;
 pub mod comparison;
 pub mod deadlines;
 pub mod decisions;
+mod doc;
 pub mod feedback;
 pub mod gate;
 pub mod ics;

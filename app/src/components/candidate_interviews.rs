@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 use tandem_domain::interviews::format_interview_time;
 use tandem_domain::{
-    CandidateId, Feedback, Interview, InterviewId, Recommendation, StageId, Visibility,
+    CandidateId, CandidateStage, Feedback, InterviewId, Recommendation, StageId, Visibility,
 };
 
+use super::candidates::stage_name;
 use super::criterion_details::level_name;
 use super::dates::{due_text, when_text};
 use super::people::{display_name, use_me};
@@ -37,7 +38,7 @@ pub fn CandidateInterviews(
         session.with_value(|s| {
             let v = s.vacancy.borrow();
             match v.candidate(&candidate.get_value()).map(|c| c.stage) {
-                Some(tandem_domain::CandidateStage::Stage(id)) => Some(id),
+                Some(CandidateStage::Stage(id)) => Some(id),
                 _ => v.stages().first().map(|s| s.id.clone()),
             }
         })
@@ -119,8 +120,11 @@ fn InterviewEntry(session: SessionHandle, id: InterviewId, read_only: Memo<bool>
         })
     });
     let stage_label = move || {
-        this.with(|i| i.as_ref().map(|i| interview_stage_name(i18n, session, i)))
-            .unwrap_or_default()
+        this.with(|i| {
+            i.as_ref()
+                .map(|i| stage_name(i18n, session, &CandidateStage::Stage(i.stage.clone())))
+        })
+        .unwrap_or_default()
     };
     let when = move || {
         this.with(|i| i.as_ref().and_then(|i| i.at))
@@ -166,25 +170,6 @@ fn InterviewEntry(session: SessionHandle, id: InterviewId, read_only: Memo<bool>
             <a class="button" href=move || interview_path(doc, &id.get_value())>{t!(i18n, interview_kit_link)}</a>
         </li>
     }
-}
-
-/// An interview's stage by name, or "unnamed stage".
-fn interview_stage_name(
-    i18n: leptos_i18n::I18nContext<Locale>,
-    session: SessionHandle,
-    interview: &Interview,
-) -> String {
-    session
-        .with_value(|s| {
-            s.vacancy
-                .borrow()
-                .stages()
-                .into_iter()
-                .find(|st| st.id == interview.stage)
-                .map(|st| st.name)
-        })
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| t_string!(i18n, pipeline_unnamed_stage).to_string())
 }
 
 /// What a recommendation is called.

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 use tandem_domain::{Candidate, CandidateStage, PipelineColumn};
 
-use super::dates::{date_text, local_now};
+use super::dates::{date_text, local_date_time, local_now};
 use super::feedback_owed::FeedbackOwed;
 use crate::i18n::*;
 use crate::pages::{candidate_path, section_path};
@@ -128,12 +128,11 @@ fn CandidateCard(
     let i18n = use_i18n();
     let (submitted, expected) =
         session.with_value(|s| s.vacancy.borrow().submitted_count(&candidate.id));
-    let since = tandem_domain::deadlines::local_time(candidate.since, offset_east())
+    let entered = local_date_time(candidate.since);
+    let since = entered
         .map(|t| date_text(i18n, t.date(), false))
         .unwrap_or_default();
-    let today = local_now().date();
-    let in_stage_today = tandem_domain::deadlines::local_time(candidate.since, offset_east())
-        .is_some_and(|t| t.date() == today);
+    let in_stage_today = entered.is_some_and(|t| t.date() == local_now().date());
     let name = if candidate.name.trim().is_empty() {
         t_string!(i18n, unnamed_candidate).to_string()
     } else {
@@ -154,11 +153,6 @@ fn CandidateCard(
             </span>
         </a>
     }
-}
-
-/// The browser's offset from UTC now, in minutes east: for turning stored moments into dates.
-pub fn offset_east() -> i32 {
-    -(js_sys::Date::new_0().get_timezone_offset() as i32)
 }
 
 /// A stage of the pipeline by its name: the intake's stage, or hired / rejected.

@@ -10,9 +10,18 @@ type I18n = leptos_i18n::I18nContext<Locale>;
 
 /// The local wall-clock time now, as the deadline rules take it.
 pub fn local_now() -> NaiveDateTime {
-    let date = js_sys::Date::new_0();
-    let offset_east = -(date.get_timezone_offset() as i32);
-    deadlines::local_time(date.get_time() as i64, offset_east).unwrap_or_default()
+    local_date_time(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// A stored moment (ms since the epoch) as the local wall-clock time, at this browser's
+/// offset from UTC now.
+pub fn local_date_time(at_ms: i64) -> Option<NaiveDateTime> {
+    deadlines::local_time(at_ms, offset_east())
+}
+
+/// The browser's offset from UTC now, in minutes east.
+pub fn offset_east() -> i32 {
+    -(js_sys::Date::new_0().get_timezone_offset() as i32)
 }
 
 pub fn js_locale(i18n: I18n) -> &'static str {

@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use tandem_domain::{FeedbackPace, PersonId, StagePace};
 
 use super::checkin::ticking_now;
+use super::dates::offset_east;
 use super::people::display_name;
 use crate::i18n::*;
 use crate::session::SessionHandle;
@@ -63,10 +64,9 @@ pub fn PartnershipSection(session: SessionHandle) -> impl IntoView {
     let pace = Memo::new(move |_| {
         version.track();
         let now = now.get();
-        let offset_east = -(js_sys::Date::new_0().get_timezone_offset() as i32);
         session.with_value(|s| {
             let v = s.vacancy.borrow();
-            let p = v.partnership(now, offset_east);
+            let p = v.partnership(now, offset_east());
             let people = v.people();
             let name = |id: &PersonId| {
                 people

@@ -25,4 +25,5 @@ pub mod scorecard;
 pub mod settings;
 pub mod share_box;
 pub mod sync_status;
+pub mod vacancy_data;
 pub mod welcome;

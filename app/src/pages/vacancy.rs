@@ -14,7 +14,8 @@ use crate::components::{
     comparison::ComparisonPage, gate_panel::GatePanel, intake::IntakeEditor,
     interview_page::InterviewPage, live_text::LiveText, overdue_notice::OverdueNotice,
     people::provide_me, people::PeopleList, planning::PlanningSection, presence_bar::PresenceBar,
-    scorecard::ScorecardEditor, share_box::ShareBox, sync_status::SyncStatus, welcome::Welcome,
+    scorecard::ScorecardEditor, share_box::ShareBox, sync_status::SyncStatus,
+    vacancy_data::VacancyData, welcome::Welcome,
 };
 use crate::device::{use_device, StoreState};
 use crate::i18n::*;
@@ -119,6 +120,9 @@ enum Section {
     Candidates,
     Planning,
     Checkin,
+    /// The vacancy's data: export, report, removal. Not in the section bar: a link at the
+    /// bottom of the page leads there.
+    Data,
 }
 
 impl Section {
@@ -137,6 +141,7 @@ impl Section {
             Section::Candidates => "candidates",
             Section::Planning => "planning",
             Section::Checkin => "checkin",
+            Section::Data => "data",
         }
     }
 
@@ -149,6 +154,7 @@ impl Section {
             None => Some(Section::Scorecard),
             // An interview and the comparison belong with the candidates.
             Some("interview" | "compare") => Some(Section::Candidates),
+            Some("data") => Some(Section::Data),
             Some(key) => Section::ALL.into_iter().find(|s| s.key() == key),
         }
     }
@@ -236,6 +242,7 @@ fn VacancyView(
                     Section::Candidates => t_string!(i18n, candidates),
                     Section::Planning => t_string!(i18n, planning),
                     Section::Checkin => t_string!(i18n, checkin),
+                    Section::Data => t_string!(i18n, data_heading),
                 }}
             </a>
         }
@@ -281,6 +288,7 @@ fn VacancyView(
                     },
                     Some(Section::Planning) => view! { <PlanningSection session /> }.into_any(),
                     Some(Section::Checkin) => view! { <CheckinSection session /> }.into_any(),
+                    Some(Section::Data) => view! { <VacancyData session /> }.into_any(),
                     None => view! { <p class="empty">{t!(i18n, page_not_found)}</p> }.into_any(),
                 }}
             }.into_any(),
@@ -288,6 +296,9 @@ fn VacancyView(
         // Inviting others comes after saying who you are.
         <Show when=move || !welcome.get()>
             <ShareBox link=link.clone() />
+            <p class="data-link">
+                <a href=section_path(doc, Section::Data.key())>{t!(i18n, data_link)}</a>
+            </p>
         </Show>
     }
 }

@@ -96,6 +96,9 @@ impl Problem {
                     t_string!(i18n, problem_rate_limited)
                 }
                 ErrorCode::QuotaExceeded => t_string!(i18n, problem_relay_full),
+                ErrorCode::NotFound => t_string!(i18n, deleted_not_found),
+                ErrorCode::NotOwner => t_string!(i18n, problem_not_owner),
+                ErrorCode::NoOwner => t_string!(i18n, problem_no_owner),
                 ErrorCode::BadToken
                 | ErrorCode::NotJoined
                 | ErrorCode::SnapshotAhead

@@ -94,6 +94,14 @@ fn main() {
         },
         ClientMsg::Leave { doc },
         ClientMsg::Ping { nonce: u64::MAX },
+        ClientMsg::Own {
+            doc,
+            delete_hash: [6; 32],
+        },
+        ClientMsg::Delete {
+            doc,
+            token: tandem_protocol::DeleteToken([8; 32]),
+        },
     ];
     for (i, msg) in client.iter().enumerate() {
         write(&dir, &format!("client-{i}"), &msg.encode());
@@ -148,6 +156,14 @@ fn main() {
             client_msg_id: Some([2; 16]),
             code: ErrorCode::RateLimited,
             message: "slow down ✋".into(),
+        },
+        RelayMsg::Owned { doc },
+        RelayMsg::Deleted { doc },
+        RelayMsg::Error {
+            doc: Some(doc),
+            client_msg_id: None,
+            code: ErrorCode::NotFound,
+            message: "deleted".into(),
         },
     ];
     for (i, msg) in relay.iter().enumerate() {

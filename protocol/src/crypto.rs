@@ -9,6 +9,13 @@
 //! - the [`DocKey`] (HKDF salted with the document id), an XChaCha20-Poly1305 key that seals
 //!   everything the relay stores or forwards. The relay never learns it.
 //!
+//! A second, separate secret belongs to whoever created the vacancy: the [`OwnerSecret`]. It is
+//! never in a share link; it stays on the creator's devices (and in their backups). HKDF turns
+//! it into the [`DeleteToken`], and the relay keeps only [`DeleteToken::hash`]: registered once,
+//! when the creator first joins a document that holds nothing yet (see
+//! `ClientMsg::Own`), and asked for again before the relay deletes the document for everyone.
+//! Someone with the link can read and write the vacancy, but cannot delete it from the relay.
+//!
 //! An envelope is `[ENVELOPE_VERSION][24-byte random nonce][ciphertext + 16-byte tag]`. The
 //! associated data binds it to its document and its [`Purpose`], so a presence message cannot be
 //! replayed as a change, nor a change of one vacancy into another.
@@ -141,6 +148,66 @@ impl AccessToken {
         let mut id = [0u8; 16];
         id.copy_from_slice(&digest[..16]);
         DocId(id)
+    }
+}
+
+/// The creator's secret for one vacancy: 256 random bits that are never in the share link.
+/// Whoever holds it may delete the vacancy from the relay, for everyone.
+#[derive(Clone, PartialEq, Eq)]
+pub struct OwnerSecret([u8; 32]);
+
+impl std::fmt::Debug for OwnerSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OwnerSecret(..)")
+    }
+}
+
+impl OwnerSecret {
+    pub fn random() -> Self {
+        let mut bytes = [0u8; 32];
+        fill_random(&mut bytes);
+        OwnerSecret(bytes)
+    }
+
+    pub fn to_base64(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0)
+    }
+
+    pub fn from_base64(s: &str) -> Result<Self, CryptoError> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(s.trim())
+            .map_err(|_| CryptoError::BadSecret)?;
+        Ok(OwnerSecret(
+            bytes.try_into().map_err(|_| CryptoError::BadSecret)?,
+        ))
+    }
+
+    /// The token that deletes `doc` at the relay. Salted with the document id, like the key,
+    /// so one owner secret used for two documents would still give two unrelated tokens.
+    pub fn delete_token(&self, doc: DocId) -> DeleteToken {
+        let hk = Hkdf::<Sha256>::new(Some(&doc.0), &self.0);
+        let mut out = [0u8; 32];
+        hk.expand(b"tandem/v3/delete-token", &mut out)
+            .expect("32 bytes is a valid HKDF-SHA256 output length");
+        DeleteToken(out)
+    }
+}
+
+/// What the creator shows the relay to delete a document. The relay stores only its
+/// [`DeleteToken::hash`], so a copy of the relay's files cannot delete anything.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteToken(pub [u8; 32]);
+
+impl std::fmt::Debug for DeleteToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DeleteToken(..)")
+    }
+}
+
+impl DeleteToken {
+    /// What the relay keeps and compares: SHA-256 of the token.
+    pub fn hash(&self) -> [u8; 32] {
+        Sha256::digest(self.0).into()
     }
 }
 
@@ -318,6 +385,24 @@ mod tests {
         assert_ne!(t1.hash(), t1.0);
         assert_ne!(doc, Secret::random().doc_id());
         assert_ne!(&doc.0[..], &t1.hash()[..16]);
+    }
+
+    #[test]
+    fn delete_tokens_are_per_document_and_apart_from_the_link() {
+        let (secret, doc, _) = key();
+        let owner = OwnerSecret::random();
+        let token = owner.delete_token(doc);
+        assert_eq!(token, owner.delete_token(doc));
+        assert_ne!(token, owner.delete_token(DocId::random()));
+        assert_ne!(token, OwnerSecret::random().delete_token(doc));
+        assert_ne!(token.0, secret.access_token().0);
+        assert_ne!(token.hash(), token.0);
+        assert_eq!(OwnerSecret::from_base64(&owner.to_base64()).unwrap(), owner);
+        assert_eq!(OwnerSecret::from_base64("abc"), Err(CryptoError::BadSecret));
+        assert_eq!(
+            format!("{owner:?} {token:?}"),
+            "OwnerSecret(..) DeleteToken(..)"
+        );
     }
 
     #[test]

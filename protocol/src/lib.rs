@@ -14,7 +14,7 @@ pub mod limits;
 pub mod link;
 pub mod message;
 
-pub use crypto::{AccessToken, CryptoError, DocKey, Secret};
+pub use crypto::{AccessToken, CryptoError, DeleteToken, DocKey, OwnerSecret, Secret};
 pub use link::{DocId, LinkError, ShareLink};
 pub use message::{
     ClientMsg, ClientMsgId, ConnNo, DecodeError, EntryId, ErrorCode, RelayMsg, PROTOCOL_VERSION,

@@ -13,10 +13,24 @@
 //! leaves a document, by `Leave` or by going away, the others hear `PeerLeft` at once instead of
 //! waiting for its presence to time out. `Ping` is answered by `Pong`: a client that hears
 //! nothing for a few seconds knows its connection is dead, whatever the browser says.
+//!
+//! Deleting for everyone: the creator's app sends `Own` with the hash of its delete token
+//! (`crate::crypto::DeleteToken`) right after its first `Joined`, before any append, so the
+//! relay learns the owner while the document still holds nothing. First claim wins and is kept:
+//! a different claim later is refused (`NotOwner`), and so is any claim on a document that
+//! already holds entries without an owner (`NoOwner`), since whoever sends that claim only
+//! proves they have the link. Documents from before owners existed therefore never get one, and
+//! nobody can delete them from the relay. `Delete` with the token removes the document's log
+//! and snapshot; every member hears `Deleted`, and from then on the relay answers anything for
+//! that id with `NotFound`.
+//!
+//! The new messages sit at the end of each enum, so every older message still encodes exactly
+//! as before and the version byte stays: an older app never sends them, and the only new thing
+//! it can hear is a `Deleted` or `NotFound` about a document that is gone anyway.
 
 use serde::{Deserialize, Serialize};
 
-use crate::crypto::AccessToken;
+use crate::crypto::{AccessToken, DeleteToken};
 use crate::link::DocId;
 
 /// The version byte in front of every frame.
@@ -61,6 +75,14 @@ pub enum ClientMsg {
     Leave { doc: DocId },
     /// "Are you there?"; answered by `Pong` with the same nonce.
     Ping { nonce: u64 },
+    /// The creator registers the hash of the document's delete token ([`DeleteToken::hash`]).
+    /// Needs a join first. Answered by `Owned` when the document now has (or already had)
+    /// exactly this owner; refused otherwise (see the module's overview).
+    Own { doc: DocId, delete_hash: [u8; 32] },
+    /// Deletes the document for everyone: its log and snapshot go, and the id stays refused.
+    /// Needs a join first. Answered by `Deleted`; a token that does not match is refused with
+    /// `NotOwner` and nothing is removed.
+    Delete { doc: DocId, token: DeleteToken },
 }
 
 /// How many entries a `Join` may ask the relay to check.
@@ -155,6 +177,11 @@ pub enum RelayMsg {
         code: ErrorCode,
         message: String,
     },
+    /// The document's owner is registered with the hash this connection sent in `Own`.
+    Owned { doc: DocId },
+    /// The document was deleted by its owner: sent to the owner as the answer to `Delete` and
+    /// to every other connection in the document. The relay keeps nothing of it but its id.
+    Deleted { doc: DocId },
 }
 
 /// Why the relay refused something. Stable codes, so a client can react without parsing text.
@@ -184,6 +211,13 @@ pub enum ErrorCode {
     QuotaExceeded,
     /// The relay failed (e.g. its storage); the message was not stored and may be retried.
     Internal,
+    /// The document was deleted by its owner; nothing more can be stored under its id.
+    NotFound,
+    /// The delete token (or owner claim) does not match the document's registered owner.
+    NotOwner,
+    /// The document has no owner and cannot get one (it held entries before anyone claimed
+    /// it): nobody can delete it from the relay.
+    NoOwner,
 }
 
 /// Why a frame could not be read.
@@ -243,7 +277,9 @@ impl ClientMsg {
             | ClientMsg::Append { doc, .. }
             | ClientMsg::Snapshot { doc, .. }
             | ClientMsg::Presence { doc, .. }
-            | ClientMsg::Leave { doc } => Some(*doc),
+            | ClientMsg::Leave { doc }
+            | ClientMsg::Own { doc, .. }
+            | ClientMsg::Delete { doc, .. } => Some(*doc),
             ClientMsg::Ping { .. } => None,
         }
     }
@@ -264,7 +300,9 @@ impl RelayMsg {
             | RelayMsg::Ack { doc, .. }
             | RelayMsg::Broadcast { doc, .. }
             | RelayMsg::Presence { doc, .. }
-            | RelayMsg::PeerLeft { doc, .. } => Some(*doc),
+            | RelayMsg::PeerLeft { doc, .. }
+            | RelayMsg::Owned { doc }
+            | RelayMsg::Deleted { doc } => Some(*doc),
             RelayMsg::Error { doc, .. } => *doc,
             RelayMsg::Pong { .. } => None,
         }
@@ -274,7 +312,7 @@ impl RelayMsg {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::Secret;
+    use crate::crypto::{OwnerSecret, Secret};
 
     #[test]
     fn an_entrys_encoded_len_is_what_postcard_writes() {
@@ -319,6 +357,14 @@ mod tests {
             },
             ClientMsg::Leave { doc },
             ClientMsg::Ping { nonce: 77 },
+            ClientMsg::Own {
+                doc,
+                delete_hash: OwnerSecret::random().delete_token(doc).hash(),
+            },
+            ClientMsg::Delete {
+                doc,
+                token: OwnerSecret::random().delete_token(doc),
+            },
         ];
         let relay = vec![
             RelayMsg::Joined {
@@ -363,6 +409,26 @@ mod tests {
                 client_msg_id: None,
                 code: ErrorCode::BadToken,
                 message: "wrong token".into(),
+            },
+            RelayMsg::Owned { doc },
+            RelayMsg::Deleted { doc },
+            RelayMsg::Error {
+                doc: Some(doc),
+                client_msg_id: None,
+                code: ErrorCode::NotFound,
+                message: "deleted".into(),
+            },
+            RelayMsg::Error {
+                doc: Some(doc),
+                client_msg_id: None,
+                code: ErrorCode::NotOwner,
+                message: "not the owner".into(),
+            },
+            RelayMsg::Error {
+                doc: Some(doc),
+                client_msg_id: None,
+                code: ErrorCode::NoOwner,
+                message: "no owner".into(),
             },
         ];
         (client, relay)
@@ -419,6 +485,27 @@ mod tests {
             let _ = ClientMsg::decode(&bytes);
             let _ = RelayMsg::decode(&bytes);
         }
+    }
+
+    #[test]
+    fn the_messages_added_for_deleting_leave_older_ones_as_they_were() {
+        // Variant numbers are postcard's enum tags: new variants went at the end, so an older
+        // client's frames (and the relay's answers to it) read the same as before.
+        assert_eq!(
+            ClientMsg::Ping { nonce: 77 }.encode(),
+            [PROTOCOL_VERSION, 5, 77]
+        );
+        assert_eq!(
+            RelayMsg::Pong { nonce: 77 }.encode(),
+            [PROTOCOL_VERSION, 6, 77]
+        );
+        let internal = RelayMsg::Error {
+            doc: None,
+            client_msg_id: None,
+            code: ErrorCode::Internal,
+            message: String::new(),
+        };
+        assert_eq!(internal.encode(), [PROTOCOL_VERSION, 7, 0, 0, 10, 0]);
     }
 
     #[test]

@@ -11,13 +11,20 @@
 //! Refusals are sorted by what helps: passing trouble (rate limited, a failing relay, not yet
 //! joined) is retried after [`RETRY_MS`]; lasting ones (too large, an app the relay does not
 //! understand) stop sending on this connection and are shown; a wrong token ends the session.
+//!
+//! On the creator's device the document also knows its delete token ([`DocSync::set_owner`]):
+//! every `Joined` is followed at once by `Own` with the token's hash, before any append, so the
+//! relay registers the owner while the new document is still empty (and hears the same claim
+//! again, harmlessly, on every later join). A refused claim (a document from before owners) is
+//! only noted: such a vacancy cannot be deleted for everyone. `Deleted` from the relay, or a
+//! `NotFound` refusal, ends the document's sync for good: it was deleted by its owner.
 
 use tandem_protocol::crypto::Purpose;
 use tandem_protocol::limits::FRAME_OVERHEAD_BYTES;
 use tandem_protocol::message::{Entry, StoredSnapshot};
 use tandem_protocol::{
-    AccessToken, ClientMsg, ClientMsgId, ConnNo, DocId, DocKey, EntryId, ErrorCode, RelayMsg,
-    Secret,
+    AccessToken, ClientMsg, ClientMsgId, ConnNo, DeleteToken, DocId, DocKey, EntryId, ErrorCode,
+    RelayMsg, Secret,
 };
 
 use crate::engine::Io;
@@ -94,6 +101,14 @@ pub(crate) struct DocSync {
     pub(crate) peers: Peers,
     /// The status last reported, so that only changes are.
     reported: Option<DocStatus>,
+    /// The owner's delete token, on the creator's devices only.
+    owner: Option<DeleteToken>,
+    /// The relay confirmed (`Owned`) that our token's hash is the document's owner.
+    owned: bool,
+    /// A `Delete` is on its way: an owner refusal now is about it, not about the claim.
+    deleting: bool,
+    /// The relay deleted the document: nothing is sent for it any more.
+    deleted: bool,
 }
 
 impl DocSync {
@@ -126,6 +141,10 @@ impl DocSync {
             presence_sent_at: 0,
             peers: Peers::default(),
             reported: None,
+            owner: None,
+            owned: false,
+            deleting: false,
+            deleted: false,
         }
     }
 
@@ -141,7 +160,7 @@ impl DocSync {
     }
 
     fn join(&mut self, io: &mut Io) {
-        if self.denied {
+        if self.denied || self.deleted {
             return;
         }
         io.send(
@@ -175,6 +194,54 @@ impl DocSync {
     }
 
     // ---- from the app ----------------------------------------------------------------------
+
+    /// This device created the document: claim it at the relay on every join (and now, if
+    /// joined already).
+    pub fn set_owner(&mut self, token: DeleteToken, io: &mut Io) {
+        self.owner = Some(token);
+        if self.phase == Phase::Joined {
+            self.claim(io);
+        }
+    }
+
+    fn claim(&mut self, io: &mut Io) {
+        if let Some(token) = &self.owner {
+            let msg = ClientMsg::Own {
+                doc: self.doc,
+                delete_hash: token.hash(),
+            };
+            io.send(&msg, false);
+        }
+    }
+
+    /// Asks the relay to delete the document for everyone. False when it cannot be sent now:
+    /// not the owner, or not joined (offline).
+    pub fn delete(&mut self, io: &mut Io) -> bool {
+        let Some(token) = self.owner.clone() else {
+            return false;
+        };
+        if self.phase != Phase::Joined || self.deleted {
+            return false;
+        }
+        self.deleting = true;
+        io.send(
+            &ClientMsg::Delete {
+                doc: self.doc,
+                token,
+            },
+            true,
+        );
+        true
+    }
+
+    /// The relay deleted the document: stop syncing it, for good.
+    fn gone(&mut self) {
+        self.deleted = true;
+        self.deleting = false;
+        self.phase = Phase::Offline;
+        self.retry_at = None;
+        self.presence_due = None;
+    }
 
     pub fn local_change(&mut self, item: Pending, io: &mut Io) {
         self.outbox.push(item);
@@ -249,6 +316,8 @@ impl DocSync {
                 client_msg_id,
                 ..
             } => self.on_refusal(code, client_msg_id, io),
+            RelayMsg::Owned { .. } => self.owned = true,
+            RelayMsg::Deleted { .. } => self.gone(),
             RelayMsg::Pong { .. } => {}
         }
     }
@@ -272,6 +341,8 @@ impl DocSync {
         if self.presence.is_some() {
             self.presence_due = Some(io.now);
         }
+        // Before any append: the relay takes a claim only while the document is empty.
+        self.claim(io);
         self.pump(io);
     }
 
@@ -391,6 +462,15 @@ impl DocSync {
                 self.denied = true;
                 self.phase = Phase::Offline;
             }
+            ErrorCode::NotFound => self.gone(),
+            // A refused delete is the user's to hear; a refused claim only means this vacancy
+            // cannot be deleted for everyone (it is from before owners, or not ours).
+            ErrorCode::NotOwner | ErrorCode::NoOwner => {
+                self.owned = false;
+                if std::mem::take(&mut self.deleting) {
+                    self.problem(Problem::Refused(code), io);
+                }
+            }
             // Our own snapshot offer raced the log; nothing is lost. Presence is best effort and
             // the next one goes out on its own schedule.
             ErrorCode::SnapshotAhead | ErrorCode::PresenceRefused => {}
@@ -443,7 +523,7 @@ impl DocSync {
 
     /// Sends waiting changes, oldest first, within the window and the send rate.
     fn pump(&mut self, io: &mut Io) {
-        if self.phase != Phase::Joined || self.blocked.is_some() || self.denied {
+        if self.phase != Phase::Joined || self.blocked.is_some() || self.denied || self.deleted {
             return;
         }
         if self.retry_at.is_some_and(|t| t > io.now) {
@@ -522,6 +602,8 @@ impl DocSync {
             relay_empty: caught_up && self.head_seq == 0,
             denied: self.denied,
             blocked: self.blocked,
+            owned: self.owned,
+            deleted: self.deleted,
         }
     }
 

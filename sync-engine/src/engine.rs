@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use tandem_protocol::{ClientMsg, DocId, ErrorCode, RelayMsg, Secret};
+use tandem_protocol::{ClientMsg, DeleteToken, DocId, ErrorCode, RelayMsg, Secret};
 
 use crate::document::{DocSync, Stored};
 use crate::outbox::Pending;
@@ -152,6 +152,21 @@ impl Engine {
     /// The app's answer to [`Event::SnapshotWanted`].
     pub fn offer_snapshot(&mut self, doc: DocId, covers_seq: u64, bytes: &[u8], now: Millis) {
         self.with_doc(doc, now, |d, io| d.offer_snapshot(covers_seq, bytes, io));
+    }
+
+    /// This device created the document and holds its delete token: the engine registers the
+    /// owner at the relay on every join, so that [`Self::delete_for_everyone`] can work.
+    pub fn set_owner(&mut self, doc: DocId, token: DeleteToken, now: Millis) {
+        self.with_doc(doc, now, |d, io| d.set_owner(token, io));
+    }
+
+    /// Asks the relay to delete the document for everyone; its answer arrives as a status with
+    /// `deleted` (or a problem, if the relay refuses). False when it could not be sent: this
+    /// device is not the owner, or the document is not joined right now.
+    pub fn delete_for_everyone(&mut self, doc: DocId, now: Millis) -> bool {
+        let mut sent = false;
+        self.with_doc(doc, now, |d, io| sent = d.delete(io));
+        sent
     }
 
     /// What this device says about itself to the others on a document (sealed before

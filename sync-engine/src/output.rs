@@ -88,4 +88,9 @@ pub struct DocStatus {
     pub denied: bool,
     /// A lasting refusal: changes wait on this device until something changes.
     pub blocked: Option<ErrorCode>,
+    /// The relay confirmed this device's owner claim: it may delete the document for everyone.
+    pub owned: bool,
+    /// The document was deleted by its owner: the relay keeps nothing of it, and this device
+    /// sends nothing more for it.
+    pub deleted: bool,
 }

@@ -11,14 +11,14 @@
 //! [`Command::needs_store`] says so.
 
 use tandem_protocol::message::MAX_EXPECTED;
-use tandem_protocol::{AccessToken, ClientMsgId, DocId, EntryId, ErrorCode, RelayMsg};
+use tandem_protocol::{AccessToken, ClientMsgId, DeleteToken, DocId, EntryId, ErrorCode, RelayMsg};
 use tracing::{debug, info, warn};
 
 use crate::catch_up::Resume;
 use crate::limits::{Limits, CATCH_UP_CHUNK_BYTES};
 use crate::refusal::{refuse, store_failed, About};
 use crate::session::ConnId;
-use crate::store::{Appended, Quota, Store, StoreError};
+use crate::store::{Appended, Claimed, Quota, Store, StoreError};
 
 /// A screened client message that acts on one document.
 #[derive(Debug, PartialEq, Eq)]
@@ -50,6 +50,18 @@ pub enum Command {
     /// Leave a document the sender is in; also sent for each one when a connection ends.
     Leave {
         doc: DocId,
+    },
+    /// Register the owner's delete-token hash ([`Store::own`]).
+    Own {
+        doc: DocId,
+        delete_hash: [u8; 32],
+        /// As for an append: a claim may bring the document into being.
+        may_create: bool,
+    },
+    /// Delete the document for everyone, with the owner's token.
+    Delete {
+        doc: DocId,
+        token: DeleteToken,
     },
 }
 
@@ -110,7 +122,9 @@ impl Command {
             | Command::Append { doc, .. }
             | Command::Snapshot { doc, .. }
             | Command::Presence { doc, .. }
-            | Command::Leave { doc } => *doc,
+            | Command::Leave { doc }
+            | Command::Own { doc, .. }
+            | Command::Delete { doc, .. } => *doc,
         }
     }
 
@@ -118,7 +132,11 @@ impl Command {
     pub fn needs_store(&self) -> bool {
         matches!(
             self,
-            Command::Join { .. } | Command::Append { .. } | Command::Snapshot { .. }
+            Command::Join { .. }
+                | Command::Append { .. }
+                | Command::Snapshot { .. }
+                | Command::Own { .. }
+                | Command::Delete { .. }
         )
     }
 
@@ -130,6 +148,8 @@ impl Command {
             Command::Snapshot { .. } => (None, "snapshot"),
             Command::Presence { .. } => (None, "presence"),
             Command::Leave { .. } => (None, "leave"),
+            Command::Own { .. } => (None, "owner claim"),
+            Command::Delete { .. } => (None, "delete"),
         };
         About {
             doc: self.doc(),
@@ -188,6 +208,15 @@ pub fn execute(store: &dyn Store, limits: &Limits, conn: ConnId, command: Comman
             info!(conn, %doc, "left");
             Ok(left(conn, doc, Vec::new()))
         }
+        Command::Own {
+            doc,
+            delete_hash,
+            may_create,
+        } => {
+            let quota = Quota::new(limits, may_create);
+            own(store, &quota, conn, doc, delete_hash)
+        }
+        Command::Delete { doc, token } => delete(store, conn, doc, &token),
     };
     result.unwrap_or_else(|e| Outcome::reply(store_failed(conn, about, &e)))
 }
@@ -221,6 +250,16 @@ fn join(
         warn!(conn, %doc, "join refused: wrong access token");
         let text = "the access token does not belong to this document";
         let refusal = refuse(Some(doc), None, ErrorCode::BadToken, text);
+        return Ok(if rejoin {
+            left(conn, doc, vec![refusal])
+        } else {
+            Outcome::reply(refusal)
+        });
+    }
+    if store.is_deleted(doc)? {
+        info!(conn, %doc, "join refused: the document was deleted");
+        let text = "this vacancy was deleted by its creator; the relay keeps nothing of it";
+        let refusal = refuse(Some(doc), None, ErrorCode::NotFound, text);
         return Ok(if rejoin {
             left(conn, doc, vec![refusal])
         } else {
@@ -300,6 +339,42 @@ fn snapshot(
     let stored = store.store_snapshot(doc, covers_seq, ciphertext, quota)?;
     debug!(conn, %doc, covers_seq, ?stored, "snapshot");
     Ok(Outcome::nothing())
+}
+
+/// Registers the owner; the answer says the document is (still) theirs.
+fn own(
+    store: &dyn Store,
+    quota: &Quota,
+    conn: ConnId,
+    doc: DocId,
+    delete_hash: [u8; 32],
+) -> Result<Outcome, StoreError> {
+    let claimed = store.own(doc, delete_hash, quota)?;
+    debug!(conn, %doc, ?claimed, "owner claim");
+    let mut outcome = Outcome::reply(RelayMsg::Owned { doc });
+    outcome.created = matches!(claimed, Claimed::New { created: true });
+    Ok(outcome)
+}
+
+/// Deletes the document for everyone: the owner hears `Deleted` and leaves it, and so does
+/// everyone else in it, in the same critical section, so no append can slip in between. Other
+/// members stay subscribed until they leave (their app does when it hears this), but anything
+/// they send for the document from now on is refused as `NotFound`.
+fn delete(
+    store: &dyn Store,
+    conn: ConnId,
+    doc: DocId,
+    token: &DeleteToken,
+) -> Result<Outcome, StoreError> {
+    store.delete(doc, token.hash())?;
+    info!(conn, %doc, "deleted for everyone by its owner");
+    Ok(Outcome {
+        subscription: Subscription::Unsubscribe,
+        replies: vec![RelayMsg::Deleted { doc }],
+        broadcast: Some(RelayMsg::Deleted { doc }),
+        created: false,
+        catch_up: None,
+    })
 }
 
 /// A catch-up the store failed to finish: the client is told (as for a failed join) and taken

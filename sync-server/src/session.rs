@@ -208,6 +208,12 @@ impl Session {
                 ciphertext,
             },
             ClientMsg::Presence { doc, ciphertext } => Command::Presence { doc, ciphertext },
+            ClientMsg::Own { doc, delete_hash } => Command::Own {
+                doc,
+                delete_hash,
+                may_create,
+            },
+            ClientMsg::Delete { doc, token } => Command::Delete { doc, token },
         };
         let needs_membership = !matches!(command, Command::Join { .. });
         if needs_membership && !self.joined.contains(&command.doc()) {

@@ -1,4 +1,13 @@
-//! Durable storage of each document's owner, log and snapshot.
+//! Durable storage of each document's owner, log and snapshot, and of deleted documents' ids.
+//!
+//! Deleting: a document whose owner registered a delete-token hash ([`Store::own`]) can be
+//! deleted with the token ([`Store::delete`]): its log, snapshot and row go in one
+//! transaction, and its id goes into a tombstone list. The tombstone holds the id and nothing
+//! else, and it is why a deleted document stays deleted: a member that was offline still has
+//! the link and unsent changes, and without the tombstone its next append would bring the
+//! document back into being with them (a join of an unknown id looks exactly like a new
+//! vacancy). So every join, append, snapshot and claim on a tombstoned id is refused
+//! ([`StoreError::Deleted`], `NotFound` on the wire).
 //!
 //! [`Store`] is synchronous on purpose: SQLite is a blocking library, and a future PostgreSQL
 //! backend can implement the same calls with a blocking client. The server runs every call in
@@ -51,6 +60,15 @@ pub enum StoreError {
     NotUtf8Path(PathBuf),
     #[error("a storage task failed: {0}")]
     Task(String),
+    #[error("this vacancy was deleted by its creator; the relay keeps nothing of it")]
+    Deleted,
+    #[error("the delete token does not match this vacancy's owner; nothing was deleted")]
+    NotOwner,
+    #[error(
+        "this vacancy has no owner on the relay (it held changes before anyone claimed it), \
+         so it cannot be deleted for everyone"
+    )]
+    NoOwner,
 }
 
 impl StoreError {
@@ -58,6 +76,9 @@ impl StoreError {
         match self {
             StoreError::DocumentTooLarge { .. } => ErrorCode::DocumentTooLarge,
             StoreError::SnapshotAhead { .. } => ErrorCode::SnapshotAhead,
+            StoreError::Deleted => ErrorCode::NotFound,
+            StoreError::NotOwner => ErrorCode::NotOwner,
+            StoreError::NoOwner => ErrorCode::NoOwner,
             StoreError::TooManyNewDocuments { .. }
             | StoreError::RelayFullOfDocuments { .. }
             | StoreError::RelayFullOfBytes { .. } => ErrorCode::QuotaExceeded,
@@ -86,6 +107,16 @@ pub enum SnapshotStored {
     Replaced,
     /// An equal or newer snapshot is already stored; this one was ignored.
     Stale,
+}
+
+/// The result of an owner claim that did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claimed {
+    /// Registered now. `created`: the claim brought the document into being (it counts
+    /// against the same quotas as a first append).
+    New { created: bool },
+    /// The same hash was registered before (the creator's app claims on every join).
+    Again,
 }
 
 /// What a write may take: the limits of its document and of the whole relay.
@@ -175,4 +206,14 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<SnapshotStored, StoreError>;
     /// How many documents and bytes the relay holds.
     fn totals(&self) -> Result<Totals, StoreError>;
+    /// Whether the document was deleted (its id is tombstoned).
+    fn is_deleted(&self, doc: DocId) -> Result<bool, StoreError>;
+    /// Registers `delete_hash` as the document's owner: accepted for a document with no
+    /// entries and no owner (bringing it into being, if the quota allows) or when the same hash
+    /// is already registered; [`StoreError::NotOwner`] for another registered hash,
+    /// [`StoreError::NoOwner`] for a document that holds entries but no owner.
+    fn own(&self, doc: DocId, delete_hash: [u8; 32], quota: &Quota) -> Result<Claimed, StoreError>;
+    /// Deletes the document if `token_hash` is its registered owner's, in one transaction:
+    /// entries, snapshot and row go, the id is tombstoned.
+    fn delete(&self, doc: DocId, token_hash: [u8; 32]) -> Result<(), StoreError>;
 }

@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tandem_protocol::message::{Entry, StoredSnapshot};
 use tandem_protocol::{ClientMsgId, DocId};
 
-use super::{Appended, Quota, SnapshotStored, Store, StoreError, Totals};
+use super::{Appended, Claimed, Quota, SnapshotStored, Store, StoreError, Totals};
 use crate::catch_up::{fill_page, Filled, Page};
 use crate::limits::ENTRY_OVERHEAD_BYTES;
 
@@ -25,16 +25,24 @@ pub struct SqliteStore {
 }
 
 /// The schema this code writes, recorded in SQLite's `user_version`.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// Version 2. `docs.bytes` is what the document costs against its limit (snapshot, live
 /// ciphertext and [`ENTRY_OVERHEAD_BYTES`] per row); `totals` keeps the sums over all documents
 /// in one row, updated in the same transaction as every write, so the relay-wide quotas cost one
 /// read instead of a scan.
+///
+/// Version 3. `docs.delete_hash` is the hash of the owner's delete token, NULL for documents
+/// nobody owns (all those from before version 3); `tombstones` lists deleted documents' ids,
+/// and nothing else of them (see [`super`] for why the ids stay).
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS docs (
     doc_id BLOB PRIMARY KEY,
-    bytes INTEGER NOT NULL DEFAULT 0
+    bytes INTEGER NOT NULL DEFAULT 0,
+    delete_hash BLOB
+);
+CREATE TABLE IF NOT EXISTS tombstones (
+    doc_id BLOB PRIMARY KEY
 );
 CREATE TABLE IF NOT EXISTS entries (
     doc_id BLOB NOT NULL,
@@ -80,6 +88,9 @@ impl SqliteStore {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // A deleted document's bytes are overwritten with zeros, not just unlinked: "deleted"
+        // must mean gone from the file, not waiting in a free page for someone with the disk.
+        conn.pragma_update(None, "secure_delete", "ON")?;
         migrate(&mut conn)?;
         Ok(SqliteStore {
             conn: Mutex::new(conn),
@@ -119,6 +130,15 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         }
     }
     tx.execute_batch(SCHEMA)?;
+    // From version 2: `CREATE TABLE IF NOT EXISTS` leaves an existing `docs` as it was.
+    let has_delete_hash: bool = tx.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('docs') WHERE name = 'delete_hash'",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_delete_hash {
+        tx.execute_batch("ALTER TABLE docs ADD COLUMN delete_hash BLOB")?;
+    }
     tx.execute(
         "INSERT OR REPLACE INTO totals (id, docs, bytes)
          SELECT 1, COUNT(*), COALESCE(SUM(bytes), 0) FROM docs",
@@ -142,6 +162,24 @@ fn totals(conn: &Connection) -> rusqlite::Result<Totals> {
 /// zeros, which no client checks against successfully.
 fn id_from(bytes: Vec<u8>) -> ClientMsgId {
     bytes.try_into().unwrap_or([0; 16])
+}
+
+fn is_deleted(conn: &Connection, doc: DocId) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT COUNT(*) > 0 FROM tombstones WHERE doc_id = ?1",
+        [&doc.0[..]],
+        |row| row.get(0),
+    )
+}
+
+/// The document's row: its cost and its owner's delete-token hash, if it has a row.
+fn doc_row(conn: &Connection, doc: DocId) -> rusqlite::Result<Option<(u64, Option<Vec<u8>>)>> {
+    conn.query_row(
+        "SELECT bytes, delete_hash FROM docs WHERE doc_id = ?1",
+        [&doc.0[..]],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )
+    .optional()
 }
 
 fn head_seq(conn: &Connection, doc: DocId) -> rusqlite::Result<u64> {
@@ -245,6 +283,9 @@ impl Store for SqliteStore {
     ) -> Result<Appended, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if is_deleted(&tx, doc)? {
+            return Err(StoreError::Deleted);
+        }
         let existing: Option<u64> = tx
             .query_row(
                 "SELECT seq FROM entries WHERE doc_id = ?1 AND client_msg_id = ?2",
@@ -303,6 +344,9 @@ impl Store for SqliteStore {
     ) -> Result<SnapshotStored, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if is_deleted(&tx, doc)? {
+            return Err(StoreError::Deleted);
+        }
         // An unknown document has head 0, so a snapshot (which covers at least seq 1) can
         // never create one.
         let head_seq = head_seq(&tx, doc)?;
@@ -365,6 +409,86 @@ impl Store for SqliteStore {
 
     fn totals(&self) -> Result<Totals, StoreError> {
         Ok(totals(&self.conn())?)
+    }
+
+    fn is_deleted(&self, doc: DocId) -> Result<bool, StoreError> {
+        Ok(is_deleted(&self.conn(), doc)?)
+    }
+
+    fn own(&self, doc: DocId, delete_hash: [u8; 32], quota: &Quota) -> Result<Claimed, StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if is_deleted(&tx, doc)? {
+            return Err(StoreError::Deleted);
+        }
+        let claimed = match doc_row(&tx, doc)? {
+            Some((_, Some(hash))) if hash == delete_hash => return Ok(Claimed::Again),
+            Some((_, Some(_))) => return Err(StoreError::NotOwner),
+            // Entries without an owner: whoever claims now only shows they have the link.
+            Some(_) if head_seq(&tx, doc)? > 0 => return Err(StoreError::NoOwner),
+            Some(_) => {
+                tx.execute(
+                    "UPDATE docs SET delete_hash = ?2 WHERE doc_id = ?1",
+                    params![&doc.0[..], &delete_hash[..]],
+                )?;
+                Claimed::New { created: false }
+            }
+            None => {
+                if !quota.may_create {
+                    let limit = quota.max_new_docs;
+                    return Err(StoreError::TooManyNewDocuments { limit });
+                }
+                if totals(&tx)?.docs >= quota.max_docs {
+                    let limit = quota.max_docs;
+                    return Err(StoreError::RelayFullOfDocuments { limit });
+                }
+                tx.execute(
+                    "INSERT INTO docs (doc_id, bytes, delete_hash) VALUES (?1, 0, ?2)",
+                    params![&doc.0[..], &delete_hash[..]],
+                )?;
+                tx.execute("UPDATE totals SET docs = docs + 1 WHERE id = 1", [])?;
+                Claimed::New { created: true }
+            }
+        };
+        tx.commit()?;
+        Ok(claimed)
+    }
+
+    fn delete(&self, doc: DocId, token_hash: [u8; 32]) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if is_deleted(&tx, doc)? {
+            return Err(StoreError::Deleted);
+        }
+        // Hashes of 256-bit random tokens are compared: timing reveals nothing usable about a
+        // token, since finding one for a given hash prefix means inverting SHA-256.
+        let bytes = match doc_row(&tx, doc)? {
+            None | Some((_, None)) => return Err(StoreError::NoOwner),
+            Some((_, Some(hash))) if hash != token_hash => return Err(StoreError::NotOwner),
+            Some((bytes, Some(_))) => bytes,
+        };
+        for sql in [
+            "DELETE FROM entries WHERE doc_id = ?1",
+            "DELETE FROM snapshots WHERE doc_id = ?1",
+            "DELETE FROM docs WHERE doc_id = ?1",
+            "INSERT INTO tombstones (doc_id) VALUES (?1)",
+        ] {
+            tx.execute(sql, [&doc.0[..]])?;
+        }
+        tx.execute(
+            "UPDATE totals SET docs = docs - 1, bytes = MAX(bytes - ?1, 0) WHERE id = 1",
+            [bytes],
+        )?;
+        tx.commit()?;
+        // The write-ahead log still holds the pages as they were before; copying them into the
+        // database (where secure_delete zeroed them) and emptying the log leaves no trace of
+        // the content in either file. A checkpoint blocked by a reader only delays that to the
+        // next automatic one, so its result is not an error.
+        let _: rusqlite::Result<(i64, i64, i64)> =
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            });
+        Ok(())
     }
 }
 

@@ -13,7 +13,7 @@ use tandem_sync_server::limits::Limits;
 use tandem_sync_server::relay_core::{Outgoing, RelayCore};
 use tandem_sync_server::session::ConnId;
 use tandem_sync_server::store::{
-    Appended, Quota, SnapshotStored, SqliteStore, Store, StoreError, Totals,
+    Appended, Claimed, Quota, SnapshotStored, SqliteStore, Store, StoreError, Totals,
 };
 
 /// The document [`TOKEN`] opens: the relay refuses a token for any other id.
@@ -208,6 +208,15 @@ impl Store for NoStore {
         Err(down())
     }
     fn totals(&self) -> Result<Totals, StoreError> {
+        Err(down())
+    }
+    fn is_deleted(&self, _: DocId) -> Result<bool, StoreError> {
+        Err(down())
+    }
+    fn own(&self, _: DocId, _: [u8; 32], _: &Quota) -> Result<Claimed, StoreError> {
+        Err(down())
+    }
+    fn delete(&self, _: DocId, _: [u8; 32]) -> Result<(), StoreError> {
         Err(down())
     }
 }

@@ -21,6 +21,7 @@
 //!   independent.
 //! - [`partnership`]: how the partnership is doing: feedback pace per person, time per stage.
 //! - [`decisions`]: advance, reject or hire, with a reason; recording one moves the candidate.
+//! - [`export`]: the vacancy as a readable JSON file, and such a file back into a new vacancy.
 //! - [`chunks`]: a guard that refuses stored or received bytes automerge would choke on.
 //! - [`text_diff`]: turns "the field now reads X" into one minimal splice, so two people typing in
 //!   the same field both keep their characters.
@@ -47,6 +48,7 @@ pub mod comparison;
 pub mod deadlines;
 pub mod decisions;
 mod doc;
+pub mod export;
 pub mod feedback;
 pub mod gate;
 pub mod ics;

@@ -263,7 +263,7 @@ impl Vacancy {
         }
     }
 
-    fn commit_since(&mut self, before: &[ChangeHash]) -> Vec<u8> {
+    pub(crate) fn commit_since(&mut self, before: &[ChangeHash]) -> Vec<u8> {
         self.doc.commit();
         self.doc.save_after(before)
     }

@@ -12,7 +12,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tandem_domain::{DomainError, SchemaStatus, Vacancy};
-use tandem_protocol::{DocId, ShareLink};
+use tandem_protocol::{DocId, OwnerSecret, ShareLink};
 use tandem_sync_engine::document::Stored;
 use tandem_sync_engine::{DocStatus, Event, Link, Pending};
 
@@ -33,6 +33,8 @@ pub enum Availability {
     NotFound,
     /// The relay refused the link's token.
     Denied,
+    /// The creator deleted the vacancy for everyone, and nothing of it is on this device.
+    Deleted,
 }
 
 /// Whether this device's changes have reached the relay, for the sync indicator.
@@ -62,6 +64,13 @@ pub struct Session {
     pub link_kept: RwSignal<bool>,
     /// Something the user must know about (storage full, damaged data, a refusal).
     pub problem: RwSignal<Option<Problem>>,
+    /// The creator deleted the vacancy for everyone: nothing here reaches anyone any more,
+    /// and the document is read-only.
+    pub deleted: RwSignal<bool>,
+    /// This device asked the relay to delete the vacancy (so `deleted` is its own doing).
+    pub deleting: RwSignal<bool>,
+    /// The owner secret, on the creator's devices only.
+    owner: Option<OwnerSecret>,
     /// When each local change still being written to storage was made: not yet with the
     /// engine, but unsent all the same.
     writing: RefCell<Vec<f64>>,
@@ -81,6 +90,8 @@ impl Session {
             .store()
             .ok_or(StoreError::Unavailable(String::new()))?;
         let storage = DocStorage::new(store, device.tab_id, link.clone(), None);
+        // The owner secret is made here, kept in the list entry only, and never in the link.
+        storage.set_owner(OwnerSecret::random());
         let (_, first) = Vacancy::create(title, now() as i64);
         storage.list(title.to_string()).await?;
         storage.save_local_change(&pending(first)).await?;
@@ -95,6 +106,7 @@ impl Session {
         record: Option<VacancyRecord>,
     ) -> Rc<Self> {
         let link_kept = RwSignal::new(record.is_some());
+        let owner = record.as_ref().and_then(|r| r.owner.clone());
         let storage = device
             .store()
             .map(|store| DocStorage::new(store, device.tab_id, link.clone(), record));
@@ -114,6 +126,9 @@ impl Session {
             peers: RwSignal::new(Vec::new()),
             link_kept,
             problem: RwSignal::new(None),
+            deleted: RwSignal::new(false),
+            deleting: RwSignal::new(false),
+            owner,
             writing: RefCell::new(Vec::new()),
             my_field: RefCell::new(None),
         });
@@ -151,6 +166,10 @@ impl Session {
                 }
             }),
         );
+        if let Some(owner) = &session.owner {
+            let token = owner.delete_token(session.doc);
+            session.device.sync.set_owner(session.doc, token);
+        }
         session.refresh();
         session.announce();
         session
@@ -160,9 +179,35 @@ impl Session {
         self.device.sync.close(self.doc);
     }
 
-    /// True when this app must not edit the document (written by a newer app, or not here yet).
+    /// True when this app must not edit the document (written by a newer app, not here yet,
+    /// or deleted by its creator).
     pub fn read_only(&self) -> bool {
         self.vacancy.borrow().schema_status() != SchemaStatus::Current
+            || self.deleted.get_untracked()
+    }
+
+    /// Whether this device created the vacancy (and so may delete it for everyone).
+    pub fn is_creator(&self) -> bool {
+        self.owner.is_some()
+    }
+
+    /// Asks the relay to delete the vacancy for everyone. False when that cannot be sent now
+    /// (offline, or not the creator); the relay's answer arrives as `deleted`, or a problem.
+    pub fn delete_for_everyone(&self) -> bool {
+        let sent = self.device.sync.delete_for_everyone(self.doc);
+        if sent {
+            self.deleting.set(true);
+        }
+        sent
+    }
+
+    /// Removes everything this device stores of the vacancy, and stops syncing it.
+    pub async fn remove_from_device(&self) -> Result<(), StoreError> {
+        self.close();
+        match self.device.store() {
+            Some(store) => store.remove_vacancy(self.doc).await,
+            None => Ok(()),
+        }
     }
 
     // ---- local edits -----------------------------------------------------------------------
@@ -262,7 +307,16 @@ impl Session {
                     .set(presence::people(&self.device.sync.peers(self.doc)));
             }
             Event::StatusChanged { .. } => self.refresh(),
-            Event::Problem { problem, .. } => self.problem.set(Some(Problem::from(problem))),
+            Event::Problem { problem, .. } => {
+                if let tandem_sync_engine::Problem::Refused(
+                    tandem_protocol::ErrorCode::NotOwner | tandem_protocol::ErrorCode::NoOwner,
+                ) = problem
+                {
+                    // The relay refused the delete (the problem says why): nothing is on its way.
+                    self.deleting.set(false);
+                }
+                self.problem.set(Some(Problem::from(problem)));
+            }
         }
     }
 
@@ -311,6 +365,11 @@ impl Session {
             self.sync.with_untracked(|s| s.unsent_since.is_some()) != unsent_since.is_some();
         if self.sync.get_untracked() != view {
             self.sync.set(view);
+        }
+        if status.deleted && !self.deleted.get_untracked() {
+            self.deleted.set(true);
+            // Views re-read `read_only` when the version moves.
+            self.version.update(|v| *v += 1);
         }
         let next = availability(self.vacancy.borrow().schema_status(), &status);
         if self.availability.get_untracked() != next {
@@ -362,6 +421,7 @@ impl Session {
 /// What the page can show, from the document and the engine's status.
 fn availability(schema: SchemaStatus, status: &DocStatus) -> Availability {
     match schema {
+        SchemaStatus::Empty if status.deleted => Availability::Deleted,
         SchemaStatus::Empty if status.denied => Availability::Denied,
         SchemaStatus::Empty if status.relay_empty => Availability::NotFound,
         SchemaStatus::Empty => Availability::Waiting,

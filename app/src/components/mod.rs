@@ -8,6 +8,7 @@ pub mod checkin;
 pub mod comparison;
 pub mod criterion_details;
 pub mod dates;
+pub mod delete_vacancy;
 pub mod feedback_form;
 pub mod feedback_owed;
 pub mod field_dom;

@@ -7,21 +7,21 @@
 
 use leptos::prelude::*;
 
+use crate::components::delete_vacancy::DeleteVacancy;
 use crate::i18n::*;
 use crate::session::SessionHandle;
 
 #[component]
 pub fn VacancyData(session: SessionHandle) -> impl IntoView {
     let i18n = use_i18n();
-    let _ = session;
     view! {
         <section class="vacancy-data" aria-labelledby="data-heading">
             <h2 id="data-heading">{t!(i18n, data_heading)}</h2>
             <p class="hint">{t!(i18n, data_intro)}</p>
             // Export, print report and remove from this device are added here, one block each.
 
-            // ---- "Delete for everyone" (the relay deletion) goes here, as its own
-            // <section class="data-block">, after "Remove from this device". ----
+            // "Delete for everyone" (the relay deletion), after "Remove from this device".
+            <DeleteVacancy session />
         </section>
     }
 }

@@ -11,11 +11,11 @@ use tandem_protocol::{DocId, LinkError, ShareLink};
 
 use crate::components::{
     candidate_page::CandidatePage, candidates::CandidatesSection, checkin::CheckinSection,
-    comparison::ComparisonPage, gate_panel::GatePanel, intake::IntakeEditor,
-    interview_page::InterviewPage, live_text::LiveText, overdue_notice::OverdueNotice,
-    people::provide_me, people::PeopleList, planning::PlanningSection, presence_bar::PresenceBar,
-    scorecard::ScorecardEditor, share_box::ShareBox, sync_status::SyncStatus,
-    vacancy_data::VacancyData, welcome::Welcome,
+    comparison::ComparisonPage, delete_vacancy::DeletedNotice, gate_panel::GatePanel,
+    intake::IntakeEditor, interview_page::InterviewPage, live_text::LiveText,
+    overdue_notice::OverdueNotice, people::provide_me, people::PeopleList,
+    planning::PlanningSection, presence_bar::PresenceBar, scorecard::ScorecardEditor,
+    share_box::ShareBox, sync_status::SyncStatus, vacancy_data::VacancyData, welcome::Welcome,
 };
 use crate::device::{use_device, StoreState};
 use crate::i18n::*;
@@ -263,7 +263,9 @@ fn VacancyView(
                 " "<button type="button" on:click=move |_| problem.set(None)>{t!(i18n, dismiss)}</button>
             </p>
         </Show>
+        <DeletedNotice session />
         {move || match shown.get() {
+            Availability::Deleted => view! { <p class="banner error" role="alert">{t!(i18n, deleted_not_found)}</p> }.into_any(),
             Availability::Waiting => view! { <p class="banner" role="status">{t!(i18n, waiting_download)}</p> }.into_any(),
             Availability::NotFound => view! { <p class="banner error" role="alert">{t!(i18n, not_found)}</p> }.into_any(),
             Availability::Denied => view! { <p class="banner error" role="alert">{t!(i18n, denied)}</p> }.into_any(),

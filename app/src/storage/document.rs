@@ -10,7 +10,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 use tandem_domain::{Status, Vacancy};
-use tandem_protocol::{ClientMsgId, ShareLink};
+use tandem_protocol::{ClientMsgId, OwnerSecret, ShareLink};
 use tandem_sync_engine::document::Stored;
 use tandem_sync_engine::Pending;
 
@@ -54,6 +54,7 @@ impl DocStorage {
             stored: Stored::default(),
             opened_at: js_sys::Date::now(),
             deadlines: Vec::new(),
+            owner: None,
         });
         DocStorage {
             store,
@@ -108,6 +109,12 @@ impl DocStorage {
             times.insert(item.id, item.created_at);
         }
         Ok(items)
+    }
+
+    /// This device created the vacancy: its owner secret goes into the list entry (written
+    /// with the next write, e.g. [`Self::list`]).
+    pub fn set_owner(&self, owner: OwnerSecret) {
+        self.record.borrow_mut().owner = Some(owner);
     }
 
     /// Lists the vacancy (a new one, or one whose content has arrived) under `title`.

@@ -18,6 +18,7 @@
 pub mod document;
 pub mod drafts;
 mod record;
+mod removal;
 
 use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
 use js_sys::{Object, Reflect, Uint8Array};

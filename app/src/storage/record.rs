@@ -7,7 +7,7 @@ use js_sys::{Array, Object};
 use tandem_domain::deadlines::Kind;
 use tandem_domain::overview::ListedDeadline;
 use tandem_domain::Status;
-use tandem_protocol::{EntryId, ShareLink};
+use tandem_protocol::{EntryId, OwnerSecret, ShareLink};
 use tandem_sync_engine::document::Stored;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -27,6 +27,10 @@ pub struct VacancyRecord {
     /// The open dated items, so the list shows the next deadline and how many are overdue
     /// without opening every vacancy; empty in entries from before it was kept.
     pub deadlines: Vec<ListedDeadline>,
+    /// The creator's owner secret (never in the link): what deletes the vacancy from the relay
+    /// for everyone. Only on the creator's devices, and absent in entries from before owners.
+    /// A whole-record backup carries it, so a restored device can still delete.
+    pub owner: Option<OwnerSecret>,
 }
 
 pub(super) fn record_key(r: &VacancyRecord) -> JsValue {
@@ -74,6 +78,9 @@ pub(super) fn record_to_js(r: &VacancyRecord) -> JsValue {
         })
         .collect();
     set(&obj, "deadlines", &deadlines);
+    if let Some(owner) = &r.owner {
+        set(&obj, "owner", &JsValue::from_str(&owner.to_base64()));
+    }
     obj.into()
 }
 
@@ -132,5 +139,10 @@ pub(super) fn record_from_js(v: &JsValue) -> Option<VacancyRecord> {
         },
         opened_at: get(v, "opened_at").as_f64().unwrap_or(0.0),
         deadlines: deadlines_from_js(v),
+        // A damaged owner secret reads as none: the vacancy still opens, it just cannot be
+        // deleted for everyone from this device.
+        owner: get(v, "owner")
+            .as_string()
+            .and_then(|s| OwnerSecret::from_base64(&s).ok()),
     })
 }

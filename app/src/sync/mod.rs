@@ -15,7 +15,7 @@ use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use tandem_protocol::limits::SYNC_PATH;
-use tandem_protocol::{DocId, Secret};
+use tandem_protocol::{DeleteToken, DocId, Secret};
 use tandem_sync_engine::document::Stored;
 use tandem_sync_engine::{DocStatus, Engine, Event, Link, Output, PeerView, Pending};
 
@@ -113,6 +113,18 @@ impl Sync {
 
     pub fn set_presence(&self, doc: DocId, payload: Vec<u8>, urgent: bool) {
         self.drive(|e| e.set_presence(doc, payload, urgent, now()));
+    }
+
+    /// This device created `doc`: the engine claims it at the relay on every join.
+    pub fn set_owner(&self, doc: DocId, token: DeleteToken) {
+        self.drive(|e| e.set_owner(doc, token, now()));
+    }
+
+    /// Asks the relay to delete `doc` for everyone; false when that cannot be sent now.
+    pub fn delete_for_everyone(&self, doc: DocId) -> bool {
+        let mut sent = false;
+        self.drive(|e| sent = e.delete_for_everyone(doc, now()));
+        sent
     }
 
     pub fn status(&self, doc: DocId) -> Option<DocStatus> {

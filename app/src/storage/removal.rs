@@ -1,0 +1,44 @@
+//! Removing a vacancy from this device: its list entry, its document chunks, its outbox and the
+//! feedback drafts kept for it, in one transaction, so a crash leaves either all of it or none.
+//!
+//! This is the device's side only. What the relay holds is deleted by the creator's "Delete
+//! for everyone" (the relay protocol's `Delete`); a partner removes their copy here once told.
+
+use idb::{KeyRange, Query, TransactionMode};
+use tandem_protocol::DocId;
+use wasm_bindgen::JsValue;
+
+use super::{range_for, LocalStore, StoreError, CHUNKS, OUTBOX, SETTINGS, VACANCIES};
+
+/// The keys `"<prefix>…"` of one document in a store whose keys start with `prefix`.
+fn prefixed(prefix: &str) -> Result<Query, StoreError> {
+    // ';' sorts right after ':', so this range holds exactly the keys starting with `prefix`.
+    let upper = format!("{};", prefix.trim_end_matches(':'));
+    let range = KeyRange::bound(
+        &JsValue::from_str(prefix),
+        &JsValue::from_str(&upper),
+        Some(false),
+        Some(true),
+    )?;
+    Ok(Query::KeyRange(range))
+}
+
+impl LocalStore {
+    /// Removes everything this device stores of `doc`.
+    pub async fn remove_vacancy(&self, doc: DocId) -> Result<(), StoreError> {
+        let id = doc.to_string();
+        let tx = self.db.transaction(
+            &[VACANCIES, CHUNKS, OUTBOX, SETTINGS],
+            TransactionMode::ReadWrite,
+        )?;
+        tx.object_store(VACANCIES)?
+            .delete(JsValue::from_str(&id))?
+            .await?;
+        tx.object_store(CHUNKS)?.delete(range_for(&id)?)?.await?;
+        tx.object_store(OUTBOX)?.delete(range_for(&id)?)?.await?;
+        tx.object_store(SETTINGS)?
+            .delete(prefixed(&format!("draft:{id}:"))?)?
+            .await?;
+        Self::finish(tx).await
+    }
+}

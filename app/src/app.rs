@@ -4,10 +4,13 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
+use crate::components::app_update::UpdateBar;
+use crate::components::device_storage::StorageWarning;
 use crate::components::settings::{apply_saved_locale, Settings};
 use crate::device::{provide_device, use_device};
 use crate::i18n::*;
 use crate::pages::{home::Home, vacancy::VacancyPage};
+use crate::pwa::provide_pwa;
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -24,6 +27,7 @@ fn Shell() -> impl IntoView {
     // In an effect, so it runs after leptos_i18n's own effect that applies the browser language.
     Effect::new(move |_| apply_saved_locale(i18n));
     provide_device();
+    provide_pwa();
     let store_problem = use_device().store_problem;
 
     view! {
@@ -35,6 +39,7 @@ fn Shell() -> impl IntoView {
             <Show when=move || store_problem.get().is_some()>
                 <p class="banner error" role="alert">{move || store_problem.get().map(|p| p.text(i18n))}</p>
             </Show>
+            <StorageWarning />
             <main>
                 <Routes fallback=move || view! { <p class="empty">{t!(i18n, page_not_found)}</p> }>
                     <Route path=path!("/") view=Home />
@@ -43,6 +48,7 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/v/:id/:section?/:item?") view=VacancyPage />
                 </Routes>
             </main>
+            <UpdateBar />
         </Router>
     }
 }

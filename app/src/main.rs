@@ -13,6 +13,8 @@
 //! - [`storage`]: IndexedDB, the device's own copy of everything, and one vacancy's share of it.
 //! - [`presence`], [`problem`]: what a device says about itself; what went wrong, in the
 //!   user's language.
+//! - [`pwa`]: the installed, offline-capable app: service worker and new builds, the install
+//!   offer, persistent storage.
 //!
 //! Dependencies point one way: pages → components → session → sync, storage → (engine,
 //! domain, protocol).
@@ -31,6 +33,7 @@ mod device;
 mod pages;
 mod presence;
 mod problem;
+mod pwa;
 mod session;
 mod storage;
 mod sync;

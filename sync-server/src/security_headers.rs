@@ -15,6 +15,11 @@
 //! style may fetch is still limited: a `url(…)` smuggled into a colour loads nothing from
 //! another site (`img-src`, `default-src`).
 //!
+//! The service worker (`/sw.js`) and the web app manifest come only from the relay itself:
+//! `worker-src 'self'` and `manifest-src 'self'`, said outright rather than left to fall back on
+//! `script-src` and `default-src`. The worker runs under the policy sent with its own script,
+//! which is this one too: its `fetch` of the app's files is `connect-src 'self'`.
+//!
 //! The WebSocket to `/sync` needs nothing beyond `connect-src 'self'`: under CSP Level 3,
 //! `'self'` on an `http:` page also matches `ws:` to the same host and port, and on `https:`
 //! also `wss:` (checked in Chromium by `tests/e2e/security-headers.spec.ts`).
@@ -153,6 +158,8 @@ pub fn content_security_policy(script_hashes: &[String]) -> String {
         &format!("script-src {script_src} 'wasm-unsafe-eval'"),
         "style-src 'self'",
         "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
         "img-src 'self' data: blob:",
         "media-src 'self' blob:",
         "object-src 'none'",

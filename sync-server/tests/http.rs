@@ -104,6 +104,8 @@ async fn every_response_for_the_app_carries_the_security_headers() {
             &script_src,
             "style-src 'self'",
             "connect-src 'self'",
+            "worker-src 'self'",
+            "manifest-src 'self'",
             "img-src 'self' data: blob:",
             "media-src 'self' blob:",
             "object-src 'none'",
@@ -131,6 +133,55 @@ async fn every_response_for_the_app_carries_the_security_headers() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn the_service_worker_and_the_manifest_are_served_to_install_the_app() {
+    let data = tempfile::tempdir().unwrap();
+    let app = tempfile::tempdir().unwrap();
+    write_app(app.path());
+    let static_dir = app.path().to_str().unwrap();
+
+    // Before a build has written sw.js, registering it must fail, not register the SPA's HTML.
+    let relay = RelayProcess::start(data.path(), &["--static-dir", static_dir]);
+    assert_eq!(http_get(relay.addr, "/sw.js", &[]).status, 404);
+
+    let worker =
+        "const VERSION = \"0123456789abcdef\";\nself.addEventListener('fetch', () => {});\n";
+    std::fs::write(app.path().join("sw.js"), worker).unwrap();
+    std::fs::write(
+        app.path().join("manifest.webmanifest"),
+        "{\"name\":\"Tandem\",\"start_url\":\"/\"}",
+    )
+    .unwrap();
+    for encoding in ["identity", "gzip"] {
+        let sw = http_get(relay.addr, "/sw.js", &[("Accept-Encoding", encoding)]);
+        assert_eq!(sw.status, 200);
+        // A browser refuses a worker script of any other type.
+        let content_type = sw.header("content-type").unwrap_or_default();
+        assert!(content_type.contains("javascript"), "{content_type:?}");
+        // Its name has no hash: each build's sw.js must be fetched anew, or no update is seen.
+        assert_eq!(sw.header("cache-control"), Some("no-cache"));
+        let csp = sw.header("content-security-policy").unwrap_or_default();
+        assert!(
+            csp.split(';').any(|d| d.trim() == "worker-src 'self'"),
+            "{csp:?}"
+        );
+    }
+
+    let manifest = http_get(relay.addr, "/manifest.webmanifest", &[]);
+    assert_eq!(manifest.status, 200);
+    assert_eq!(
+        manifest.header("content-type"),
+        Some("application/manifest+json")
+    );
+    assert_eq!(manifest.header("cache-control"), Some("no-cache"));
+    let page = http_get(relay.addr, "/", &[]);
+    let csp = page.header("content-security-policy").unwrap_or_default();
+    assert!(
+        csp.split(';').any(|d| d.trim() == "manifest-src 'self'"),
+        "{csp:?}"
+    );
 }
 
 #[tokio::test]

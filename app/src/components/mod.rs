@@ -1,5 +1,6 @@
 //! The pieces pages are made of, each named after what the user sees.
 
+pub mod app_update;
 pub mod calendar_export;
 pub mod candidate_interviews;
 pub mod candidate_page;
@@ -9,10 +10,12 @@ pub mod comparison;
 pub mod criterion_details;
 pub mod dates;
 pub mod delete_vacancy;
+pub mod device_storage;
 pub mod feedback_form;
 pub mod feedback_owed;
 pub mod field_dom;
 pub mod gate_panel;
+pub mod install_offer;
 pub mod intake;
 pub mod interview_kit;
 pub mod interview_page;

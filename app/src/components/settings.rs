@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::device_storage::StorageInfo;
 use crate::device::{use_device, Profile};
 use crate::i18n::*;
 use crate::presence::{palette_colour, COLOURS, MAX_NAME_CHARS};
@@ -99,6 +100,7 @@ pub fn Settings() -> impl IntoView {
                         <option value="nl" selected=move || i18n.get_locale() == Locale::nl>"Nederlands"</option>
                     </select>
                 </label>
+                <StorageInfo />
             </div>
         </details>
     }

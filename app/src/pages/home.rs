@@ -10,6 +10,7 @@ use tandem_domain::overview::listed_summary;
 
 use crate::components::dates::{due_text, local_now};
 use crate::components::gate_panel::status_text;
+use crate::components::install_offer::InstallOffer;
 use crate::device::{use_device, StoreState};
 use crate::i18n::*;
 use crate::pages::vacancy_path;
@@ -133,5 +134,6 @@ pub fn Home() -> impl IntoView {
                 </Show>
             </form>
         </section>
+        <InstallOffer has_vacancies=Signal::derive(move || vacancies.with(|v| v.as_ref().is_some_and(|l| !l.is_empty()))) />
     }
 }

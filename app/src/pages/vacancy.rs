@@ -21,6 +21,7 @@ use crate::device::{use_device, StoreState};
 use crate::i18n::*;
 use crate::pages::{section_path, vacancy_path};
 use crate::problem::link_error_text;
+use crate::pwa::use_pwa;
 use crate::session::{Availability, Session, SessionHandle};
 
 #[component]
@@ -28,6 +29,7 @@ pub fn VacancyPage() -> impl IntoView {
     let i18n = use_i18n();
     let params = use_params_map();
     let device = StoredValue::new_local(use_device());
+    let pwa = use_pwa();
     let store_state = device.with_value(|d| d.store_state);
     let session = RwSignal::new(None::<SessionHandle>);
     let error = RwSignal::new(None::<String>);
@@ -76,6 +78,8 @@ pub fn VacancyPage() -> impl IntoView {
                 Ok(link) => {
                     let s = Session::open(device, link, record).await;
                     session.set(Some(StoredValue::new_local(s)));
+                    // Now there is something worth keeping on this device.
+                    pwa.ask_persistent_storage();
                 }
                 // The address this app leaves once a vacancy is stored: of no use on a
                 // device that does not have it, which should say what to do instead.

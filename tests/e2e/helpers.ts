@@ -261,3 +261,31 @@ export async function submitFeedback(page: Page, scores: Record<string, number>,
   await form.locator('button[type="submit"]').click();
   await expect(page.locator('form.feedback-form')).toHaveCount(0);
 }
+
+// Accessibility checks (axe-core). An import may stand anywhere at a module's top level; it is
+// here so that helpers are only ever appended to this file.
+import AxeBuilder from '@axe-core/playwright';
+
+/**
+ * Runs axe-core on the page as it is now and fails on any serious or critical violation, with a
+ * list that says which rule, what it means and where (up to five elements per rule). `what`
+ * names the page in the message. A soft assertion: a test that checks many pages reports every
+ * page's violations in one run, and still fails.
+ */
+export async function expectNoSeriousA11yViolations(page: Page, what: string = page.url()) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'])
+    .analyze();
+  const serious = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const list = serious
+    .map((v) => {
+      const nodes = v.nodes
+        .slice(0, 5)
+        .map((n) => `    ${n.target.join(' ')}: ${(n.failureSummary ?? '').replace(/\s*\n\s*/g, ' ')}`)
+        .join('\n');
+      const more = v.nodes.length > 5 ? `\n    … and ${v.nodes.length - 5} more` : '';
+      return `  [${v.impact}] ${v.id}: ${v.help} (${v.helpUrl})\n${nodes}${more}`;
+    })
+    .join('\n');
+  expect.soft(serious.map((v) => v.id), `axe on ${what}:\n${list}`).toEqual([]);
+}

@@ -201,6 +201,15 @@ fn VacancyView(
             doc.set_title("Tandem");
         }
     });
+    let heading = move || {
+        version.track();
+        let title = session.with_value(|s| s.vacancy.borrow().title());
+        if title.trim().is_empty() {
+            t_string!(i18n, untitled).to_string()
+        } else {
+            title
+        }
+    };
     // Once this device keeps the link, the secret leaves the address bar and the history.
     let link_kept = s.link_kept;
     let doc = s.doc;
@@ -271,11 +280,16 @@ fn VacancyView(
         {move || match shown.get() {
             Availability::Deleted => view! { <p class="banner error" role="alert">{t!(i18n, deleted_not_found)}</p> }.into_any(),
             Availability::Waiting => view! { <p class="banner" role="status">{t!(i18n, waiting_download)}</p> }.into_any(),
-            Availability::NotFound => view! { <p class="banner error" role="alert">{t!(i18n, not_found)}</p> }.into_any(),
-            Availability::Denied => view! { <p class="banner error" role="alert">{t!(i18n, denied)}</p> }.into_any(),
+            // A link that opens nothing is a page of its own, with its heading, as a malformed one is.
+            Availability::NotFound => view! { <section class="banner error" role="alert"><h1>{t!(i18n, bad_link)}</h1><p>{t!(i18n, not_found)}</p></section> }.into_any(),
+            Availability::Denied => view! { <section class="banner error" role="alert"><h1>{t!(i18n, bad_link)}</h1><p>{t!(i18n, denied)}</p></section> }.into_any(),
             Availability::Ready if welcome.get() => view! { <Welcome session /> }.into_any(),
             Availability::Ready => view! {
                 <header class="vacancy-header">
+                    // The page's one heading of the first rank names the vacancy; the field
+                    // below shows the same title for editing, so the heading is for assistive
+                    // technology only.
+                    <h1 class="visually-hidden">{heading}</h1>
                     <label for="vacancy-title">{t!(i18n, title_label)}</label>
                     <LiveText session field=TextField::Title id="vacancy-title".to_string() presence_key="title".to_string() />
                 </header>

@@ -81,29 +81,7 @@ pub fn provide_device() {
     spawn_local(async move {
         match LocalStore::open().await {
             Ok(store) => {
-                if let Ok(Some(saved)) = store.setting(PROFILE_KEY).await {
-                    if let Some((colour, name)) = saved.split_once('|') {
-                        // Anything on this device (or an older app) may have written it, and
-                        // the colour goes into style attributes here and on partners' screens:
-                        // only a palette colour replaces the one picked above.
-                        device.profile.update(|p| {
-                            p.name = safe_name(name);
-                            if let Some(colour) = palette_colour(colour) {
-                                p.colour = colour.to_string();
-                            }
-                        });
-                    }
-                }
-                // Anything else that once wrote this key is replaced by an id of our own shape.
-                match store.setting(PERSON_KEY).await {
-                    Ok(Some(id)) if is_person_id(&id) => device.person.set(PersonId(id)),
-                    _ => {
-                        let id = device.person.get_untracked();
-                        // Not kept, this device is a new person at each start; the pages still
-                        // work, and storage that cannot write is reported when a vacancy is saved.
-                        let _ = store.set_setting(PERSON_KEY, id.as_str()).await;
-                    }
-                }
+                device.read_identity(&store).await;
                 *device.store.borrow_mut() = Some(store);
                 device.store_state.set(StoreState::Ready);
             }
@@ -127,6 +105,34 @@ pub fn use_device() -> Rc<Device> {
 impl Device {
     pub fn store(&self) -> Option<LocalStore> {
         self.store.borrow().clone()
+    }
+
+    /// Reads who this device is (profile and person id) from storage, making the person id
+    /// when there is none: at start, and again after a backup brought another device's.
+    pub async fn read_identity(&self, store: &LocalStore) {
+        if let Ok(Some(saved)) = store.setting(PROFILE_KEY).await {
+            if let Some((colour, name)) = saved.split_once('|') {
+                // Anything on this device (or an older app) may have written it, and the
+                // colour goes into style attributes here and on partners' screens: only a
+                // palette colour replaces the one picked at start.
+                self.profile.update(|p| {
+                    p.name = safe_name(name);
+                    if let Some(colour) = palette_colour(colour) {
+                        p.colour = colour.to_string();
+                    }
+                });
+            }
+        }
+        // Anything else that once wrote this key is replaced by an id of our own shape.
+        match store.setting(PERSON_KEY).await {
+            Ok(Some(id)) if is_person_id(&id) => self.person.set(PersonId(id)),
+            _ => {
+                let id = self.person.get_untracked();
+                // Not kept, this device is a new person at each start; the pages still
+                // work, and storage that cannot write is reported when a vacancy is saved.
+                let _ = store.set_setting(PERSON_KEY, id.as_str()).await;
+            }
+        }
     }
 
     /// Changes the profile here and remembers it on the device.

@@ -11,6 +11,7 @@
 //! - [`sync`]: the sans-IO sync engine (`tandem-sync-engine`) driven by the browser: socket,
 //!   timer, online and offline events.
 //! - [`storage`]: IndexedDB, the device's own copy of everything, and one vacancy's share of it.
+//! - [`files`]: downloads made from bytes, and the bytes of a file the person chose.
 //! - [`presence`], [`problem`]: what a device says about itself; what went wrong, in the
 //!   user's language.
 //! - [`pwa`]: the installed, offline-capable app: service worker and new builds, the install
@@ -30,6 +31,7 @@ use locales::i18n;
 mod app;
 mod components;
 mod device;
+mod files;
 mod pages;
 mod presence;
 mod problem;

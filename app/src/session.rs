@@ -85,15 +85,28 @@ fn now() -> f64 {
 impl Session {
     /// A brand-new vacancy, stored and listed on this device; the page then opens it by link.
     pub async fn create(device: &Device, title: &str) -> Result<ShareLink, StoreError> {
+        let (vacancy, first) = Vacancy::create(title, now() as i64);
+        Self::create_from(device, &vacancy, first).await
+    }
+
+    /// A new vacancy (new id, new secret) holding `vacancy`, whose whole content is the change
+    /// `first`: a brand-new one, or one imported from an export. Stored and listed on this
+    /// device and queued for the relay, as creating one does.
+    pub async fn create_from(
+        device: &Device,
+        vacancy: &Vacancy,
+        first: Vec<u8>,
+    ) -> Result<ShareLink, StoreError> {
         let link = ShareLink::random();
         let store = device
             .store()
             .ok_or(StoreError::Unavailable(String::new()))?;
         let storage = DocStorage::new(store, device.tab_id, link.clone(), None);
-        // The owner secret is made here, kept in the list entry only, and never in the link.
+        // The owner secret is made here, kept in the list entry only, and never in the link:
+        // whoever creates the vacancy (or imports it as a new one) owns it.
         storage.set_owner(OwnerSecret::random());
-        let (_, first) = Vacancy::create(title, now() as i64);
-        storage.list(title.to_string()).await?;
+        storage.set_listing(vacancy);
+        storage.list(vacancy.title()).await?;
         storage.save_local_change(&pending(first)).await?;
         Ok(link)
     }

@@ -4,8 +4,8 @@
 
 use leptos::prelude::*;
 use tandem_domain::deadlines::DateTime;
-use wasm_bindgen::{JsCast, JsValue};
 
+use crate::files::{download, file_name};
 use crate::i18n::*;
 use crate::session::SessionHandle;
 
@@ -16,64 +16,6 @@ fn browser_time_zone() -> String {
         .ok()
         .and_then(|z| z.as_string())
         .unwrap_or_default()
-}
-
-/// A file name from the vacancy's title: letters, digits, spaces, dashes and dots kept.
-fn file_name(title: &str) -> String {
-    let cleaned: String = title
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, ' ' | '-' | '_' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    let cleaned = cleaned.trim().trim_matches('.').trim();
-    let base = if cleaned.is_empty() {
-        "tandem"
-    } else {
-        cleaned
-    };
-    format!("{base}.ics")
-}
-
-fn js_error(e: JsValue) -> String {
-    e.as_string()
-        .or_else(|| {
-            e.dyn_ref::<js_sys::Error>()
-                .map(|e| String::from(e.message()))
-        })
-        .unwrap_or_else(|| format!("{e:?}"))
-}
-
-/// Hands `text` to the browser as a file download named `name`.
-fn download(name: &str, text: &str) -> Result<(), String> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("text/calendar;charset=utf-8");
-    let blob =
-        web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).map_err(js_error)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(js_error)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| "no document".to_string())?;
-    let link: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(js_error)?
-        .dyn_into()
-        .map_err(|_| "no link element".to_string())?;
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
-    // The browser has read the file by the time this runs; the URL would otherwise hold the
-    // file in memory until the page closes.
-    gloo_timers::callback::Timeout::new(60_000, move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    })
-    .forget();
-    Ok(())
 }
 
 #[component]
@@ -99,9 +41,15 @@ pub fn CalendarExport(session: SessionHandle) -> impl IntoView {
                 stamp,
             )
             .map_err(|e| e.to_string())
-            .map(|text| (file_name(&title), text))
+            .map(|text| (file_name(&title, "ics"), text))
         });
-        error.set(result.and_then(|(name, text)| download(&name, &text)).err());
+        error.set(
+            result
+                .and_then(|(name, text)| {
+                    download(&name, "text/calendar;charset=utf-8", text.as_bytes())
+                })
+                .err(),
+        );
     };
 
     view! {

@@ -4,14 +4,18 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use tandem_protocol::ShareLink;
+use tandem_protocol::{DocId, ShareLink};
 
+use tandem_domain::export::ImportError;
 use tandem_domain::overview::listed_summary;
+use tandem_domain::Vacancy;
 
 use crate::components::dates::{due_text, local_now};
+use crate::components::device_backup::DeviceBackup;
 use crate::components::gate_panel::status_text;
 use crate::components::install_offer::InstallOffer;
-use crate::device::{use_device, StoreState};
+use crate::device::{use_device, Device, StoreState};
+use crate::files::{read_chosen, ReadError};
 use crate::i18n::*;
 use crate::pages::vacancy_path;
 use crate::problem::{link_error_text, Problem};
@@ -26,13 +30,16 @@ pub fn Home() -> impl IntoView {
     let vacancies = RwSignal::new(None::<Vec<VacancyRecord>>);
     // Deadlines are read against the clock when the list is shown.
     let now = local_now();
+    let reload_list = move || {
+        if let Some(store) = device.with_value(|d| d.store()) {
+            spawn_local(async move {
+                vacancies.set(Some(store.vacancies().await.unwrap_or_default()));
+            });
+        }
+    };
     Effect::new(move |_| {
         if store_state.get() == StoreState::Ready {
-            if let Some(store) = device.with_value(|d| d.store()) {
-                spawn_local(async move {
-                    vacancies.set(Some(store.vacancies().await.unwrap_or_default()));
-                });
-            }
+            reload_list();
         }
     });
 
@@ -67,6 +74,31 @@ pub fn Home() -> impl IntoView {
         }
     };
 
+    // Importing an export makes a new vacancy, as creating one does, and opens it.
+    let import_error = RwSignal::new(None::<String>);
+    let nav = use_navigate();
+    let import = move |ev: leptos::ev::Event| {
+        let input: web_sys::HtmlInputElement = event_target(&ev);
+        import_error.set(None);
+        let nav = nav.clone();
+        let device = device.get_value();
+        spawn_local(async move {
+            let result = match read_chosen(&input).await {
+                Ok(Some(bytes)) => import_file(&device, i18n, &bytes).await,
+                Ok(None) => return,
+                Err(ReadError::TooLarge) => Err(t_string!(i18n, import_too_large).to_string()),
+                Err(ReadError::Failed(e)) => {
+                    Err(format!("{} {e}", t_string!(i18n, data_file_failed)))
+                }
+            };
+            // The same file may be chosen again after a fix.
+            input.set_value("");
+            match result {
+                Ok(doc) => nav(&vacancy_path(doc), Default::default()),
+                Err(text) => import_error.set(Some(text)),
+            }
+        });
+    };
     view! {
         <p class="tagline">{t!(i18n, tagline)}</p>
         <section aria-labelledby="list-heading">
@@ -135,5 +167,42 @@ pub fn Home() -> impl IntoView {
             </form>
         </section>
         <InstallOffer has_vacancies=Signal::derive(move || vacancies.with(|v| v.as_ref().is_some_and(|l| !l.is_empty()))) />
+        <section class="card data-home" aria-labelledby="data-home-heading">
+            <h2 id="data-home-heading">{t!(i18n, data_heading)}</h2>
+            <div class="data-block">
+                <label for="import-file">{t!(i18n, import_label)}</label>
+                <p class="hint" id="import-hint">{t!(i18n, import_hint)}</p>
+                <input id="import-file" type="file" accept=".json,application/json" aria-describedby="import-hint"
+                    disabled=cannot_create on:change=import />
+                <Show when=move || import_error.get().is_some()>
+                    <p class="error" role="alert">{move || import_error.get()}</p>
+                </Show>
+            </div>
+            <DeviceBackup on_restored=move |_| reload_list() />
+        </section>
     }
+}
+
+/// Imports an export as a new vacancy on this device; its id, or what went wrong.
+async fn import_file(
+    device: &Device,
+    i18n: leptos_i18n::I18nContext<Locale>,
+    bytes: &[u8],
+) -> Result<DocId, String> {
+    let text = String::from_utf8_lossy(bytes);
+    let (vacancy, first) = Vacancy::import(&text).map_err(|e| import_error_text(i18n, &e))?;
+    Session::create_from(device, &vacancy, first)
+        .await
+        .map(|link| link.doc)
+        .map_err(|e| Problem::from(&e).text(i18n))
+}
+
+/// Why an export could not be imported, in the user's language.
+fn import_error_text(i18n: leptos_i18n::I18nContext<Locale>, e: &ImportError) -> String {
+    match e {
+        ImportError::NotJson(_) | ImportError::Foreign => t_string!(i18n, import_foreign),
+        ImportError::NewerFormat(_) | ImportError::NewerSchema(_) => t_string!(i18n, import_newer),
+        ImportError::Malformed(_) => t_string!(i18n, import_damaged),
+    }
+    .to_string()
 }

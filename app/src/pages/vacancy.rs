@@ -15,7 +15,8 @@ use crate::components::{
     intake::IntakeEditor, interview_page::InterviewPage, live_text::LiveText,
     overdue_notice::OverdueNotice, people::provide_me, people::PeopleList,
     planning::PlanningSection, presence_bar::PresenceBar, scorecard::ScorecardEditor,
-    share_box::ShareBox, sync_status::SyncStatus, vacancy_data::VacancyData, welcome::Welcome,
+    share_box::ShareBox, sync_status::SyncStatus, vacancy_data::VacancyData,
+    vacancy_report::VacancyReport, welcome::Welcome,
 };
 use crate::device::{use_device, StoreState};
 use crate::i18n::*;
@@ -127,6 +128,8 @@ enum Section {
     /// The vacancy's data: export, report, removal. Not in the section bar: a link at the
     /// bottom of the page leads there.
     Data,
+    /// The printable report, reached from the data page.
+    Report,
 }
 
 impl Section {
@@ -146,6 +149,7 @@ impl Section {
             Section::Planning => "planning",
             Section::Checkin => "checkin",
             Section::Data => "data",
+            Section::Report => "report",
         }
     }
 
@@ -159,6 +163,7 @@ impl Section {
             // An interview and the comparison belong with the candidates.
             Some("interview" | "compare") => Some(Section::Candidates),
             Some("data") => Some(Section::Data),
+            Some("report") => Some(Section::Report),
             Some(key) => Section::ALL.into_iter().find(|s| s.key() == key),
         }
     }
@@ -256,6 +261,7 @@ fn VacancyView(
                     Section::Planning => t_string!(i18n, planning),
                     Section::Checkin => t_string!(i18n, checkin),
                     Section::Data => t_string!(i18n, data_heading),
+                    Section::Report => t_string!(i18n, report_heading),
                 }}
             </a>
         }
@@ -309,6 +315,7 @@ fn VacancyView(
                     Some(Section::Planning) => view! { <PlanningSection session /> }.into_any(),
                     Some(Section::Checkin) => view! { <CheckinSection session /> }.into_any(),
                     Some(Section::Data) => view! { <VacancyData session /> }.into_any(),
+                    Some(Section::Report) => view! { <VacancyReport session /> }.into_any(),
                     None => view! { <p class="empty">{t!(i18n, page_not_found)}</p> }.into_any(),
                 }}
             }.into_any(),

@@ -1,7 +1,8 @@
 //! The device's own copy of everything: IndexedDB, through the `idb` crate.
 //!
 //! This module is the database and its transactions; [`document`] is one open vacancy's use of
-//! it (which chunks it has, when to compact, what its outbox holds).
+//! it (which chunks it has, when to compact, what its outbox holds); [`device_data`] is all of
+//! it at once (backup, restore).
 //!
 //! Object stores:
 //! - `vacancies`: one record per vacancy on this device (its link, title, and how far it got
@@ -15,6 +16,7 @@
 //!
 //! Every local change goes to `chunks` and `outbox` in one transaction before it is sent.
 
+pub mod device_data;
 pub mod document;
 pub mod drafts;
 mod record;

@@ -78,7 +78,7 @@ pub fn VacancyData(session: SessionHandle) -> impl IntoView {
                         <button type="button" class="secondary" on:click=move |_| confirming.set(true)>{t!(i18n, remove_button)}</button>
                     }>
                     <div class="confirm-remove" role="group" aria-labelledby="remove-question">
-                        <p id="remove-question"><strong>{t!(i18n, remove_question)}</strong></p>
+                        <p id="remove-question"><strong>{t!(i18n, remove_device_question)}</strong></p>
                         <Show when=unsent>
                             <p class="error">{t!(i18n, remove_unsent)}</p>
                         </Show>

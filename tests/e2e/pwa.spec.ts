@@ -4,12 +4,14 @@ import { test, expect, type BrowserContext, type Page } from '@playwright/test';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import { addCriterion, createVacancy, criterion, joinVacancy, openScorecard, switchableNetwork, syncStatus } from './helpers';
+import { addCriterion, createVacancy, criterion, dutchPhone, joinVacancy, openScorecard, switchableNetwork, syncStatus } from './helpers';
 
 /** The built app the relay serves, and its service worker as scripts/write-sw.mjs wrote it. */
 const dist = resolve(__dirname, '../../app/dist');
 const builtWorker = readFileSync(resolve(dist, 'sw.js'), 'utf8');
 const builtVersion = /const VERSION = "([0-9a-f]{16})";/.exec(builtWorker)?.[1] ?? '';
+
+const SCREENS = 'test-results/screens';
 
 /** Opens the app and waits until its service worker controls the page. */
 async function openControlled(context: BrowserContext): Promise<Page> {
@@ -124,6 +126,7 @@ async function expectNewBuildOffered(page: Page, nextVersion: string) {
   });
   const bar = page.getByRole('status').filter({ hasText: 'A new version of Tandem is ready' });
   await expect(bar).toBeVisible();
+  await page.screenshot({ path: `${SCREENS}/pwa-update-bar.png` });
   // Offered, not forced: the old build keeps running until the person chooses.
   expect(await cacheNames(page)).toContain(`tandem-shell-${builtVersion}`);
 
@@ -162,4 +165,60 @@ test('the manifest is served, valid, linked from the page, and every file it nam
     const png = await file.body();
     expect(`${png.readUInt32BE(16)}x${png.readUInt32BE(20)}`, image.src).toBe(image.sizes);
   }
+});
+
+const phoneInEnglish = { ...dutchPhone, locale: 'en-GB' };
+
+/** What the browser does when the app meets its install criteria (a stand-in: it cannot prompt). */
+async function offerInstall(page: Page) {
+  await page.evaluate(() => window.dispatchEvent(new Event('beforeinstallprompt', { cancelable: true })));
+}
+
+test('the install offer waits for a vacancy, and "Not now" is remembered', async ({ browser }) => {
+  const page = await (await browser.newContext(phoneInEnglish)).newPage();
+  await page.goto('/');
+  await expect(page.getByText('No vacancies on this device yet.')).toBeVisible();
+  await offerInstall(page);
+  const install = page.getByRole('button', { name: 'Install Tandem' });
+  await expect(install).toHaveCount(0);
+
+  await createVacancy(page, 'Installateur');
+  await page.goto('/');
+  await expect(page.getByRole('link', { name: 'Installateur' })).toBeVisible();
+  await offerInstall(page);
+  await expect(install).toBeVisible();
+  await install.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `${SCREENS}/pwa-install-offer.png` });
+  await page.getByRole('button', { name: 'Not now' }).click();
+  await expect(install).toHaveCount(0);
+
+  await page.reload();
+  await expect(page.getByRole('link', { name: 'Installateur' })).toBeVisible();
+  await offerInstall(page);
+  await expect(page.getByRole('button', { name: 'Not now' })).toHaveCount(0);
+  await expect(install).toHaveCount(0);
+});
+
+test('the settings show the storage used, and every page warns when it is nearly full', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto('/');
+  await page.locator('.settings summary').click();
+  await expect(page.getByRole('heading', { name: 'Storage on this device' })).toBeVisible();
+  await expect(page.getByTestId('storage-used')).toHaveText(/^\d+(\.\d)? [kMGT]B used of \d+(\.\d)? [kMGT]B$/);
+  await expect(page.getByRole('alert')).toHaveCount(0);
+
+  // The browser reports 90% of the quota used.
+  const full = await browser.newContext({ locale: 'nl-NL' });
+  await full.addInitScript(() => {
+    navigator.storage.estimate = async () => ({ usage: 90_000_000, quota: 100_000_000 });
+  });
+  const nearlyFull = await full.newPage();
+  await nearlyFull.goto('/');
+  await expect(nearlyFull.getByRole('alert')).toContainText('De opslag op dit apparaat is bijna vol: Tandem gebruikt 90%');
+  await nearlyFull.locator('.settings summary').click();
+  await expect(nearlyFull.getByTestId('storage-used')).toHaveText('90 MB van 100 MB in gebruik');
+  await nearlyFull.screenshot({ path: `${SCREENS}/pwa-storage-nearly-full-nl.png` });
+  await full.close();
+  await context.close();
 });

@@ -7,6 +7,7 @@ use leptos_router::path;
 use crate::components::app_update::UpdateBar;
 use crate::components::device_storage::StorageWarning;
 use crate::components::settings::{apply_saved_locale, Settings};
+use crate::components::toast::{provide_toasts, ToastRegion};
 use crate::device::{provide_device, use_device};
 use crate::i18n::*;
 use crate::pages::{home::Home, vacancy::VacancyPage};
@@ -28,6 +29,7 @@ fn Shell() -> impl IntoView {
     Effect::new(move |_| apply_saved_locale(i18n));
     provide_device();
     provide_pwa();
+    provide_toasts();
     let store_problem = use_device().store_problem;
 
     view! {
@@ -49,6 +51,7 @@ fn Shell() -> impl IntoView {
                 </Routes>
             </main>
             <UpdateBar />
+            <ToastRegion />
         </Router>
     }
 }

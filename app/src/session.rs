@@ -17,6 +17,7 @@ use tandem_sync_engine::document::Stored;
 use tandem_sync_engine::{DocStatus, Event, Link, Pending};
 
 use crate::device::Device;
+use crate::notices::{self, Inventory, News};
 use crate::presence::{self, Peer, PresencePayload};
 use crate::problem::Problem;
 use crate::storage::document::DocStorage;
@@ -71,6 +72,9 @@ pub struct Session {
     pub deleting: RwSignal<bool>,
     /// The owner secret, on the creator's devices only.
     owner: Option<OwnerSecret>,
+    /// What partners' changes did that this person should be told (see `notices`); the
+    /// partner notices component takes them from here.
+    pub news: RwSignal<Vec<News>>,
     /// When each local change still being written to storage was made: not yet with the
     /// engine, but unsent all the same.
     writing: RefCell<Vec<f64>>,
@@ -142,6 +146,7 @@ impl Session {
             deleted: RwSignal::new(false),
             deleting: RwSignal::new(false),
             owner,
+            news: RwSignal::new(Vec::new()),
             writing: RefCell::new(Vec::new()),
             my_field: RefCell::new(None),
         });
@@ -230,7 +235,12 @@ impl Session {
     where
         F: FnOnce(&mut Vacancy) -> Result<Option<Vec<u8>>, DomainError>,
     {
-        let result = f(&mut self.vacancy.borrow_mut());
+        let result = {
+            let mut v = self.vacancy.borrow_mut();
+            // Partners are told who made the change (see `tandem_domain::authors`).
+            v.set_author(Some(self.device.person.get_untracked()));
+            f(&mut v)
+        };
         match result {
             Ok(Some(change)) => {
                 self.version.update(|v| *v += 1);
@@ -337,9 +347,21 @@ impl Session {
     fn merge(self: &Rc<Self>, changes: Vec<Vec<u8>>, stored: Stored) {
         {
             let mut v = self.vacancy.borrow_mut();
+            // What there was, to tell what partners removed or added; not while the vacancy
+            // is still arriving (everything is new then).
+            let before = (self.availability.get_untracked() == Availability::Ready)
+                .then(|| (Inventory::of(&v), v.heads()));
             for bytes in &changes {
                 if v.apply_remote(bytes).is_err() {
                     self.problem.set(Some(Problem::DamagedData));
+                }
+            }
+            if let Some((inventory, heads)) = before {
+                let authors = v.authors_since(&heads);
+                let me = self.device.person.get_untracked();
+                let told = notices::news(&inventory, &Inventory::of(&v), &v, &authors, &me);
+                if !told.is_empty() {
+                    self.news.update(|n| n.extend(told));
                 }
             }
         }

@@ -41,6 +41,7 @@
 //! Nothing here knows about browsers, storage or the network: the app and tests drive it natively.
 
 pub mod agenda;
+pub mod authors;
 pub mod candidates;
 pub mod checkin;
 mod chunks;

@@ -116,6 +116,8 @@ pub struct Vacancy {
     /// Where new map-entry ids come from: random, except in a deterministic simulation, which
     /// needs the same ids for the same seed to replay a failure.
     ids: IdSource,
+    /// Who this replica's edits are by, recorded in each change it makes (see `authors`).
+    pub(crate) author: Option<crate::people::PersonId>,
 }
 
 enum IdSource {
@@ -186,6 +188,7 @@ impl Vacancy {
         Vacancy {
             doc: AutoCommit::new(),
             ids: IdSource::Random,
+            author: None,
         }
     }
 
@@ -264,7 +267,8 @@ impl Vacancy {
     }
 
     pub(crate) fn commit_since(&mut self, before: &[ChangeHash]) -> Vec<u8> {
-        self.doc.commit();
+        self.doc
+            .commit_with(crate::authors::commit_options(self.author.as_ref()));
         self.doc.save_after(before)
     }
 

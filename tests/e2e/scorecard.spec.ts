@@ -58,7 +58,7 @@ test('a criterion gets an anchored scale and questions that both partners edit l
   await row.getByRole('button', { name: 'Remove question' }).first().click();
   await expect(questions).toHaveCount(1);
   await expect(rowNl.locator('.questions .question textarea')).toHaveCount(1);
-  await row.getByRole('button', { name: 'Undo' }).click();
+  await recruiter.locator('.toast').getByRole('button', { name: 'Undo' }).click();
   const questionsNl = rowNl.locator('.questions .question textarea');
   await expect(questionsNl).toHaveCount(2);
   await expect(questionsNl.nth(0)).toHaveValue(picked);

@@ -15,6 +15,7 @@ use wasm_bindgen::JsCast;
 use super::dates::{date_text, due_text, local_now};
 use super::live_text::LiveText;
 use super::partnership::PartnershipSection;
+use super::toast::use_toasts;
 use crate::i18n::*;
 use crate::pages::section_path;
 use crate::session::SessionHandle;
@@ -338,15 +339,6 @@ fn CheckinNotes(
     // Which check-in starts open: the newest one when the section is shown.
     let first_open = checkins.with_untracked(|l| l.first().map(|c| c.id.clone()));
     let first_open = StoredValue::new(first_open);
-    let removed = RwSignal::new(None::<Checkin>);
-    let undo = move |_| {
-        if let Some(c) = removed.get_untracked() {
-            session
-                .get_value()
-                .edit(|v| v.restore_checkin(&c).map(Some));
-            removed.set(None);
-        }
-    };
     let start = move |_| {
         if let Some(id) = todays.get_untracked() {
             open_and_focus(&id);
@@ -374,18 +366,12 @@ fn CheckinNotes(
                     t_string!(i18n, checkin_start_today)
                 }}
             </button>
-            <Show when=move || removed.with(Option::is_some)>
-                <p class="undo" role="status">
-                    {t!(i18n, checkin_removed, date = move || removed.with(|r| r.as_ref().and_then(|c| NaiveDate::parse_from_str(&c.date, "%Y-%m-%d").ok()).map(|d| date_text(i18n, d, false)).unwrap_or_default()))}
-                    " "<button type="button" on:click=undo>{t!(i18n, undo)}</button>
-                </p>
-            </Show>
             <Show when=move || ids.with(Vec::is_empty)>
                 <p class="empty">{t!(i18n, checkin_notes_empty)}</p>
             </Show>
             <ol class="checkin-list">
                 <For each=move || ids.get() key=|id| id.clone() let:id>
-                    <CheckinRow session checkins people read_only removed today
+                    <CheckinRow session checkins people read_only today
                         open=first_open.with_value(|f| f.as_ref() == Some(&id)) id />
                 </For>
             </ol>
@@ -399,7 +385,6 @@ fn CheckinRow(
     checkins: Memo<Vec<Checkin>>,
     people: Memo<Vec<Person>>,
     read_only: Memo<bool>,
-    removed: RwSignal<Option<Checkin>>,
     today: Memo<String>,
     open: bool,
     id: CheckinId,
@@ -462,12 +447,31 @@ fn CheckinRow(
             added.set(Some(line_title(&line).to_string()));
         }
     };
+    let toasts = use_toasts();
     let remove = move |_| {
-        removed.set(this.get_untracked());
+        let Some(gone) = this.get_untracked() else {
+            return;
+        };
         let id = me.get_value();
         session
             .get_value()
             .edit(|v| v.remove_checkin(&id).map(Some));
+        // The undo where the person is looking; the toast outlives this row.
+        let date = NaiveDate::parse_from_str(&gone.date, "%Y-%m-%d")
+            .ok()
+            .map(|d| date_text(i18n, d, false))
+            .unwrap_or_default();
+        toasts.offer_undo(
+            move || {
+                let date = date.clone();
+                t!(i18n, checkin_removed, date = move || date.clone()).into_any()
+            },
+            move || {
+                if let Some(s) = session.try_get_value() {
+                    s.edit(|v| v.restore_checkin(&gone).map(Some));
+                }
+            },
+        );
     };
     let dom = checkin_dom_id(&id);
     let date_id = format!("checkin-date-{}", id.as_str());

@@ -3,9 +3,10 @@
 
 use leptos::prelude::*;
 use tandem_domain::starters::{self, Lang};
-use tandem_domain::{Category, Criterion, CriterionId, Question, TextField};
+use tandem_domain::{Category, Criterion, CriterionId, TextField};
 
 use super::live_text::LiveText;
+use super::toast::use_toasts;
 use crate::i18n::*;
 use crate::session::SessionHandle;
 
@@ -67,16 +68,7 @@ pub fn CriterionDetails(
             .get_value()
             .edit(|v| v.fill_empty_anchors(&id, &texts));
     };
-    let removed = RwSignal::new(None::<Question>);
-    let undo = move |_| {
-        if let Some(q) = removed.get_untracked() {
-            let id = crit.get_value();
-            session
-                .get_value()
-                .edit(|v| v.restore_question(&id, &q).map(Some));
-            removed.set(None);
-        }
-    };
+    let toasts = use_toasts();
     let new_question = RwSignal::new(String::new());
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -144,20 +136,23 @@ pub fn CriterionDetails(
                                     on:click=move |_| {
                                         let id = crit.get_value();
                                         let q = removing.clone();
-                                        removed.set(Some(q.clone()));
                                         session.get_value().edit(|v| v.remove_question(&id, &q.id).map(Some));
+                                        // A slip of the finger can be undone, from where the person is looking
+                                        // (the toast outlives this row, so it keeps its own copies).
+                                        toasts.offer_undo(
+                                            move || t!(i18n, removed_question).into_any(),
+                                            move || {
+                                                if let Some(s) = session.try_get_value() {
+                                                    s.edit(|v| v.restore_question(&id, &q).map(Some));
+                                                }
+                                            },
+                                        );
                                     }>"✕"</button>
                             </li>
                         }
                     }
                 </For>
             </ol>
-            <Show when=move || removed.with(|r| r.is_some())>
-                <p class="undo" role="status">
-                    {t!(i18n, removed_question)}" "
-                    <button type="button" on:click=undo>{t!(i18n, undo)}</button>
-                </p>
-            </Show>
             <form class="add-question" on:submit=add>
                 <label for=new_id.clone()>{t!(i18n, new_question)}</label>
                 <textarea id=new_id rows="2"

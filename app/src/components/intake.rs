@@ -10,6 +10,7 @@ use tandem_domain::{CriterionId, IntakeItem, ItemList, Stage, StageId, TextField
 
 use super::criterion_details::starter_anchors;
 use super::live_text::LiveText;
+use super::toast::use_toasts;
 use crate::i18n::*;
 use crate::pages::section_path;
 use crate::session::SessionHandle;
@@ -122,16 +123,6 @@ fn ItemsEditor(session: SessionHandle, list: ItemList) -> impl IntoView {
     let ids = Memo::new(move |_| {
         items.with(|list| list.iter().map(|(i, _)| i.id.clone()).collect::<Vec<_>>())
     });
-    // The last item removed here, so a slip of the finger can be undone.
-    let removed = RwSignal::new(None::<IntakeItem>);
-    let undo = move |_| {
-        if let Some(item) = removed.get_untracked() {
-            session
-                .get_value()
-                .edit(|v| v.restore_intake_item(list, &item).map(Some));
-            removed.set(None);
-        }
-    };
     let new_text = RwSignal::new(String::new());
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -159,15 +150,9 @@ fn ItemsEditor(session: SessionHandle, list: ItemList) -> impl IntoView {
             </Show>
             <ol class="items">
                 <For each=move || ids.get() key=|id| id.clone() let:id>
-                    <ItemRow session list items read_only removed id />
+                    <ItemRow session list items read_only id />
                 </For>
             </ol>
-            <Show when=move || removed.with(|r| r.is_some())>
-                <p class="undo" role="status">
-                    {t!(i18n, removed_item, name = move || removed.with(|r| r.as_ref().map(|i| i.text.clone()).unwrap_or_default()))}
-                    " "<button type="button" on:click=undo>{t!(i18n, undo)}</button>
-                </p>
-            </Show>
             <form class="add-row" on:submit=add>
                 <label for=new_id.clone()>{move || match list {
                     ItemList::MustHaves => t_string!(i18n, new_must_have),
@@ -190,7 +175,6 @@ fn ItemRow(
     list: ItemList,
     items: Memo<Vec<ShownItem>>,
     read_only: Memo<bool>,
-    removed: RwSignal<Option<IntakeItem>>,
     id: tandem_domain::ItemId,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -225,12 +209,28 @@ fn ItemRow(
             .get_value()
             .edit(|v| v.move_intake_item(list, &id, to).map(Some));
     };
+    let toasts = use_toasts();
     let remove = move |_| {
-        removed.set(this.get_untracked().map(|t| t.2 .0));
+        let Some(gone) = this.get_untracked().map(|t| t.2 .0) else {
+            return;
+        };
         let id = item.get_value();
         session
             .get_value()
             .edit(|v| v.remove_intake_item(list, &id).map(Some));
+        // The undo where the person is looking; the toast outlives this row.
+        let name = gone.text.clone();
+        toasts.offer_undo(
+            move || {
+                let name = name.clone();
+                t!(i18n, removed_item, name = move || name.clone()).into_any()
+            },
+            move || {
+                if let Some(s) = session.try_get_value() {
+                    s.edit(|v| v.restore_intake_item(list, &gone).map(Some));
+                }
+            },
+        );
     };
     let make_criterion = move |_| {
         let id = item.get_value();
@@ -314,15 +314,6 @@ fn StagesEditor(session: SessionHandle) -> impl IntoView {
     let ids = Memo::new(move |_| {
         stages.with(|list| list.iter().map(|s| s.id.clone()).collect::<Vec<_>>())
     });
-    let removed = RwSignal::new(None::<Stage>);
-    let undo = move |_| {
-        if let Some(stage) = removed.get_untracked() {
-            session
-                .get_value()
-                .edit(|v| v.restore_stage(&stage).map(Some));
-            removed.set(None);
-        }
-    };
     let new_name = RwSignal::new(String::new());
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -341,15 +332,9 @@ fn StagesEditor(session: SessionHandle) -> impl IntoView {
             </Show>
             <ol class="items stages">
                 <For each=move || ids.get() key=|id| id.clone() let:id>
-                    <StageRow session stages read_only removed id />
+                    <StageRow session stages read_only id />
                 </For>
             </ol>
-            <Show when=move || removed.with(|r| r.is_some())>
-                <p class="undo" role="status">
-                    {t!(i18n, removed_item, name = move || removed.with(|r| r.as_ref().map(|s| s.name.clone()).unwrap_or_default()))}
-                    " "<button type="button" on:click=undo>{t!(i18n, undo)}</button>
-                </p>
-            </Show>
             <form class="add-row" on:submit=add>
                 <label for=NEW_STAGE_ID>{t!(i18n, new_stage)}</label>
                 <div class="add-line">
@@ -368,7 +353,6 @@ fn StageRow(
     session: SessionHandle,
     stages: Memo<Vec<Stage>>,
     read_only: Memo<bool>,
-    removed: RwSignal<Option<Stage>>,
     id: StageId,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -389,10 +373,26 @@ fn StageRow(
             .get_value()
             .edit(|v| v.move_stage(&id, to).map(Some));
     };
+    let toasts = use_toasts();
     let remove = move |_| {
-        removed.set(this.get_untracked().map(|t| t.2));
+        let Some(gone) = this.get_untracked().map(|t| t.2) else {
+            return;
+        };
         let id = stage.get_value();
         session.get_value().edit(|v| v.remove_stage(&id).map(Some));
+        // The undo where the person is looking; the toast outlives this row.
+        let name = gone.name.clone();
+        toasts.offer_undo(
+            move || {
+                let name = name.clone();
+                t!(i18n, removed_item, name = move || name.clone()).into_any()
+            },
+            move || {
+                if let Some(s) = session.try_get_value() {
+                    s.edit(|v| v.restore_stage(&gone).map(Some));
+                }
+            },
+        );
     };
     let dom = id.as_str().to_string();
     let name_id = format!("stage-{dom}-name");

@@ -21,6 +21,7 @@ use super::dates::local_now;
 use super::field_dom;
 use super::intake::NEW_STAGE_ID;
 use super::live_text::LiveText;
+use super::toast::use_toasts;
 use crate::i18n::*;
 use crate::pages::section_path;
 use crate::session::SessionHandle;
@@ -384,16 +385,6 @@ fn ActionItems(
     // Document order: a row stays where it is while it is typed in, ticked off or re-dated.
     let ids =
         Memo::new(move |_| actions.with(|l| l.iter().map(|a| a.id.clone()).collect::<Vec<_>>()));
-    // The last action item removed here, so a slip of the finger can be undone.
-    let removed = RwSignal::new(None::<Action>);
-    let undo = move |_| {
-        if let Some(action) = removed.get_untracked() {
-            session
-                .get_value()
-                .edit(|v| v.restore_action(&action).map(Some));
-            removed.set(None);
-        }
-    };
     let new_title = RwSignal::new(String::new());
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -415,15 +406,9 @@ fn ActionItems(
             </Show>
             <ol class="items actions">
                 <For each=move || ids.get() key=|id| id.clone() let:id>
-                    <ActionRow session actions people read_only removed now id />
+                    <ActionRow session actions people read_only now id />
                 </For>
             </ol>
-            <Show when=move || removed.with(|r| r.is_some())>
-                <p class="undo" role="status">
-                    {t!(i18n, removed_item, name = move || removed.with(|r| r.as_ref().map(|a| a.title.clone()).unwrap_or_default()))}
-                    " "<button type="button" on:click=undo>{t!(i18n, undo)}</button>
-                </p>
-            </Show>
             <form class="add-row" on:submit=add>
                 <label for="new-action">{t!(i18n, plan_new_action)}</label>
                 <div class="add-line">
@@ -457,7 +442,6 @@ fn ActionRow(
     actions: Memo<Vec<Action>>,
     people: Memo<Vec<Person>>,
     read_only: Memo<bool>,
-    removed: RwSignal<Option<Action>>,
     now: RwSignal<NaiveDateTime>,
     id: ActionId,
 ) -> impl IntoView {
@@ -507,10 +491,26 @@ fn ActionRow(
             .get_value()
             .edit(|v| v.set_action_done(&id, checked).map(Some));
     };
+    let toasts = use_toasts();
     let remove = move |_| {
-        removed.set(this.get_untracked());
+        let Some(gone) = this.get_untracked() else {
+            return;
+        };
         let id = action.get_value();
         session.get_value().edit(|v| v.remove_action(&id).map(Some));
+        // The undo where the person is looking; the toast outlives this row.
+        let name = gone.title.clone();
+        toasts.offer_undo(
+            move || {
+                let name = name.clone();
+                t!(i18n, removed_item, name = move || name.clone()).into_any()
+            },
+            move || {
+                if let Some(s) = session.try_get_value() {
+                    s.edit(|v| v.restore_action(&gone).map(Some));
+                }
+            },
+        );
     };
     // A done item says so by its ticked box and struck-through title; a chip would repeat it.
     let chip = move || {

@@ -7,6 +7,7 @@ use tandem_domain::{Category, Criterion, CriterionId, DomainError, TextField, Va
 
 use super::criterion_details::{starter_anchors, CriterionDetails};
 use super::live_text::LiveText;
+use super::toast::use_toasts;
 use crate::i18n::*;
 use crate::session::SessionHandle;
 
@@ -23,17 +24,6 @@ pub fn ScorecardEditor(session: SessionHandle) -> impl IntoView {
         session.with_value(|s| s.read_only())
     });
     provide_context(ReadOnly(read_only));
-    // The last criterion removed on this device, so a slip of the finger can be undone.
-    let removed = RwSignal::new(None::<Criterion>);
-    provide_context(Removed(removed));
-    let undo = move |_| {
-        if let Some(c) = removed.get_untracked() {
-            session
-                .get_value()
-                .edit(|v| v.restore_criterion(&c).map(Some));
-            removed.set(None);
-        }
-    };
     let ids =
         Memo::new(move |_| criteria.with(|c| c.iter().map(|c| c.id.clone()).collect::<Vec<_>>()));
     let new_name = RwSignal::new(String::new());
@@ -68,12 +58,6 @@ pub fn ScorecardEditor(session: SessionHandle) -> impl IntoView {
                     <CriterionRow session criteria id />
                 </For>
             </ol>
-            <Show when=move || removed.with(|r| r.is_some())>
-                <p class="undo" role="status">
-                    {t!(i18n, removed_criterion, name = move || removed.with(|r| r.as_ref().map(|c| c.name.clone()).unwrap_or_default()))}
-                    " "<button type="button" on:click=undo>{t!(i18n, undo)}</button>
-                </p>
-            </Show>
             <form class="add-criterion" on:submit=add>
                 <label for="new-criterion">{t!(i18n, new_criterion_name)}</label>
                 <input id="new-criterion" type="text" required
@@ -89,10 +73,6 @@ pub fn ScorecardEditor(session: SessionHandle) -> impl IntoView {
 #[derive(Clone, Copy)]
 struct ReadOnly(Memo<bool>);
 
-/// Where a row leaves the criterion it removed, for the undo offer.
-#[derive(Clone, Copy)]
-struct Removed(RwSignal<Option<Criterion>>);
-
 /// One edit of one criterion, run against the document by the row's buttons and fields.
 type CriterionEdit = Box<dyn FnOnce(&mut Vacancy, &CriterionId) -> Result<Vec<u8>, DomainError>>;
 
@@ -104,7 +84,7 @@ fn CriterionRow(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let ReadOnly(read_only) = expect_context::<ReadOnly>();
-    let Removed(removed) = expect_context::<Removed>();
+    let toasts = use_toasts();
     let id_for_memo = id.clone();
     let this = Memo::new(move |_| {
         criteria.with(|list| {
@@ -171,8 +151,18 @@ fn CriterionRow(
                         on:click=move |_| { let to = index() + 1; edit(Box::new(move |v, id| v.move_criterion(id, to))) }>"↓"</button>
                     <button type="button" class="danger" disabled=move || read_only.get() aria-label=move || format!("{} ({})", t_string!(i18n, remove), get(|c| c.name.clone()))
                         on:click=move |_| {
-                            removed.set(this.get_untracked().map(|t| t.2));
-                            edit(Box::new(|v, id| v.remove_criterion(id)))
+                            let Some(gone) = this.get_untracked().map(|t| t.2) else { return };
+                            edit(Box::new(|v, id| v.remove_criterion(id)));
+                            // The undo where the person is looking; the toast outlives this row.
+                            let name = gone.name.clone();
+                            toasts.offer_undo(
+                                move || { let name = name.clone(); t!(i18n, removed_criterion, name = move || name.clone()).into_any() },
+                                move || {
+                                    if let Some(s) = session.try_get_value() {
+                                        s.edit(|v| v.restore_criterion(&gone).map(Some));
+                                    }
+                                },
+                            );
                         }>"✕"</button>
                 </div>
             </div>

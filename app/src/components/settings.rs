@@ -38,6 +38,21 @@ fn set_html_lang(locale: Locale) {
     }
 }
 
+/// A palette colour by the name people use for it ("Blue"), not its code.
+fn colour_name(i18n: leptos_i18n::I18nContext<Locale>, colour: &str) -> String {
+    match colour {
+        "#c2410c" => t_string!(i18n, colour_orange),
+        "#15803d" => t_string!(i18n, colour_green),
+        "#1d4ed8" => t_string!(i18n, colour_blue),
+        "#7e22ce" => t_string!(i18n, colour_purple),
+        "#be123c" => t_string!(i18n, colour_red),
+        "#0f766e" => t_string!(i18n, colour_teal),
+        "#a16207" => t_string!(i18n, colour_mustard),
+        other => return other.to_string(),
+    }
+    .to_string()
+}
+
 #[component]
 pub fn Settings() -> impl IntoView {
     let i18n = use_i18n();
@@ -89,7 +104,7 @@ pub fn Settings() -> impl IntoView {
                         if let Some(c) = palette_colour(&event_target_value(&ev)) { update(&|p| p.colour = c.to_string()); }
                     }>
                         {COLOURS.iter().map(|c| view! {
-                            <option value=*c selected=move || colour() == *c style:color=*c>{"● "}{*c}</option>
+                            <option value=*c selected=move || colour() == *c style:color=*c>{"● "}{move || colour_name(i18n, c)}</option>
                         }).collect_view()}
                     </select>
                 </label>

@@ -54,8 +54,9 @@ pub fn SyncStatus(sync: RwSignal<SyncView>) -> impl IntoView {
         <p class="sync-status" role="status" aria-label=move || t_string!(i18n, sync_status) data-state=state>
             <span class="dot"></span>
             <span class="headline">{headline}</span>
+            // On a phone, in the section bar, only the headline shows; the detail is still read out.
             <Show when=has_detail>
-                " · "<span class="detail">{detail}</span>
+                <span class="detail-wrap">" · "<span class="detail">{detail}</span></span>
             </Show>
         </p>
     }

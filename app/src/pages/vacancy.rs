@@ -13,10 +13,10 @@ use crate::components::{
     candidate_page::CandidatePage, candidates::CandidatesSection, checkin::CheckinSection,
     comparison::ComparisonPage, delete_vacancy::DeletedNotice, gate_panel::GatePanel,
     intake::IntakeEditor, interview_page::InterviewPage, live_text::LiveText,
-    overdue_notice::OverdueNotice, people::provide_me, people::PeopleList,
-    planning::PlanningSection, presence_bar::PresenceBar, scorecard::ScorecardEditor,
-    share_box::ShareBox, sync_status::SyncStatus, vacancy_data::VacancyData,
-    vacancy_report::VacancyReport, welcome::Welcome,
+    overdue_notice::OverdueNotice, partner_notices::PartnerNotices, people::provide_me,
+    people::PeopleList, planning::PlanningSection, presence_bar::PresenceBar,
+    scorecard::ScorecardEditor, share_box::ShareBox, sync_status::SyncStatus,
+    vacancy_data::VacancyData, vacancy_report::VacancyReport, welcome::Welcome,
 };
 use crate::device::{use_device, StoreState};
 use crate::i18n::*;
@@ -233,6 +233,8 @@ fn VacancyView(
         version.track();
         me.with(|m| m.is_none()) && !session.with_value(|s| s.read_only())
     });
+    // The page with its section bar (the vacancy itself, not the welcome or a wait).
+    let with_bar = Memo::new(move |_| shown.get() == Availability::Ready && !welcome.get());
     // The vacancy's own address picks its section once, from the status when the vacancy is
     // first shown: opening the vacancy must not swap the page under the person who opened it.
     let landing = StoredValue::new(None::<Section>);
@@ -268,8 +270,12 @@ fn VacancyView(
     };
 
     view! {
+        <PartnerNotices session />
         <div class="vacancy-top">
-            <SyncStatus sync />
+            // Once the section bar is shown, the sync state rides in it, in sight while scrolling.
+            <Show when=move || !with_bar.get()>
+                <SyncStatus sync />
+            </Show>
             <PresenceBar peers />
         </div>
         // Not over the welcome: its links lead into a page the newcomer cannot see yet.
@@ -300,9 +306,14 @@ fn VacancyView(
                     <LiveText session field=TextField::Title id="vacancy-title".to_string() presence_key="title".to_string() />
                 </header>
                 <PeopleList session />
-                <nav class="sections" aria-label=move || t_string!(i18n, sections)>
-                    {Section::ALL.into_iter().map(tab).collect_view()}
-                </nav>
+                // Stays at the top while scrolling: every section one tap away, and whether the
+                // work has reached the server always in sight.
+                <div class="section-bar">
+                    <nav class="sections" aria-label=move || t_string!(i18n, sections)>
+                        {Section::ALL.into_iter().map(tab).collect_view()}
+                    </nav>
+                    <SyncStatus sync />
+                </div>
                 {move || match current.get() {
                     Some(Section::Intake) => view! { <GatePanel session /><IntakeEditor session /> }.into_any(),
                     Some(Section::Scorecard) => view! { <ScorecardEditor session /> }.into_any(),

@@ -48,7 +48,7 @@ test('candidates move through the pipeline with interviews and recorded decision
   const firstColumn = manager.locator('.pipeline-column').first();
   await expect(firstColumn.locator('h3')).toContainText('First interview');
   await expect(firstColumn.locator('.candidate-card')).toContainText('Anna de Vries');
-  await expect(firstColumn.locator('.candidate-card')).toContainText('Sinds vandaag in deze fase');
+  await expect(firstColumn.locator('.candidate-card')).toContainText('Sinds vandaag in deze ronde');
   mkdirSync('test-results/screens', { recursive: true });
   await manager.screenshot({ path: 'test-results/screens/pipeline-phone-nl.png' });
   await expectTouchFriendly(manager);
@@ -62,19 +62,19 @@ test('candidates move through the pipeline with interviews and recorded decision
   await firstColumn.locator('.candidate-card').click();
   await expect(manager.locator('#candidate-name')).toHaveValue('Anna de Vries');
   await expect(manager.locator('.interview-entry').getByRole('checkbox', { name: /Marloes/ })).toBeChecked();
-  await expect(manager.locator('.interview-entry').getByRole('link', { name: 'Kit en feedback' })).toHaveAttribute('href', /\/interview\/[0-9a-f]+$/);
+  await expect(manager.locator('.interview-entry').getByRole('link', { name: 'Interviewkit en feedback' })).toHaveAttribute('href', /\/interview\/[0-9a-f]+$/);
   await manager.screenshot({ path: 'test-results/screens/candidate-phone-nl.png' });
   await manager.locator('section.interviews').screenshot({ path: 'test-results/screens/candidate-interviews-phone-nl.png' });
   await manager.locator('section.decisions').screenshot({ path: 'test-results/screens/candidate-decisions-phone-nl.png' });
   await expectTouchFriendly(manager);
 
   // A decision needs a reason; recorded, it moves Anna to the next stage on both screens.
-  await manager.getByText('Door naar de volgende fase').click();
+  await manager.getByText('Door naar de volgende ronde').click();
   await manager.getByRole('button', { name: 'Besluit vastleggen' }).click();
   await expect(manager.getByRole('alert').filter({ hasText: 'Schrijf op waarom' })).toBeVisible();
-  await manager.getByLabel('Waarom (voor je collega en voor later)').fill('Sterke voorbeelden van stakeholdermanagement.');
+  await manager.getByLabel('Waarom? (voor je collega, en om later terug te lezen)').fill('Sterke voorbeelden van stakeholdermanagement.');
   await manager.getByRole('button', { name: 'Besluit vastleggen' }).click();
-  await expect(manager.locator('.decision-list li')).toContainText('Door naar de volgende fase');
+  await expect(manager.locator('.decision-list li')).toContainText('Door naar de volgende ronde');
   await expect(manager.locator('#candidate-stage option:checked')).toHaveText('Case');
   await expect(recruiter.locator('#candidate-stage option:checked')).toHaveText('Case');
   await expect(recruiter.locator('.decision-list li')).toContainText('Advance to the next stage');

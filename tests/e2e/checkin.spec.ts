@@ -46,7 +46,7 @@ test('both partners hold the weekly check-in: the same agenda, shared notes, an 
   await expect(agendaEn.getByText('No open action items.')).toBeVisible();
   await expect(agendaEn.getByText('No decisions pending.')).toBeVisible();
   await expect(agendaNl.getByText('Niets is te laat.')).toBeVisible();
-  await expect(agendaNl.getByText('Nog geen besluiten.')).toBeVisible();
+  await expect(agendaNl.getByText('Geen openstaande besluiten.')).toBeVisible();
   await expect(agendaEn.locator('.pipeline li')).toHaveText(['First interview0', 'Hired0', 'Rejected0']);
   await expect(agendaNl.locator('.pipeline li')).toHaveText(['First interview0', 'Aangenomen0', 'Afgewezen0']);
 
@@ -94,7 +94,7 @@ test('both partners hold the weekly check-in: the same agenda, shared notes, an 
   await action.getByLabel('Due date').fill('2026-11-30');
   await openSection(recruiter, 'Check-in');
   await expect(agendaEn.locator('[data-group="due-soon"] .agenda-item')).toHaveText([/Due soon\s*Call Anna back/]);
-  await expect(agendaNl.locator('[data-group="due-soon"] .agenda-item')).toHaveText([/Bijna verlopen\s*Call Anna back/]);
+  await expect(agendaNl.locator('[data-group="due-soon"] .agenda-item')).toHaveText([/Deadline nadert\s*Call Anna back/]);
   await expect(agendaNl.locator('[data-group="actions"]')).toContainText('Geen openstaande actiepunten.');
   await expect(manager.getByRole('alert')).toHaveCount(0);
 
@@ -103,7 +103,7 @@ test('both partners hold the weekly check-in: the same agenda, shared notes, an 
     const now = await page.evaluate(() => Date.now());
     await page.clock.fastForward(MIDNIGHT - now + 31_000);
   }
-  const alertNl = manager.getByRole('alert').filter({ hasText: '“Call Anna back” is nu te laat.' });
+  const alertNl = manager.getByRole('alert').filter({ hasText: '‘Call Anna back’ is nu te laat.' });
   await expect(alertNl).toBeVisible();
   await expect(alertNl.getByRole('link', { name: 'Bekijk het in Planning' })).toHaveAttribute('href', /\/planning$/);
   const alertEn = recruiter.getByRole('alert').filter({ hasText: '“Call Anna back” is overdue now.' });

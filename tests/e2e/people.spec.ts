@@ -15,7 +15,7 @@ test('a hiring manager opening a shared link is welcomed, says who they are, and
   // Who shared what, what it is, and that the partner sees each keystroke.
   await expect(welcome.getByRole('heading', { level: 1 })).toHaveText('Sanne de Vries nodigt je uit voor de vacature ‘Productowner betalingen’');
   await expect(welcome).toContainText('Sanne de Vries is de recruiter van deze vacature.');
-  await expect(welcome).toContainText('Deze zit nog in de intakefase');
+  await expect(welcome).toContainText('Deze vacature zit nog in de intakefase');
   await expect(welcome).toContainText('Wat je hier typt, zien de anderen terwijl je typt');
   // The role the vacancy still lacks is the one offered, with what it asks.
   const managerOption = welcome.locator('.role-option').filter({ has: manager.locator('input[value="hiring_manager"]') });

@@ -36,7 +36,7 @@ test('recruiter and hiring manager plan the vacancy and hold each other to it', 
 
   // A number out of range is refused beside its field, and the agreement keeps its value.
   const feedback = recruiter.getByLabel('Feedback after an interview, within');
-  const managerFeedback = manager.getByLabel('Feedback na een sollicitatiegesprek, binnen');
+  const managerFeedback = manager.getByLabel('Feedback na een gesprek, binnen');
   await expect(feedback).toHaveValue('24');
   await feedback.fill('200');
   await feedback.press('Tab');

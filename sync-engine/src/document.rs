@@ -234,13 +234,16 @@ impl DocSync {
         true
     }
 
-    /// The relay deleted the document: stop syncing it, for good.
-    fn gone(&mut self) {
+    /// The relay deleted the document: stop syncing it, for good. Nobody is "here" any more.
+    fn gone(&mut self, io: &mut Io) {
         self.deleted = true;
         self.deleting = false;
         self.phase = Phase::Offline;
         self.retry_at = None;
         self.presence_due = None;
+        if self.peers.connection_lost(io.now) {
+            io.event(Event::PeersChanged { doc: self.doc });
+        }
     }
 
     pub fn local_change(&mut self, item: Pending, io: &mut Io) {
@@ -277,6 +280,9 @@ impl DocSync {
     // ---- from the relay --------------------------------------------------------------------
 
     pub fn receive(&mut self, msg: RelayMsg, io: &mut Io) {
+        if self.deleted {
+            return; // Presence of members who have not heard yet, say: nothing to do.
+        }
         match msg {
             RelayMsg::Joined {
                 head_seq,
@@ -317,7 +323,7 @@ impl DocSync {
                 ..
             } => self.on_refusal(code, client_msg_id, io),
             RelayMsg::Owned { .. } => self.owned = true,
-            RelayMsg::Deleted { .. } => self.gone(),
+            RelayMsg::Deleted { .. } => self.gone(io),
             RelayMsg::Pong { .. } => {}
         }
     }
@@ -462,7 +468,7 @@ impl DocSync {
                 self.denied = true;
                 self.phase = Phase::Offline;
             }
-            ErrorCode::NotFound => self.gone(),
+            ErrorCode::NotFound => self.gone(io),
             // A refused delete is the user's to hear; a refused claim only means this vacancy
             // cannot be deleted for everyone (it is from before owners, or not ours).
             ErrorCode::NotOwner | ErrorCode::NoOwner => {

@@ -117,8 +117,31 @@ fn a_deleted_document_stops_syncing_for_good() {
         },
     ] {
         let mut h = Harness::joined(2);
+        let doc = h.doc;
+        h.relay(RelayMsg::Presence {
+            doc,
+            from: 5,
+            ciphertext: h.key.seal(Purpose::Presence, b"partner"),
+        });
+        assert_eq!(
+            h.engine
+                .peers(doc)
+                .iter()
+                .filter(|p| p.gone_at.is_none())
+                .count(),
+            1
+        );
         h.take_sent();
         h.relay(word);
+        assert_eq!(
+            h.engine
+                .peers(doc)
+                .iter()
+                .filter(|p| p.gone_at.is_none())
+                .count(),
+            0,
+            "nobody is here in a deleted vacancy"
+        );
         let status = h.engine.status(h.doc).unwrap();
         assert!(status.deleted);
         assert!(h

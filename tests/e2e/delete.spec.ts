@@ -82,6 +82,9 @@ test('the creator deletes a vacancy for everyone: the relay keeps nothing, the p
   const notice = partner.locator('.deleted-notice');
   await expect(notice.getByRole('heading', { name: 'Deze vacature is verwijderd door degene die hem heeft aangemaakt' })).toBeVisible();
   await expect(notice).toContainText('kopieën op apparaten die nooit meer online komen');
+  // Nobody is "here" in a deleted vacancy, and it no longer claims to be syncing.
+  await expect(partner.locator('.presence')).toHaveCount(0);
+  await expect(partner.getByRole('status', { name: 'Synchronisatiestatus' })).toHaveCount(0);
   await shot(partner, 'deleted-notice-phone');
   await expectTouchFriendly(partner);
 
@@ -94,6 +97,8 @@ test('the creator deletes a vacancy for everyone: the relay keeps nothing, the p
   await stranger.goto(link);
   await expect(stranger.getByRole('alert')).toContainText('This vacancy was deleted by its creator');
   await expect(stranger.locator('#vacancy-title')).toHaveCount(0);
+  await expect(stranger.getByLabel('Share link')).toHaveCount(0);
+  await shot(stranger, 'deleted-link-laptop');
 
   // The partner keeps their copy for now (read-only), then removes it from the phone.
   await notice.getByRole('button', { name: 'Mijn kopie bewaren' }).click();

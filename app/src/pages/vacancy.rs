@@ -178,7 +178,7 @@ fn VacancyView(
     let i18n = use_i18n();
     let s = session.get_value();
     let (availability, problem, version) = (s.availability, s.problem, s.version);
-    let (sync, peers) = (s.sync, s.peers);
+    let (sync, peers, deleted) = (s.sync, s.peers, s.deleted);
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default();
@@ -273,10 +273,13 @@ fn VacancyView(
         <PartnerNotices session />
         <div class="vacancy-top">
             // Once the section bar is shown, the sync state rides in it, in sight while scrolling.
-            <Show when=move || !with_bar.get()>
+            // A deleted vacancy syncs no more and nobody is in it: its notice says so instead.
+            <Show when=move || !with_bar.get() && !deleted.get()>
                 <SyncStatus sync />
             </Show>
-            <PresenceBar peers />
+            <Show when=move || !deleted.get()>
+                <PresenceBar peers />
+            </Show>
         </div>
         // Not over the welcome: its links lead into a page the newcomer cannot see yet.
         <Show when=move || !welcome.get()>
@@ -312,7 +315,9 @@ fn VacancyView(
                     <nav class="sections" aria-label=move || t_string!(i18n, sections)>
                         {Section::ALL.into_iter().map(tab).collect_view()}
                     </nav>
-                    <SyncStatus sync />
+                    <Show when=move || !deleted.get()>
+                        <SyncStatus sync />
+                    </Show>
                 </div>
                 {move || match current.get() {
                     Some(Section::Intake) => view! { <GatePanel session /><IntakeEditor session /> }.into_any(),
@@ -331,8 +336,8 @@ fn VacancyView(
                 }}
             }.into_any(),
         }}
-        // Inviting others comes after saying who you are.
-        <Show when=move || !welcome.get()>
+        // Inviting others comes after saying who you are; a deleted vacancy's link opens nothing.
+        <Show when=move || !welcome.get() && !deleted.get()>
             <ShareBox link=link.clone() />
             <p class="data-link">
                 <a href=section_path(doc, Section::Data.key())>{t!(i18n, data_link)}</a>

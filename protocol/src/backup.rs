@@ -12,9 +12,13 @@
 //! get no help from threads or SIMD and would have to be tuned down to the point of losing what
 //! makes them memory-hard; PBKDF2 with OWASP's 2023 figure for HMAC-SHA256, 600 000
 //! iterations, is well understood, and the minimum passphrase length
-//! ([`MIN_PASSPHRASE_CHARS`]) carries the rest. The iterations are stored in the file so a
-//! later version can raise them and still open old files; an opened file may ask for at most
-//! [`MAX_ITERATIONS`], so a hostile file cannot make the tab spin for hours.
+//! ([`MIN_PASSPHRASE_CHARS`]) carries the rest. Measured in the browser tests (headless Chromium,
+//! the release wasm, a shared two-core machine): making a backup, key derivation included,
+//! takes 0.7–0.8 s, which a person waits for once per backup or restore.
+//!
+//! The iterations are stored in the file so a later version can raise them and still open old
+//! files; an opened file may ask for at most [`MAX_ITERATIONS`], so a hostile file cannot make
+//! the tab spin for hours.
 //!
 //! What the content is (vacancies, their stored bytes, the profile) is the app's business: here
 //! it is bytes.

@@ -87,11 +87,17 @@ async fn cache_control(req: Request, next: Next) -> Response {
     response
 }
 
-/// Whether the file name carries a Trunk content hash: `-` and 16 hex digits, then `.` or `_`.
+/// Whether the file name carries a Trunk content hash: `-` and the hash in hex, then `.` or `_`.
+///
+/// Trunk prints its 64-bit hash without leading zeros, so one build in sixteen names a file with
+/// 15 digits (`main-e15cafc49e25a33.css`), and fewer now and then; 12 to 16 digits are taken as a
+/// hash, which still leaves short numbered names (`app-123.js`) revalidated.
 fn is_hashed_asset(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or_default().as_bytes();
-    name.windows(18).any(|w| {
-        w[0] == b'-' && w[1..17].iter().all(u8::is_ascii_hexdigit) && matches!(w[17], b'.' | b'_')
+    let name = path.rsplit('/').next().unwrap_or_default();
+    name.match_indices('-').any(|(dash, _)| {
+        let rest = &name[dash + 1..];
+        let digits = rest.bytes().take_while(u8::is_ascii_hexdigit).count();
+        (12..=16).contains(&digits) && matches!(rest.as_bytes().get(digits), Some(b'.' | b'_'))
     })
 }
 
@@ -105,6 +111,7 @@ mod tests {
         assert!(is_hashed_asset("/style-0123456789abcdef.css"));
         assert!(is_hashed_asset("/assets/app-0123456789ABCDEF.js"));
         assert!(!is_hashed_asset("/index.html"));
+        assert!(is_hashed_asset("/main-e15cafc49e25a33.css"));
         assert!(!is_hashed_asset("/app-123.js"));
         assert!(!is_hashed_asset("/app-0123456789abcdefg.js"));
         assert!(!is_hashed_asset("/0123456789abcdef-0123456789abcdef"));

@@ -50,8 +50,12 @@ fn Shell() -> impl IntoView {
                     <Route path=path!("/v/:id/:section?/:item?") view=VacancyPage />
                 </Routes>
             </main>
-            <UpdateBar />
-            <ToastRegion />
+            // One stack at the foot of the screen, so the update offer and a toast never cover
+            // each other.
+            <div class="screen-foot">
+                <UpdateBar />
+                <ToastRegion />
+            </div>
         </Router>
     }
 }

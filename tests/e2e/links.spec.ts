@@ -55,7 +55,7 @@ test('the secret leaves the address bar and the history once stored, and the vac
   // A device without the vacancy says what to do, in Dutch as well.
   const dutch = await (await browser.newContext({ locale: 'nl-NL' })).newPage();
   await dutch.goto(base);
-  await expect(dutch.getByRole('alert')).toContainText('Vraag je partner om de volledige link');
+  await expect(dutch.getByRole('alert')).toContainText('Vraag je collega om de volledige link');
 });
 
 test('a link whose secret does not belong to its vacancy id is refused at once', async ({ browser }) => {

@@ -293,8 +293,8 @@ fn VacancyView(
         </Show>
         <DeletedNotice session />
         {move || match shown.get() {
-            Availability::Deleted => view! { <p class="banner error" role="alert">{t!(i18n, deleted_not_found)}</p> }.into_any(),
-            Availability::Waiting => view! { <p class="banner" role="status">{t!(i18n, waiting_download)}</p> }.into_any(),
+            Availability::Deleted => view! { <section class="banner error" role="alert"><h1>{t!(i18n, bad_link)}</h1><p>{t!(i18n, deleted_not_found)}</p></section> }.into_any(),
+            Availability::Waiting => view! { <section class="banner" role="status"><h1 class="visually-hidden">{t!(i18n, waiting_heading)}</h1><p>{t!(i18n, waiting_download)}</p></section> }.into_any(),
             // A link that opens nothing is a page of its own, with its heading, as a malformed one is.
             Availability::NotFound => view! { <section class="banner error" role="alert"><h1>{t!(i18n, bad_link)}</h1><p>{t!(i18n, not_found)}</p></section> }.into_any(),
             Availability::Denied => view! { <section class="banner error" role="alert"><h1>{t!(i18n, bad_link)}</h1><p>{t!(i18n, denied)}</p></section> }.into_any(),

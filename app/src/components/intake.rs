@@ -32,27 +32,38 @@ pub fn new_item_id(list: ItemList) -> String {
 
 pub const NEW_STAGE_ID: &str = "new-stage";
 
-#[component]
-pub fn IntakeEditor(session: SessionHandle) -> impl IntoView {
-    let i18n = use_i18n();
-    let role_label = move |f: RoleText| match f {
+/// The name of a role field, as the intake and the report show it.
+pub fn role_label(i18n: leptos_i18n::I18nContext<Locale>, field: RoleText) -> String {
+    match field {
         RoleText::Title => t_string!(i18n, role_title),
         RoleText::Team => t_string!(i18n, role_team),
         RoleText::Location => t_string!(i18n, role_location),
         RoleText::Hours => t_string!(i18n, role_hours),
         RoleText::SalaryBand => t_string!(i18n, role_salary_band),
         RoleText::StartDate => t_string!(i18n, role_start_date),
-    };
+    }
+    .to_string()
+}
+
+/// The name of one of the intake's free texts, as the intake and the report show it.
+pub fn intake_text_label(i18n: leptos_i18n::I18nContext<Locale>, field: IntakeText) -> String {
+    match field {
+        IntakeText::Profile => t_string!(i18n, intake_profile),
+        IntakeText::TargetGroup => t_string!(i18n, intake_target_group),
+        IntakeText::LabourMarket => t_string!(i18n, intake_labour_market),
+        IntakeText::SellingPoints => t_string!(i18n, intake_selling_points),
+        IntakeText::ContactAgreements => t_string!(i18n, intake_contact_agreements),
+    }
+    .to_string()
+}
+
+#[component]
+pub fn IntakeEditor(session: SessionHandle) -> impl IntoView {
+    let i18n = use_i18n();
     let text = move |f: IntakeText| {
         let id = text_field_id(f);
         view! {
-            <label for=id.clone()>{move || match f {
-                IntakeText::Profile => t_string!(i18n, intake_profile),
-                IntakeText::TargetGroup => t_string!(i18n, intake_target_group),
-                IntakeText::LabourMarket => t_string!(i18n, intake_labour_market),
-                IntakeText::SellingPoints => t_string!(i18n, intake_selling_points),
-                IntakeText::ContactAgreements => t_string!(i18n, intake_contact_agreements),
-            }}</label>
+            <label for=id.clone()>{move || intake_text_label(i18n, f)}</label>
             <LiveText session field=TextField::Intake(f) id presence_key=format!("intake:{}", f.key()) multiline=true />
         }
     };
@@ -65,7 +76,7 @@ pub fn IntakeEditor(session: SessionHandle) -> impl IntoView {
                     let id = role_field_id(f);
                     view! {
                         <div class="role-field">
-                            <label for=id.clone()>{move || role_label(f)}</label>
+                            <label for=id.clone()>{move || role_label(i18n, f)}</label>
                             <LiveText session field=TextField::Role(f) id presence_key=format!("intake:role:{}", f.key()) />
                         </div>
                     }

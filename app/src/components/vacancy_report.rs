@@ -13,6 +13,7 @@ use crate::components::candidate_interviews::recommendation_text;
 use crate::components::candidates::stage_name;
 use crate::components::dates::when_text;
 use crate::components::gate_panel::status_text;
+use crate::components::intake::{intake_text_label, role_label};
 use crate::components::people::{display_name, use_me};
 use crate::i18n::*;
 use crate::pages::section_path;
@@ -36,21 +37,6 @@ pub fn VacancyReport(session: SessionHandle) -> impl IntoView {
         if let Some(w) = web_sys::window() {
             let _ = w.print();
         }
-    };
-    let role_label = move |f: RoleText| match f {
-        RoleText::Title => t_string!(i18n, role_title),
-        RoleText::Team => t_string!(i18n, role_team),
-        RoleText::Location => t_string!(i18n, role_location),
-        RoleText::Hours => t_string!(i18n, role_hours),
-        RoleText::SalaryBand => t_string!(i18n, role_salary_band),
-        RoleText::StartDate => t_string!(i18n, role_start_date),
-    };
-    let text_label = move |f: IntakeText| match f {
-        IntakeText::Profile => t_string!(i18n, intake_profile),
-        IntakeText::TargetGroup => t_string!(i18n, intake_target_group),
-        IntakeText::LabourMarket => t_string!(i18n, intake_labour_market),
-        IntakeText::SellingPoints => t_string!(i18n, intake_selling_points),
-        IntakeText::ContactAgreements => t_string!(i18n, intake_contact_agreements),
     };
     let decision_text = move |d: Decision| match d {
         Decision::Advance => t_string!(i18n, decision_advance),
@@ -187,8 +173,8 @@ pub fn VacancyReport(session: SessionHandle) -> impl IntoView {
             <section class="report-part">
                 <h3>{t!(i18n, intake)}</h3>
                 <dl class="report-fields">
-                    {roles.into_iter().map(|(f, text)| view! { <dt>{role_label(f)}</dt><dd>{or_dash(text)}</dd> }).collect_view()}
-                    {texts.into_iter().map(|(f, text)| view! { <dt>{text_label(f)}</dt><dd class="report-text">{or_dash(text)}</dd> }).collect_view()}
+                    {roles.into_iter().map(|(f, text)| view! { <dt>{role_label(i18n, f)}</dt><dd>{or_dash(text)}</dd> }).collect_view()}
+                    {texts.into_iter().map(|(f, text)| view! { <dt>{intake_text_label(i18n, f)}</dt><dd class="report-text">{or_dash(text)}</dd> }).collect_view()}
                 </dl>
                 <h4>{t!(i18n, must_haves)}</h4>
                 {items(musts)}

@@ -367,6 +367,12 @@ mod tests {
         let mut draft = FeedbackDraft::new(interview);
         draft.recommendation = Some(Recommendation::Yes);
         draft.note = "Ask about teams".into();
+        draft.memo = Some(crate::MemoRef {
+            hash: "ab".repeat(32),
+            sealed_len: 48_213,
+            mime: "audio/webm;codecs=opus".into(),
+            duration_ms: 31_250,
+        });
         *draft.rating_mut(&sql) = DraftRating {
             score: Some(3),
             evidence: "Indexes".into(),
@@ -420,6 +426,11 @@ mod tests {
         assert_eq!(imported.criteria(), original.criteria());
         assert_eq!(imported.candidates(), original.candidates());
         assert_eq!(imported.feedback(), original.feedback());
+        // The memo's reference comes along (the audio does not: it is sealed with the old key).
+        assert_eq!(
+            imported.feedback()[0].memo.as_ref().map(|m| m.duration_ms),
+            Some(31_250)
+        );
         assert_eq!(imported.people(), original.people());
         assert_eq!(imported.stages(), original.stages());
         assert_eq!(imported.actions(), original.actions());

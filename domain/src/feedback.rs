@@ -19,6 +19,10 @@
 //!   they have submitted their own feedback for that candidate; until then they see only how
 //!   many have submitted. The notes for the next interviewer are meant to be read and are not
 //!   hidden ([`Vacancy::notes_for_next`]).
+//! - A feedback may carry one voice memo. Only its [`MemoRef`] (the content address of the
+//!   sealed audio, its sealed length, its type and its duration) is in the document; the audio
+//!   itself travels and is kept as a sealed blob beside it. A reference that does not look like
+//!   one (see [`MemoRef::is_valid`]) is refused on submitting and not read from the document.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -95,6 +99,42 @@ impl DraftRating {
     }
 }
 
+/// The longest voice memo, in ms: the recorder stops at it, and a longer one is refused.
+pub const MEMO_MAX_DURATION_MS: i64 = 3 * 60 * 1000;
+
+/// A voice memo attached to feedback, as the document holds it: where the sealed audio is, not
+/// the audio.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemoRef {
+    /// Lowercase hex SHA-256 of the sealed bytes: the blob's name at the relay and on devices,
+    /// and the check that what was downloaded is what was recorded.
+    pub hash: String,
+    /// How many sealed bytes there are, so a download's progress and size are known up front.
+    pub sealed_len: i64,
+    /// The recording's type as the recorder made it (`audio/webm;codecs=opus` and the like), to
+    /// play it back as such.
+    pub mime: String,
+    /// Shown before the audio is downloaded.
+    pub duration_ms: i64,
+}
+
+impl MemoRef {
+    /// A hash of 64 lowercase hex digits, a positive length, an audio type of sane length and
+    /// a duration within the limit (a little over it is allowed: the recorder's own timer and
+    /// the encoder's count differ by a frame or two).
+    pub fn is_valid(&self) -> bool {
+        self.hash.len() == 64
+            && self
+                .hash
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+            && self.sealed_len > 0
+            && self.mime.starts_with("audio/")
+            && self.mime.len() <= 100
+            && (0..=MEMO_MAX_DURATION_MS + 5_000).contains(&self.duration_ms)
+    }
+}
+
 /// Feedback being written, kept on the interviewer's device only until submitted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "StoredDraft", into = "StoredDraft")]
@@ -104,6 +144,8 @@ pub struct FeedbackDraft {
     pub recommendation: Option<Recommendation>,
     /// For the next interviewer.
     pub note: String,
+    /// The voice memo recorded for this feedback; its sealed audio is on the device.
+    pub memo: Option<MemoRef>,
 }
 
 impl FeedbackDraft {
@@ -113,6 +155,7 @@ impl FeedbackDraft {
             ratings: BTreeMap::new(),
             recommendation: None,
             note: String::new(),
+            memo: None,
         }
     }
 
@@ -134,6 +177,8 @@ struct StoredDraft {
     recommendation: Option<Recommendation>,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    memo: Option<MemoRef>,
 }
 
 impl From<StoredDraft> for FeedbackDraft {
@@ -147,6 +192,7 @@ impl From<StoredDraft> for FeedbackDraft {
                 .collect(),
             recommendation: s.recommendation,
             note: s.note,
+            memo: s.memo,
         }
     }
 }
@@ -158,6 +204,7 @@ impl From<FeedbackDraft> for StoredDraft {
             ratings: d.ratings.into_iter().map(|(k, v)| (k.0, v)).collect(),
             recommendation: d.recommendation,
             note: d.note,
+            memo: d.memo,
         }
     }
 }
@@ -185,6 +232,8 @@ pub struct Feedback {
     pub ratings: Vec<(CriterionId, Rating)>,
     /// For the next interviewer.
     pub note: String,
+    /// The voice memo, if one was attached.
+    pub memo: Option<MemoRef>,
 }
 
 /// Whether a viewer may see the feedback on a candidate (see the module comment).
@@ -218,6 +267,18 @@ pub struct OwedFeedback {
     pub state: DueState,
 }
 
+/// The memo reference of a feedback object; `None` when there is none or it is not a valid one.
+fn memo_at(d: &automerge::AutoCommit, f: &ObjId) -> Option<MemoRef> {
+    let m = map(d, f, "memo").ok()?;
+    let memo = MemoRef {
+        hash: str_at(d, &m, "hash")?,
+        sealed_len: int_at(d, &m, "sealed_len")?,
+        mime: str_at(d, &m, "mime")?,
+        duration_ms: int_at(d, &m, "duration_ms")?,
+    };
+    memo.is_valid().then_some(memo)
+}
+
 impl Vacancy {
     fn feedback_obj(&self) -> Result<ObjId, DomainError> {
         path(&self.doc, &["feedback"]).ok_or(DomainError::Missing("feedback"))
@@ -237,6 +298,9 @@ impl Vacancy {
             if let Some(score) = rating.score.filter(|s| !(1..=scale_max).contains(s)) {
                 return Err(InvalidValue::Score(score).into());
             }
+        }
+        if draft.memo.as_ref().is_some_and(|m| !m.is_valid()) {
+            return Err(InvalidValue::Memo.into());
         }
         let interview = self
             .interview(&draft.interview)
@@ -292,6 +356,13 @@ impl Vacancy {
             }
             let note = d.put_object(&f, "note", ObjType::Text)?;
             d.splice_text(&note, 0, 0, draft.note.trim())?;
+            if let Some(memo) = &draft.memo {
+                let m = d.put_object(&f, "memo", ObjType::Map)?;
+                d.put(&m, "hash", memo.hash.as_str())?;
+                d.put(&m, "sealed_len", memo.sealed_len)?;
+                d.put(&m, "mime", memo.mime.as_str())?;
+                d.put(&m, "duration_ms", memo.duration_ms)?;
+            }
             Ok(())
         })?;
         Ok((id, change))
@@ -335,6 +406,7 @@ impl Vacancy {
                     recommendation: Recommendation::parse(&str_at(d, &f, "recommendation")?)?,
                     ratings,
                     note: text_at(d, &f, "note"),
+                    memo: memo_at(d, &f),
                     id: FeedbackId(id),
                 })
             })

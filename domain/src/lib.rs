@@ -74,8 +74,8 @@ pub use checkin::{Checkin, CheckinId};
 pub use comparison::{Cell, Column, Comparison, Disagreement, Row, Tally};
 pub use decisions::{Decision, DecisionId, DecisionRecord};
 pub use feedback::{
-    DraftRating, Feedback, FeedbackDraft, FeedbackId, NextNote, OwedFeedback, Rating,
-    Recommendation, Visibility,
+    DraftRating, Feedback, FeedbackDraft, FeedbackId, MemoRef, NextNote, OwedFeedback, Rating,
+    Recommendation, Visibility, MEMO_MAX_DURATION_MS,
 };
 pub use intake::{
     IntakeItem, IntakeText, ItemId, ItemList, RoleText, SignOff, SignOffRole, Stage, StageId,

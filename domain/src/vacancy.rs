@@ -74,6 +74,8 @@ pub enum InvalidValue {
     NoRecommendation,
     #[error("this feedback was already submitted; submitted feedback is not changed")]
     AlreadySubmitted,
+    #[error("the voice memo's reference is not valid (hash, length, type or duration)")]
+    Memo,
     #[error(
         "the candidate is in the last stage (or already hired or rejected): there is no next stage"
     )]

@@ -7,7 +7,7 @@ use common::{exchange, pair};
 use tandem_domain::deadlines::{Due, DueState};
 use tandem_domain::{
     Category, CriterionId, DomainError, DraftRating, FeedbackDraft, InterviewId, InvalidValue,
-    PersonId, Recommendation, StageId, Vacancy, Visibility,
+    MemoRef, PersonId, Recommendation, StageId, Vacancy, Visibility,
 };
 
 const T0: i64 = 1_700_000_000_000;
@@ -497,4 +497,80 @@ fn feedback_and_decisions_owed_are_dated_items_on_the_agenda() {
     )
     .unwrap();
     assert!(!s.v.dated_items().iter().any(|d| d.kind == Kind::Decision));
+}
+
+fn memo() -> MemoRef {
+    MemoRef {
+        hash: "0123456789abcdef".repeat(4),
+        sealed_len: 20_481,
+        mime: "audio/webm;codecs=opus".into(),
+        duration_ms: 12_500,
+    }
+}
+
+#[test]
+fn a_memo_reference_travels_with_the_draft_and_the_submission() {
+    let mut s = setup();
+    let mut d = draft(&s, 3, Recommendation::Yes, "");
+    d.memo = Some(memo());
+    // On the device, in the draft.
+    let back: FeedbackDraft = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
+    assert_eq!(back.memo, Some(memo()));
+    // In the document, to the other device.
+    let mut other = Vacancy::load(&s.v.save()).unwrap();
+    let (_, change) = s.v.submit_feedback(&d, &person("henk"), T0 + 5).unwrap();
+    other.apply_remote(&change).unwrap();
+    assert_eq!(other.feedback()[0].memo, Some(memo()));
+    // Feedback without one has none.
+    let plain = draft(&s, 2, Recommendation::No, "");
+    s.v.submit_feedback(&plain, &person("joost"), T0 + 6)
+        .unwrap();
+    assert_eq!(s.v.feedback()[1].memo, None);
+}
+
+#[test]
+fn a_memo_reference_that_is_not_one_is_refused() {
+    let mut s = setup();
+    let bad = [
+        MemoRef {
+            hash: "AB".repeat(32),
+            ..memo()
+        },
+        MemoRef {
+            hash: "ab".repeat(31),
+            ..memo()
+        },
+        MemoRef {
+            hash: "zz".repeat(32),
+            ..memo()
+        },
+        MemoRef {
+            sealed_len: 0,
+            ..memo()
+        },
+        MemoRef {
+            mime: "text/html".into(),
+            ..memo()
+        },
+        MemoRef {
+            duration_ms: -1,
+            ..memo()
+        },
+        MemoRef {
+            duration_ms: tandem_domain::MEMO_MAX_DURATION_MS + 60_000,
+            ..memo()
+        },
+    ];
+    for m in bad {
+        let mut d = draft(&s, 3, Recommendation::Yes, "");
+        d.memo = Some(m.clone());
+        assert!(
+            matches!(
+                s.v.submit_feedback(&d, &person("henk"), T0 + 5),
+                Err(DomainError::Invalid(InvalidValue::Memo))
+            ),
+            "{m:?}"
+        );
+    }
+    assert!(s.v.feedback().is_empty(), "nothing written when refused");
 }

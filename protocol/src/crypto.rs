@@ -18,7 +18,9 @@
 //!
 //! An envelope is `[ENVELOPE_VERSION][24-byte random nonce][ciphertext + 16-byte tag]`. The
 //! associated data binds it to its document and its [`Purpose`], so a presence message cannot be
-//! replayed as a change, nor a change of one vacancy into another.
+//! replayed as a change, nor a change of one vacancy into another. Attachments (voice memos)
+//! are sealed the same way under [`Purpose::Attachment`]; their content address is the hash of
+//! the sealed bytes (`blob::BlobHash`), so the relay can check what it stores without a key.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -218,6 +220,8 @@ pub enum Purpose {
     Change = 1,
     Snapshot = 2,
     Presence = 3,
+    /// A file attached to the document (a voice memo), stored as a content-addressed blob.
+    Attachment = 4,
 }
 
 /// Seals and opens one document's payloads.
@@ -402,6 +406,23 @@ mod tests {
         assert_eq!(
             format!("{owner:?} {token:?}"),
             "OwnerSecret(..) DeleteToken(..)"
+        );
+    }
+
+    #[test]
+    fn an_attachment_opens_only_as_an_attachment() {
+        let (_, _, key) = key();
+        let audio = b"OggS fake opus frames".repeat(100);
+        let sealed = key.seal(Purpose::Attachment, &audio);
+        assert_eq!(key.open(Purpose::Attachment, &sealed).unwrap(), audio);
+        assert_eq!(
+            key.open(Purpose::Change, &sealed),
+            Err(CryptoError::Rejected)
+        );
+        let change = key.seal(Purpose::Change, &audio);
+        assert_eq!(
+            key.open(Purpose::Attachment, &change),
+            Err(CryptoError::Rejected)
         );
     }
 

@@ -65,9 +65,18 @@ pub struct Config {
     #[arg(long, env = "TANDEM_MAX_DOCS", default_value_t = Limits::default().max_docs)]
     pub max_docs: u64,
 
-    /// Bytes the relay holds in all, counted as --max-doc-bytes counts them.
+    /// Bytes the relay holds in all, counted as --max-doc-bytes counts them, attachments
+    /// included.
     #[arg(long, env = "TANDEM_MAX_TOTAL_BYTES", default_value_t = Limits::default().max_total_bytes)]
     pub max_total_bytes: u64,
+
+    /// Largest attachment (an encrypted voice memo, later a CV) the relay takes, in bytes.
+    #[arg(long, env = "TANDEM_MAX_BLOB_BYTES", default_value_t = Limits::default().max_blob_bytes)]
+    pub max_blob_bytes: u64,
+
+    /// Most attachment bytes one document may hold, apart from --max-doc-bytes.
+    #[arg(long, env = "TANDEM_MAX_DOC_BLOB_BYTES", default_value_t = Limits::default().max_doc_blob_bytes)]
+    pub max_doc_blob_bytes: u64,
 
     /// Open TCP connections in all; more are answered 503 and closed. Lowered at start if the
     /// process may not open that many files.
@@ -116,6 +125,8 @@ impl Config {
             max_new_docs_per_connection: self.max_new_docs_per_connection,
             max_docs: self.max_docs,
             max_total_bytes: self.max_total_bytes,
+            max_blob_bytes: self.max_blob_bytes,
+            max_doc_blob_bytes: self.max_doc_blob_bytes,
         }
     }
 
@@ -165,6 +176,8 @@ mod tests {
         assert_eq!(config.listen.port(), 9000);
         assert_eq!(config.max_frame_bytes, 1000);
         assert_eq!(config.max_doc_bytes, 64 * 1024 * 1024);
+        assert_eq!(config.max_blob_bytes, 8 * 1024 * 1024);
+        assert_eq!(config.limits().max_doc_blob_bytes, 64 * 1024 * 1024);
         let net = config.net_limits().expect("default timeouts are valid");
         assert_eq!(net.idle_timeout, Duration::from_secs(30));
         let bad =

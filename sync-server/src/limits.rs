@@ -40,8 +40,13 @@ pub struct Limits {
     pub max_new_docs_per_connection: u32,
     /// Documents the relay holds in all.
     pub max_docs: u64,
-    /// Bytes the relay holds in all, counted as documents count them.
+    /// Bytes the relay holds in all, counted as documents count them, attachments included.
     pub max_total_bytes: u64,
+    /// The largest attachment (sealed blob) the relay takes.
+    pub max_blob_bytes: u64,
+    /// The most attachment bytes one document may hold; apart from [`Limits::max_doc_bytes`],
+    /// which is its log's, so a memo cannot crowd out the document's own changes.
+    pub max_doc_blob_bytes: u64,
 }
 
 impl Default for Limits {
@@ -55,6 +60,8 @@ impl Default for Limits {
             max_new_docs_per_connection: 64,
             max_docs: 100_000,
             max_total_bytes: 16 * 1024 * 1024 * 1024,
+            max_blob_bytes: tandem_protocol::blob::DEFAULT_MAX_BLOB_BYTES,
+            max_doc_blob_bytes: tandem_protocol::blob::DEFAULT_MAX_DOC_BLOB_BYTES,
         }
     }
 }

@@ -15,6 +15,13 @@
 //! store never sees two writes to one document at once and needs no ordering logic of its own.
 //! [`crate::relay_core::RelayCore`] calls it directly from its one thread.
 //!
+//! Attachments ("blobs", see [`tandem_protocol::blob`]) are stored per document, named by the
+//! hash of their sealed bytes, and arrive in chunks at increasing offsets
+//! ([`Store::put_blob`]). The first chunk reserves the whole announced length against the
+//! quotas, so an upload that fits when it starts cannot be refused halfway; the last chunk is
+//! checked against the name before the blob counts as complete, and only complete blobs are read.
+//! They go with their document's [`Store::delete`].
+//!
 //! The store only ever holds opaque ciphertext; it never learns what a document says.
 //!
 //! - [`SqliteStore`] (`sqlite`): the embedded default, one SQLite file in WAL mode.
@@ -22,13 +29,14 @@
 
 use std::path::PathBuf;
 
-use tandem_protocol::{ClientMsgId, DocId, ErrorCode};
+use tandem_protocol::{BlobHash, ClientMsgId, DocId, ErrorCode};
 
 use crate::catch_up::{CatchUp, Page};
 use crate::limits::Limits;
 
 mod backup;
 mod sqlite;
+mod sqlite_blobs;
 
 pub use sqlite::{SqliteStore, DB_FILE};
 
@@ -91,6 +99,56 @@ impl StoreError {
     }
 }
 
+/// Why a blob call failed: the upload's own refusals, each answered with its own HTTP status, or
+/// a [`StoreError`] (a deleted document, a full relay, a failing disk).
+#[derive(Debug, thiserror::Error)]
+pub enum BlobError {
+    #[error("the attachment is {total} bytes, over this relay's limit of {limit} bytes")]
+    TooLarge { total: u64, limit: u64 },
+    #[error(
+        "the vacancy's attachments would take {would_be} bytes, over this relay's limit of \
+         {limit} bytes per vacancy"
+    )]
+    DocumentFull { would_be: u64, limit: u64 },
+    #[error("the relay holds {stored} bytes of this attachment; send the rest from there")]
+    WrongOffset { stored: u64 },
+    #[error("this upload was started with a total of {started} bytes, not {total}")]
+    OtherTotal { started: u64, total: u64 },
+    #[error("{len} bytes at offset {offset} go past the attachment's total of {total} bytes")]
+    PastTheEnd { offset: u64, len: u64, total: u64 },
+    #[error("an attachment cannot be empty")]
+    Empty,
+    #[error(
+        "the attachment's bytes do not match its name (the hash in the address); the upload \
+         was discarded"
+    )]
+    HashMismatch,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<rusqlite::Error> for BlobError {
+    fn from(e: rusqlite::Error) -> Self {
+        BlobError::Store(StoreError::Database(e))
+    }
+}
+
+/// How much of a blob the relay holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlobState {
+    /// The length the upload announced.
+    pub total: u64,
+    /// The bytes received so far, from the start; equal to `total` once complete.
+    pub stored: u64,
+}
+
+impl BlobState {
+    /// Whether every byte arrived and they hash to the blob's name.
+    pub fn complete(&self) -> bool {
+        self.stored == self.total
+    }
+}
+
 /// The result of an append that did not fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Appended {
@@ -129,6 +187,9 @@ pub struct Quota {
     /// (for the refusal's text).
     pub may_create: bool,
     pub max_new_docs: u32,
+    /// The largest blob, and the most blob bytes one document may hold.
+    pub max_blob_bytes: u64,
+    pub max_doc_blob_bytes: u64,
 }
 
 impl Quota {
@@ -139,6 +200,8 @@ impl Quota {
             max_total_bytes: limits.max_total_bytes,
             may_create,
             max_new_docs: limits.max_new_docs_per_connection,
+            max_blob_bytes: limits.max_blob_bytes,
+            max_doc_blob_bytes: limits.max_doc_blob_bytes,
         }
     }
 
@@ -150,6 +213,8 @@ impl Quota {
             max_total_bytes: u64::MAX,
             may_create: true,
             max_new_docs: u32::MAX,
+            max_blob_bytes: u64::MAX,
+            max_doc_blob_bytes: u64::MAX,
         }
     }
 }
@@ -158,6 +223,7 @@ impl Quota {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Totals {
     pub docs: u64,
+    /// Documents' costs and blobs' announced lengths (complete or not) together.
     pub bytes: u64,
 }
 
@@ -214,6 +280,33 @@ pub trait Store: Send + Sync + 'static {
     /// [`StoreError::NoOwner`] for a document that holds entries but no owner.
     fn own(&self, doc: DocId, delete_hash: [u8; 32], quota: &Quota) -> Result<Claimed, StoreError>;
     /// Deletes the document if `token_hash` is its registered owner's, in one transaction:
-    /// entries, snapshot and row go, the id is tombstoned.
+    /// entries, snapshot, blobs and row go, the id is tombstoned.
     fn delete(&self, doc: DocId, token_hash: [u8; 32]) -> Result<(), StoreError>;
+    /// How much of the blob the relay holds; `None` if nothing (no upload began, or a failed one
+    /// was discarded). [`StoreError::Deleted`] for a deleted document.
+    fn blob_state(&self, doc: DocId, hash: BlobHash) -> Result<Option<BlobState>, BlobError>;
+    /// Stores `bytes` at `offset` of the blob of `total` bytes, durably, and returns how many
+    /// bytes of it the relay now holds. `offset` must be what it holds already
+    /// ([`BlobError::WrongOffset`] says how much that is); the first chunk reserves `total`
+    /// against the quota, creating the document if it is unknown; the chunk that completes the
+    /// blob is checked against `hash` ([`BlobError::HashMismatch`], and the blob is gone). A
+    /// blob that is already complete answers its total at once, so a retry is harmless.
+    fn put_blob(
+        &self,
+        doc: DocId,
+        hash: BlobHash,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+        quota: &Quota,
+    ) -> Result<u64, BlobError>;
+    /// Up to `max_len` bytes of a complete blob from `offset` (fewer at its end); `None` if the
+    /// blob is not complete. In pieces, so that sending a large blob never holds all of it.
+    fn read_blob(
+        &self,
+        doc: DocId,
+        hash: BlobHash,
+        offset: u64,
+        max_len: usize,
+    ) -> Result<Option<Vec<u8>>, BlobError>;
 }

@@ -5,9 +5,12 @@ use std::sync::Mutex;
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use tandem_protocol::message::{Entry, StoredSnapshot};
-use tandem_protocol::{ClientMsgId, DocId};
+use tandem_protocol::{BlobHash, ClientMsgId, DocId};
 
-use super::{Appended, Claimed, Quota, SnapshotStored, Store, StoreError, Totals};
+use super::sqlite_blobs;
+use super::{
+    Appended, BlobError, BlobState, Claimed, Quota, SnapshotStored, Store, StoreError, Totals,
+};
 use crate::catch_up::{fill_page, Filled, Page};
 use crate::limits::ENTRY_OVERHEAD_BYTES;
 
@@ -25,7 +28,7 @@ pub struct SqliteStore {
 }
 
 /// The schema this code writes, recorded in SQLite's `user_version`.
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// Version 2. `docs.bytes` is what the document costs against its limit (snapshot, live
 /// ciphertext and [`ENTRY_OVERHEAD_BYTES`] per row); `totals` keeps the sums over all documents
@@ -35,6 +38,8 @@ const SCHEMA_VERSION: i64 = 3;
 /// Version 3. `docs.delete_hash` is the hash of the owner's delete token, NULL for documents
 /// nobody owns (all those from before version 3); `tombstones` lists deleted documents' ids,
 /// and nothing else of them (see [`super`] for why the ids stay).
+///
+/// Version 4. `blobs` holds attachments ([`sqlite_blobs::SCHEMA`]); `totals.bytes` counts them.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS docs (
     doc_id BLOB PRIMARY KEY,
@@ -130,6 +135,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         }
     }
     tx.execute_batch(SCHEMA)?;
+    tx.execute_batch(sqlite_blobs::SCHEMA)?;
     // From version 2: `CREATE TABLE IF NOT EXISTS` leaves an existing `docs` as it was.
     let has_delete_hash: bool = tx.query_row(
         "SELECT COUNT(*) > 0 FROM pragma_table_info('docs') WHERE name = 'delete_hash'",
@@ -141,7 +147,9 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     }
     tx.execute(
         "INSERT OR REPLACE INTO totals (id, docs, bytes)
-         SELECT 1, COUNT(*), COALESCE(SUM(bytes), 0) FROM docs",
+         SELECT 1, COUNT(*),
+                COALESCE(SUM(bytes), 0) + (SELECT COALESCE(SUM(total), 0) FROM blobs)
+         FROM docs",
         [],
     )?;
     tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
@@ -149,7 +157,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn totals(conn: &Connection) -> rusqlite::Result<Totals> {
+pub(super) fn totals(conn: &Connection) -> rusqlite::Result<Totals> {
     conn.query_row("SELECT docs, bytes FROM totals WHERE id = 1", [], |row| {
         Ok(Totals {
             docs: row.get(0)?,
@@ -164,7 +172,7 @@ fn id_from(bytes: Vec<u8>) -> ClientMsgId {
     bytes.try_into().unwrap_or([0; 16])
 }
 
-fn is_deleted(conn: &Connection, doc: DocId) -> rusqlite::Result<bool> {
+pub(super) fn is_deleted(conn: &Connection, doc: DocId) -> rusqlite::Result<bool> {
     conn.query_row(
         "SELECT COUNT(*) > 0 FROM tombstones WHERE doc_id = ?1",
         [&doc.0[..]],
@@ -467,8 +475,10 @@ impl Store for SqliteStore {
             Some((_, Some(hash))) if hash != token_hash => return Err(StoreError::NotOwner),
             Some((bytes, Some(_))) => bytes,
         };
+        let bytes = bytes.saturating_add(sqlite_blobs::doc_blob_bytes(&tx, doc)?);
         for sql in [
             "DELETE FROM entries WHERE doc_id = ?1",
+            "DELETE FROM blobs WHERE doc_id = ?1",
             "DELETE FROM snapshots WHERE doc_id = ?1",
             "DELETE FROM docs WHERE doc_id = ?1",
             "INSERT INTO tombstones (doc_id) VALUES (?1)",
@@ -489,6 +499,32 @@ impl Store for SqliteStore {
                 Ok((row.get(0)?, row.get(1)?, row.get(2)?))
             });
         Ok(())
+    }
+
+    fn blob_state(&self, doc: DocId, hash: BlobHash) -> Result<Option<BlobState>, BlobError> {
+        sqlite_blobs::state(&self.conn(), doc, hash)
+    }
+
+    fn put_blob(
+        &self,
+        doc: DocId,
+        hash: BlobHash,
+        offset: u64,
+        total: u64,
+        bytes: &[u8],
+        quota: &Quota,
+    ) -> Result<u64, BlobError> {
+        sqlite_blobs::put(&mut self.conn(), doc, hash, offset, total, bytes, quota)
+    }
+
+    fn read_blob(
+        &self,
+        doc: DocId,
+        hash: BlobHash,
+        offset: u64,
+        max_len: usize,
+    ) -> Result<Option<Vec<u8>>, BlobError> {
+        sqlite_blobs::read(&mut self.conn(), doc, hash, offset, max_len)
     }
 }
 

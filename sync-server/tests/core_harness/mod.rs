@@ -7,13 +7,15 @@ use std::sync::{Arc, LazyLock};
 
 use tandem_protocol::crypto::MIN_SEALED_LEN;
 use tandem_protocol::message::Entry;
+use tandem_protocol::BlobHash;
 use tandem_protocol::{AccessToken, ClientMsg, ClientMsgId, DocId, ErrorCode, RelayMsg};
 use tandem_sync_server::catch_up::Page;
 use tandem_sync_server::limits::Limits;
 use tandem_sync_server::relay_core::{Outgoing, RelayCore};
 use tandem_sync_server::session::ConnId;
 use tandem_sync_server::store::{
-    Appended, Claimed, Quota, SnapshotStored, SqliteStore, Store, StoreError, Totals,
+    Appended, BlobError, BlobState, Claimed, Quota, SnapshotStored, SqliteStore, Store, StoreError,
+    Totals,
 };
 
 /// The document [`TOKEN`] opens: the relay refuses a token for any other id.
@@ -28,6 +30,8 @@ pub const LIMITS: Limits = Limits {
     max_new_docs_per_connection: 8,
     max_docs: 1000,
     max_total_bytes: 1 << 30,
+    max_blob_bytes: 1 << 20,
+    max_doc_blob_bytes: 4 << 20,
 };
 
 /// `text` as the relay sees a sealed payload: at least an envelope long. The relay cannot tell
@@ -218,5 +222,28 @@ impl Store for NoStore {
     }
     fn delete(&self, _: DocId, _: [u8; 32]) -> Result<(), StoreError> {
         Err(down())
+    }
+    fn blob_state(&self, _: DocId, _: BlobHash) -> Result<Option<BlobState>, BlobError> {
+        Err(down().into())
+    }
+    fn put_blob(
+        &self,
+        _: DocId,
+        _: BlobHash,
+        _: u64,
+        _: u64,
+        _: &[u8],
+        _: &Quota,
+    ) -> Result<u64, BlobError> {
+        Err(down().into())
+    }
+    fn read_blob(
+        &self,
+        _: DocId,
+        _: BlobHash,
+        _: u64,
+        _: usize,
+    ) -> Result<Option<Vec<u8>>, BlobError> {
+        Err(down().into())
     }
 }

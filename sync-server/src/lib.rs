@@ -10,8 +10,10 @@
 //! The modules, from the outside in:
 //!
 //! - [`config`]: the command-line flags and their environment variables.
-//! - [`server`]: the routes (`/healthz`, `/sync`, the app), the shared [`server::Relay`] state,
-//!   serving and graceful shutdown.
+//! - [`server`]: the routes (`/healthz`, `/sync`, `/blobs`, the app), the shared
+//!   [`server::Relay`] state, serving and graceful shutdown.
+//! - [`blobs`]: the attachment endpoints: resumable chunked upload, status and download of
+//!   sealed blobs, guarded by the document's access token.
 //! - [`gate`]: the caps on open connections, in all and per address, and the message bucket
 //!   one address's connections share.
 //! - [`static_files`]: the app's files with the single-page-app fallback and cache headers.
@@ -45,6 +47,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod blobs;
 pub mod catch_up;
 pub mod command;
 pub mod config;

@@ -1,7 +1,9 @@
 //! The HTTP face of the relay: the accept loop, routes, shared state, serving and shutdown.
 //!
-//! `/healthz` and `/sync` are routes; everything else is the built app from the static directory.
-//! Compression applies to the app only: the WebSocket upgrade must reach the client untouched.
+//! `/healthz`, `/sync` and `/blobs/…` ([`crate::blobs`]) are routes; everything else is the built
+//! app from the static directory. Compression applies to the app only: the WebSocket upgrade
+//! must reach the client untouched, and attachments are sealed bytes, which do not compress.
+//! The security headers apply to the app and the attachments alike.
 //!
 //! The accept loop is our own rather than `axum::serve`, for what a public server needs and axum
 //! leaves out: every connection first gets a slot from the [`Gate`] (caps in all and per
@@ -21,6 +23,7 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use axum::extract::{Request, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
@@ -38,9 +41,10 @@ use crate::config::{Config, ConfigError};
 use crate::gate::{Gate, Pass, Refused};
 use crate::limits::{Limits, NetLimits};
 use crate::rooms::Rooms;
+use crate::security_headers::{self, AppHeaders};
 use crate::session::ConnId;
 use crate::store::{SqliteStore, Store, StoreError};
-use crate::{connection, static_files};
+use crate::{blobs, connection, static_files};
 
 /// Everything the connections share; one per process, behind an `Arc`.
 pub struct Relay {
@@ -258,7 +262,13 @@ pub fn router(relay: Arc<Relay>, static_dir: &Path) -> Router {
             "static directory not found; serving only /sync and /healthz"
         );
     }
-    let app = static_files::router(static_dir).layer(CompressionLayer::new());
+    let security = Arc::new(AppHeaders::for_index(&static_dir.join("index.html")));
+    let app =
+        static_files::router(static_dir, Arc::clone(&security)).layer(CompressionLayer::new());
+    let attachments = blobs::router(Arc::clone(&relay)).layer(middleware::from_fn_with_state(
+        security,
+        security_headers::add,
+    ));
     Router::new()
         .route(
             "/healthz",
@@ -266,6 +276,7 @@ pub fn router(relay: Arc<Relay>, static_dir: &Path) -> Router {
         )
         .route(tandem_protocol::limits::SYNC_PATH, get(sync))
         .with_state(relay)
+        .merge(attachments)
         .fallback_service(app)
         .layer(TraceLayer::new_for_http())
 }

@@ -34,10 +34,10 @@ use crate::security_headers::{self, AppHeaders};
 const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 const NO_CACHE: &str = "no-cache";
 
-/// The static-file service for `dir`, with the SPA fallback, cache and security headers.
-pub fn router(dir: &Path) -> Router {
+/// The static-file service for `dir`, with the SPA fallback, cache and security headers (those
+/// of `dir`'s `index.html`, shared with the other routes that carry them).
+pub fn router(dir: &Path, security: Arc<AppHeaders>) -> Router {
     let index = dir.join("index.html");
-    let security = Arc::new(AppHeaders::for_index(&index));
     let fallback = move |req: Request| spa_fallback(index.clone(), req);
     let files = ServeDir::new(dir)
         .precompressed_br()

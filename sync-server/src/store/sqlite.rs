@@ -490,14 +490,7 @@ impl Store for SqliteStore {
             [bytes],
         )?;
         tx.commit()?;
-        // The write-ahead log still holds the pages as they were before; copying them into the
-        // database (where secure_delete zeroed them) and emptying the log leaves no trace of
-        // the content in either file. A checkpoint blocked by a reader only delays that to the
-        // next automatic one, so its result is not an error.
-        let _: rusqlite::Result<(i64, i64, i64)> =
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-            });
+        scrub_wal(&conn);
         Ok(())
     }
 
@@ -526,6 +519,17 @@ impl Store for SqliteStore {
     ) -> Result<Option<Vec<u8>>, BlobError> {
         sqlite_blobs::read(&mut self.conn(), doc, hash, offset, max_len)
     }
+}
+
+/// After a commit that deleted content: the write-ahead log still holds the pages as they were
+/// before; copying them into the database (where secure_delete zeroed them) and emptying the log
+/// leaves no trace of the content in either file. A checkpoint blocked by a reader only delays
+/// that to the next automatic one, so its result is not an error.
+pub(super) fn scrub_wal(conn: &Connection) {
+    let _: rusqlite::Result<(i64, i64, i64)> =
+        conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        });
 }
 
 /// Refuses a write that would take a document's stored bytes past the limit.

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use tandem_protocol::blob::BLOB_CHUNK_BYTES;
 use tandem_protocol::{BlobHash, DocId};
 
-use super::sqlite::{is_deleted, totals};
+use super::sqlite::{is_deleted, scrub_wal, totals};
 use super::{BlobError, BlobState, Quota, StoreError};
 
 /// Version 4 of the schema: the blobs, beside the documents they belong to. A blob is per
@@ -135,6 +135,8 @@ pub(super) fn put(
             drop(blob);
             discard(&tx, &current)?;
             tx.commit()?;
+            // Nothing of a refused upload stays behind, in the log either.
+            scrub_wal(conn);
             return Err(BlobError::HashMismatch);
         }
     }

@@ -26,7 +26,7 @@ use axum::body::{Body, Bytes};
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::header::{
-    AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, WWW_AUTHENTICATE,
+    AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, VARY, WWW_AUTHENTICATE,
 };
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -167,6 +167,9 @@ async fn download(
         HeaderValue::from_static("application/octet-stream"),
     );
     headers.insert(CACHE_CONTROL, HeaderValue::from_static(IMMUTABLE));
+    // Without it the browser's cache would answer a later request with another token (or none)
+    // from this one's copy: it keys on the address only.
+    headers.insert(VARY, HeaderValue::from_static("authorization"));
     response
 }
 

@@ -22,7 +22,9 @@
 //!
 //! The WebSocket to `/sync` needs nothing beyond `connect-src 'self'`: under CSP Level 3,
 //! `'self'` on an `http:` page also matches `ws:` to the same host and port, and on `https:`
-//! also `wss:` (checked in Chromium by `tests/e2e/security-headers.spec.ts`).
+//! also `wss:` (checked in Chromium by `tests/e2e/security-headers.spec.ts`). The app's `fetch`
+//! of its attachments at `/blobs/…` is same-origin too, so `connect-src 'self'` covers it
+//! (`tests/e2e/attachments-relay.spec.ts`); those responses carry these headers as well.
 //!
 //! Images and media also allow `data:` and `blob:` for voice memos and their playback. The share
 //! link's secret is in the fragment, which is never sent, but the path names the document, so no

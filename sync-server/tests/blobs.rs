@@ -234,6 +234,8 @@ async fn a_memo_goes_up_in_chunks_and_comes_down_the_same() {
         get.header("cache-control"),
         Some("private, max-age=31536000, immutable")
     );
+    // A browser's cache must not hand this copy to a request with another token.
+    assert_eq!(get.header("vary"), Some("authorization"));
     // Sealed bytes do not compress: sent as they are, with their length.
     assert_eq!(get.header("content-encoding"), None);
     assert_eq!(get.header("content-length"), Some(&*total.to_string()));

@@ -381,3 +381,24 @@ fn set_offset(response: &mut Response, stored: u64) {
         HeaderValue::from(stored),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_body_over_the_limit_is_told_from_a_broken_one() {
+        let over = Body::from(vec![0u8; MAX_BODY_BYTES + 1]);
+        let e = axum::body::to_bytes(over, MAX_BODY_BYTES)
+            .await
+            .expect_err("over the limit");
+        assert!(is_length_limit(&e));
+        let broken = Body::from_stream(futures_util::stream::iter([Err::<Bytes, _>(
+            io::Error::other("connection reset"),
+        )]));
+        let e = axum::body::to_bytes(broken, MAX_BODY_BYTES)
+            .await
+            .expect_err("broken");
+        assert!(!is_length_limit(&e));
+    }
+}

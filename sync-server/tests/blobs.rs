@@ -397,7 +397,14 @@ async fn too_large_is_refused_with_the_limit_that_was_hit() {
     let dir = tempfile::tempdir().unwrap();
     let relay = RelayProcess::start(
         dir.path(),
-        &["--max-blob-bytes", "1000", "--max-doc-blob-bytes", "1500"],
+        &[
+            "--max-blob-bytes",
+            "1000",
+            "--max-doc-blob-bytes",
+            "1500",
+            "--max-total-bytes",
+            "2500",
+        ],
     );
     let blobs = Blobs::new(&relay);
     let doc = TestDoc::new();
@@ -425,6 +432,16 @@ async fn too_large_is_refused_with_the_limit_that_was_hit() {
     let elsewhere = TestDoc::new();
     let (_, theirs) = sealed_memo(&elsewhere, 600);
     blobs.put_from(&elsewhere, &theirs, 0).await;
+    // 941 and 641 bytes held: a third vacancy's 941 would take the relay past 2500.
+    let third = TestDoc::new();
+    let (_, more) = sealed_memo(&third, 900);
+    let answer = blobs
+        .put(&third, BlobHash::of(&more), 0, more.len() as u64, &more)
+        .await;
+    answer.assert_says(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "the relay would hold 2523 bytes in all, over its limit of 2500",
+    );
 
     // A body over the chunk limit is refused before it is read.
     let huge = vec![7u8; 1024 * 1024 + 1];

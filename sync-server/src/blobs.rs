@@ -13,6 +13,9 @@
 //! whole length with the first chunk, checks the last against the name, and serves only
 //! complete blobs.
 //!
+//! Every request counts against its address's message bucket, the one its WebSockets share
+//! ([`crate::gate`]): a client over the rate is slowed, as on the WebSocket, not refused.
+//!
 //! Each answer is a status the client can act on without reading the text (see README.md for
 //! the table); the text is short plain English for logs and people. Blob responses are sent as
 //! they are stored: sealed bytes do not compress, so they stay out of the app's compression
@@ -31,6 +34,7 @@ use axum::http::header::{
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::Extension;
 use axum::Router;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -39,6 +43,7 @@ use tandem_protocol::blob::{BLOBS_PATH, BLOB_CHUNK_BYTES, UPLOAD_OFFSET_HEADER};
 use tandem_protocol::{AccessToken, BlobHash, DocId};
 use tracing::warn;
 
+use crate::gate::Pass;
 use crate::server::Relay;
 use crate::store::{BlobError, BlobState, Quota, StoreError};
 
@@ -74,11 +79,13 @@ struct Chunk {
 
 async fn upload(
     State(relay): State<Arc<Relay>>,
+    pass: Option<Extension<Arc<Pass>>>,
     path: Result<Path<(String, String)>, PathRejection>,
     chunk: Result<Query<Chunk>, QueryRejection>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    pace(&relay, pass).await;
     let (doc, hash) = match allowed(path, &headers) {
         Ok(found) => found,
         Err(refusal) => return refusal,
@@ -111,9 +118,11 @@ async fn upload(
 
 async fn status(
     State(relay): State<Arc<Relay>>,
+    pass: Option<Extension<Arc<Pass>>>,
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
+    pace(&relay, pass).await;
     let (doc, hash) = match allowed(path, &headers) {
         Ok(found) => found,
         Err(refusal) => return refusal,
@@ -142,9 +151,11 @@ async fn status(
 
 async fn download(
     State(relay): State<Arc<Relay>>,
+    pass: Option<Extension<Arc<Pass>>>,
     path: Result<Path<(String, String)>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
+    pace(&relay, pass).await;
     let (doc, hash) = match allowed(path, &headers) {
         Ok(found) => found,
         Err(refusal) => return refusal,
@@ -209,6 +220,17 @@ fn stream(relay: Arc<Relay>, doc: DocId, hash: BlobHash, state: BlobState) -> Bo
         }
     });
     Body::from_stream(pieces)
+}
+
+/// Waits until the request's address has a message to spend, and spends it. Without a pass
+/// (a router driven without the accept loop, as in tests) there is nothing to charge.
+async fn pace(relay: &Relay, pass: Option<Extension<Arc<Pass>>>) {
+    let Some(Extension(pass)) = pass else {
+        return;
+    };
+    while let Err(wait) = pass.take_message(relay.now_ms()) {
+        tokio::time::sleep(Duration::from_millis(wait)).await;
+    }
 }
 
 /// Runs a store call on the blocking pool, as every store call is run.

@@ -6,6 +6,7 @@ mod common;
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -646,4 +647,21 @@ async fn the_token_is_read_as_the_app_writes_it() {
         )
         .await;
     assert_eq!(padded.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_client_over_its_addresss_rate_is_slowed_not_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two a second, ten in a burst, for every request from this address.
+    let relay = RelayProcess::start(dir.path(), &["--messages-per-second-per-address", "2"]);
+    let blobs = Blobs::new(&relay);
+    let doc = TestDoc::new();
+    let hash = BlobHash::of(b"asked about too often");
+    let start = Instant::now();
+    for _ in 0..14 {
+        assert_eq!(blobs.head(&doc, hash).await.status, StatusCode::NOT_FOUND);
+    }
+    // The burst passes at once; the four after it wait half a second each.
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(1500), "{took:?}");
 }

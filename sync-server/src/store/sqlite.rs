@@ -28,7 +28,7 @@ pub struct SqliteStore {
 }
 
 /// The schema this code writes, recorded in SQLite's `user_version`.
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 /// Version 2. `docs.bytes` is what the document costs against its limit (snapshot, live
 /// ciphertext and [`ENTRY_OVERHEAD_BYTES`] per row); `totals` keeps the sums over all documents
@@ -39,7 +39,10 @@ const SCHEMA_VERSION: i64 = 4;
 /// nobody owns (all those from before version 3); `tombstones` lists deleted documents' ids,
 /// and nothing else of them (see [`super`] for why the ids stay).
 ///
-/// Version 4. `blobs` holds attachments ([`sqlite_blobs::SCHEMA`]); `totals.bytes` counts them.
+/// Version 4. `blobs` holds attachments; `totals.bytes` counts them.
+///
+/// Version 5. An attachment's bytes are in `blob_bytes`, apart from its progress in `blobs`
+/// ([`sqlite_blobs::SCHEMA`] says why).
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS docs (
     doc_id BLOB PRIMARY KEY,
@@ -135,7 +138,7 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         }
     }
     tx.execute_batch(SCHEMA)?;
-    tx.execute_batch(sqlite_blobs::SCHEMA)?;
+    sqlite_blobs::migrate(&tx)?;
     // From version 2: `CREATE TABLE IF NOT EXISTS` leaves an existing `docs` as it was.
     let has_delete_hash: bool = tx.query_row(
         "SELECT COUNT(*) > 0 FROM pragma_table_info('docs') WHERE name = 'delete_hash'",
@@ -476,9 +479,9 @@ impl Store for SqliteStore {
             Some((bytes, Some(_))) => bytes,
         };
         let bytes = bytes.saturating_add(sqlite_blobs::doc_blob_bytes(&tx, doc)?);
+        sqlite_blobs::delete_doc_blobs(&tx, doc)?;
         for sql in [
             "DELETE FROM entries WHERE doc_id = ?1",
-            "DELETE FROM blobs WHERE doc_id = ?1",
             "DELETE FROM snapshots WHERE doc_id = ?1",
             "DELETE FROM docs WHERE doc_id = ?1",
             "INSERT INTO tombstones (doc_id) VALUES (?1)",

@@ -1,11 +1,14 @@
-//! The SQLite store's attachments: one row per blob, written and read in place.
+//! The SQLite store's attachments: a small row per blob, and its bytes written and read in place.
 //!
-//! The first chunk of an upload inserts the row with `zeroblob(total)`, reserving the whole
-//! length on disk and against the quotas at once; every chunk is then written into it with
+//! The first chunk of an upload inserts the bytes' row with `zeroblob(total)`, reserving the
+//! whole length on disk and against the quotas at once; every chunk is then written into it with
 //! SQLite's incremental blob I/O, so a chunk costs its own bytes rather than a rewrite of all
-//! the bytes before it (which `data = data || ?` would). `stored` counts the bytes received from
-//! the start; it reaches `total` only in the transaction that checked the bytes against the
-//! blob's name, so `stored = total` means complete and correct, and only such blobs are read.
+//! the bytes before it (which `data = data || ?` would). The bytes have a table of their own
+//! (`blob_bytes`), apart from the row that records the upload's progress (`blobs`): SQLite
+//! rewrites a whole row to update any column of it, so progress kept beside the bytes would copy
+//! them all again with every chunk. `stored` counts the bytes received from the start; it
+//! reaches `total` only in the transaction that checked the bytes against the blob's name, so
+//! `stored = total` means complete and correct, and only such blobs are read.
 //!
 //! Blob bytes count in `totals.bytes` (by their announced length, from the first chunk on), but
 //! not in `docs.bytes`: a document's log and its attachments have separate limits.
@@ -18,7 +21,7 @@ use tandem_protocol::{BlobHash, DocId};
 use super::sqlite::{is_deleted, scrub_wal, totals};
 use super::{BlobError, BlobState, Quota, StoreError};
 
-/// Version 4 of the schema: the blobs, beside the documents they belong to. A blob is per
+/// Version 5 of the schema: the blobs, beside the documents they belong to. A blob is per
 /// document: the same bytes under two documents are two rows, deleted with their own document.
 pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS blobs (
@@ -26,24 +29,64 @@ CREATE TABLE IF NOT EXISTS blobs (
     hash BLOB NOT NULL,
     total INTEGER NOT NULL,
     stored INTEGER NOT NULL,
-    data BLOB NOT NULL,
+    bytes_id INTEGER NOT NULL,
     PRIMARY KEY (doc_id, hash)
+);
+CREATE TABLE IF NOT EXISTS blob_bytes (
+    id INTEGER PRIMARY KEY,
+    data BLOB NOT NULL
 );
 ";
 
-/// A blob's row: where it is (for blob I/O, which addresses rows by rowid) and how far along.
+/// From version 4, which kept the bytes in the `blobs` row itself: they move to `blob_bytes`
+/// under the row's old rowid, progress and all.
+const FROM_VERSION_4: &str = "
+ALTER TABLE blobs RENAME TO blobs_v4;
+CREATE TABLE blobs (
+    doc_id BLOB NOT NULL,
+    hash BLOB NOT NULL,
+    total INTEGER NOT NULL,
+    stored INTEGER NOT NULL,
+    bytes_id INTEGER NOT NULL,
+    PRIMARY KEY (doc_id, hash)
+);
+CREATE TABLE IF NOT EXISTS blob_bytes (
+    id INTEGER PRIMARY KEY,
+    data BLOB NOT NULL
+);
+INSERT INTO blob_bytes (id, data) SELECT rowid, data FROM blobs_v4;
+INSERT INTO blobs (doc_id, hash, total, stored, bytes_id)
+    SELECT doc_id, hash, total, stored, rowid FROM blobs_v4;
+DROP TABLE blobs_v4;
+";
+
+/// Creates the blob tables, or brings version 4's to the present layout; part of the store's
+/// migration transaction.
+pub(super) fn migrate(tx: &Connection) -> rusqlite::Result<()> {
+    let bytes_in_row: bool = tx.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('blobs') WHERE name = 'data'",
+        [],
+        |row| row.get(0),
+    )?;
+    if bytes_in_row {
+        tx.execute_batch(FROM_VERSION_4)?;
+    }
+    tx.execute_batch(SCHEMA)
+}
+
+/// A blob's row: where its bytes are (blob I/O addresses rows by rowid) and how far along.
 struct Row {
-    rowid: i64,
+    bytes_id: i64,
     state: BlobState,
 }
 
 fn row(conn: &Connection, doc: DocId, hash: BlobHash) -> rusqlite::Result<Option<Row>> {
     conn.query_row(
-        "SELECT rowid, total, stored FROM blobs WHERE doc_id = ?1 AND hash = ?2",
+        "SELECT bytes_id, total, stored FROM blobs WHERE doc_id = ?1 AND hash = ?2",
         params![&doc.0[..], &hash.0[..]],
         |row| {
             Ok(Row {
-                rowid: row.get(0)?,
+                bytes_id: row.get(0)?,
                 state: BlobState {
                     total: row.get(1)?,
                     stored: row.get(2)?,
@@ -52,6 +95,16 @@ fn row(conn: &Connection, doc: DocId, hash: BlobHash) -> rusqlite::Result<Option
         },
     )
     .optional()
+}
+
+/// Deletes every blob of the document, bytes and rows; part of the document's deletion.
+pub(super) fn delete_doc_blobs(conn: &Connection, doc: DocId) -> rusqlite::Result<()> {
+    conn.execute(
+        "DELETE FROM blob_bytes WHERE id IN (SELECT bytes_id FROM blobs WHERE doc_id = ?1)",
+        [&doc.0[..]],
+    )?;
+    conn.execute("DELETE FROM blobs WHERE doc_id = ?1", [&doc.0[..]])?;
+    Ok(())
 }
 
 /// What the document's blobs take, complete or not: the sum of their announced lengths.
@@ -129,7 +182,7 @@ pub(super) fn put(
     }
     let stored = offset + len;
     {
-        let mut blob = tx.blob_open("main", "blobs", "data", current.rowid, false)?;
+        let mut blob = tx.blob_open("main", "blob_bytes", "data", current.bytes_id, false)?;
         blob.write_at(bytes, at(offset))?;
         if stored == total && !hashes_to(&blob, total, hash)? {
             drop(blob);
@@ -141,8 +194,8 @@ pub(super) fn put(
         }
     }
     tx.execute(
-        "UPDATE blobs SET stored = ?2 WHERE rowid = ?1",
-        params![current.rowid, stored],
+        "UPDATE blobs SET stored = ?3 WHERE doc_id = ?1 AND hash = ?2",
+        params![&doc.0[..], &hash.0[..], stored],
     )?;
     tx.commit()?;
     Ok(stored)
@@ -210,23 +263,28 @@ fn reserve(
         )?;
     }
     conn.execute(
-        "INSERT INTO blobs (doc_id, hash, total, stored, data) VALUES (?1, ?2, ?3, 0, zeroblob(?3))",
-        params![&doc.0[..], &hash.0[..], total],
+        "INSERT INTO blob_bytes (data) VALUES (zeroblob(?1))",
+        [total],
     )?;
-    let rowid = conn.last_insert_rowid();
+    let bytes_id = conn.last_insert_rowid();
+    conn.execute(
+        "INSERT INTO blobs (doc_id, hash, total, stored, bytes_id) VALUES (?1, ?2, ?3, 0, ?4)",
+        params![&doc.0[..], &hash.0[..], total, bytes_id],
+    )?;
     conn.execute(
         "UPDATE totals SET docs = docs + ?1, bytes = bytes + ?2 WHERE id = 1",
         params![u64::from(!known), total],
     )?;
     Ok(Row {
-        rowid,
+        bytes_id,
         state: BlobState { total, stored: 0 },
     })
 }
 
 /// Removes a blob and gives its reservation back.
 fn discard(conn: &Connection, row: &Row) -> rusqlite::Result<()> {
-    conn.execute("DELETE FROM blobs WHERE rowid = ?1", [row.rowid])?;
+    conn.execute("DELETE FROM blobs WHERE bytes_id = ?1", [row.bytes_id])?;
+    conn.execute("DELETE FROM blob_bytes WHERE id = ?1", [row.bytes_id])?;
     conn.execute(
         "UPDATE totals SET bytes = MAX(bytes - ?1, 0) WHERE id = 1",
         [row.state.total],
@@ -252,7 +310,7 @@ pub(super) fn read(
     let len = found.state.total.saturating_sub(offset).min(max_len as u64);
     let mut buf = vec![0u8; at(len)];
     if len > 0 {
-        let blob = tx.blob_open("main", "blobs", "data", found.rowid, true)?;
+        let blob = tx.blob_open("main", "blob_bytes", "data", found.bytes_id, true)?;
         blob.read_at_exact(&mut buf, at(offset))?;
     }
     tx.commit()?;
@@ -336,6 +394,30 @@ mod tests {
         );
         // The same bytes under another document are another blob.
         assert_eq!(store.blob_state(DocId([8; 16]), hash).unwrap(), None);
+    }
+
+    #[test]
+    fn each_chunk_is_written_once_in_place() {
+        let (_dir, store) = store();
+        let q = Quota::unlimited();
+        let memo: Vec<u8> = (0..8 * BLOB_CHUNK_BYTES as u32)
+            .map(|i| (i % 253) as u8)
+            .collect();
+        let hash = BlobHash::of(&memo);
+        let total = memo.len() as u64;
+        for (i, chunk) in memo.chunks(BLOB_CHUNK_BYTES).enumerate() {
+            let offset = (i * BLOB_CHUNK_BYTES) as u64;
+            store.put_blob(DOC, hash, offset, total, chunk, &q).unwrap();
+        }
+        // Pages freed on the way are pages written twice: a chunk that rewrote the blob's row
+        // (as updating any column of a row holding the bytes would) frees the whole blob.
+        let conn = store.conn();
+        let pragma = |name: &str| -> i64 {
+            conn.pragma_query_value(None, name, |row| row.get(0))
+                .unwrap()
+        };
+        let freed = pragma("freelist_count") * pragma("page_size");
+        assert!(freed < BLOB_CHUNK_BYTES as i64, "{freed} bytes freed");
     }
 
     #[test]
@@ -478,5 +560,70 @@ mod tests {
             again.read_blob(DOC, hash, 0, 10).unwrap(),
             Some(b"memo".to_vec())
         );
+    }
+
+    #[test]
+    fn a_version_4_file_keeps_its_blobs_complete_or_not() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (done, half) = (BlobHash::of(b"memo"), BlobHash::of(b"half!!"));
+        {
+            let conn = Connection::open(dir.path().join(super::super::DB_FILE)).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE docs (doc_id BLOB PRIMARY KEY, bytes INTEGER NOT NULL DEFAULT 0,
+                                    delete_hash BLOB);
+                 CREATE TABLE tombstones (doc_id BLOB PRIMARY KEY);
+                 CREATE TABLE entries (doc_id BLOB NOT NULL, seq INTEGER NOT NULL,
+                    client_msg_id BLOB NOT NULL, ciphertext BLOB, PRIMARY KEY (doc_id, seq),
+                    UNIQUE (doc_id, client_msg_id));
+                 CREATE TABLE snapshots (doc_id BLOB PRIMARY KEY, covers_seq INTEGER NOT NULL,
+                    ciphertext BLOB NOT NULL);
+                 CREATE TABLE totals (id INTEGER PRIMARY KEY CHECK (id = 1),
+                    docs INTEGER NOT NULL, bytes INTEGER NOT NULL);
+                 CREATE TABLE blobs (doc_id BLOB NOT NULL, hash BLOB NOT NULL,
+                    total INTEGER NOT NULL, stored INTEGER NOT NULL, data BLOB NOT NULL,
+                    PRIMARY KEY (doc_id, hash));
+                 INSERT INTO docs VALUES (x'09090909090909090909090909090909', 0, NULL);
+                 INSERT INTO totals VALUES (1, 1, 10);
+                 PRAGMA user_version = 4;",
+            )
+            .unwrap();
+            for (hash, total, stored, data) in
+                [(done, 4, 4, &b"memo"[..]), (half, 6, 3, &b"hal\0\0\0"[..])]
+            {
+                conn.execute(
+                    "INSERT INTO blobs VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![&DOC.0[..], &hash.0[..], total, stored, data],
+                )
+                .unwrap();
+            }
+        }
+        let store = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(store.totals().unwrap(), Totals { docs: 1, bytes: 10 });
+        assert_eq!(
+            store.read_blob(DOC, done, 0, 10).unwrap(),
+            Some(b"memo".to_vec())
+        );
+        assert_eq!(
+            store.blob_state(DOC, half).unwrap(),
+            Some(BlobState {
+                total: 6,
+                stored: 3
+            })
+        );
+        // The upload under way goes on where it was.
+        let q = Quota::unlimited();
+        assert_eq!(store.put_blob(DOC, half, 3, 6, b"f!!", &q).unwrap(), 6);
+        assert_eq!(
+            store.read_blob(DOC, half, 0, 10).unwrap(),
+            Some(b"half!!".to_vec())
+        );
+        let owner = [1; 32];
+        store.own(DOC, owner, &q).unwrap();
+        store.delete(DOC, owner).unwrap();
+        let conn = store.conn();
+        let left: i64 = conn
+            .query_row("SELECT COUNT(*) FROM blob_bytes", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(left, 0);
     }
 }

@@ -32,6 +32,7 @@ mod app;
 mod components;
 mod device;
 mod files;
+mod moving;
 mod notices;
 mod pages;
 mod presence;

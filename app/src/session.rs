@@ -12,7 +12,7 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tandem_domain::{DomainError, SchemaStatus, Vacancy};
-use tandem_protocol::{DocId, OwnerSecret, ShareLink};
+use tandem_protocol::{DocId, MovedTo, OwnerSecret, ShareLink};
 use tandem_sync_engine::document::Stored;
 use tandem_sync_engine::{DocStatus, Event, Link, Pending};
 
@@ -51,9 +51,9 @@ pub struct SyncView {
 pub struct Session {
     pub doc: DocId,
     pub link: ShareLink,
-    device: Rc<Device>,
+    pub(crate) device: Rc<Device>,
     /// `None` when this browser gives no local storage: the session then lives in memory.
-    storage: Option<DocStorage>,
+    pub(crate) storage: Option<DocStorage>,
     pub vacancy: RefCell<Vacancy>,
     /// Bumped on every change, local or remote: the one signal the views follow.
     pub version: RwSignal<u64>,
@@ -70,8 +70,12 @@ pub struct Session {
     pub deleted: RwSignal<bool>,
     /// This device asked the relay to delete the vacancy (so `deleted` is its own doing).
     pub deleting: RwSignal<bool>,
+    /// This device asked the relay to move the vacancy, to erase a candidate (see `moving`).
+    pub erasing: RwSignal<bool>,
+    /// The vacancy moved (a candidate was erased): where to. The page follows it.
+    pub moved: RwSignal<Option<MovedTo>>,
     /// The owner secret, on the creator's devices only.
-    owner: Option<OwnerSecret>,
+    pub(crate) owner: Option<OwnerSecret>,
     /// What partners' changes did that this person should be told (see `notices`); the
     /// partner notices component takes them from here.
     pub news: RwSignal<Vec<News>>,
@@ -102,17 +106,29 @@ impl Session {
         first: Vec<u8>,
     ) -> Result<ShareLink, StoreError> {
         let link = ShareLink::random();
+        // The owner secret is made here, kept in the list entry only, and never in the link:
+        // whoever creates the vacancy (or imports it as a new one) owns it.
+        Self::create_at(device, link.clone(), OwnerSecret::random(), vacancy, first).await?;
+        Ok(link)
+    }
+
+    /// Stores and lists `vacancy` (whose whole content is `first`) under `link`, owned with
+    /// `owner`, and queues it for the relay.
+    pub async fn create_at(
+        device: &Device,
+        link: ShareLink,
+        owner: OwnerSecret,
+        vacancy: &Vacancy,
+        first: Vec<u8>,
+    ) -> Result<(), StoreError> {
         let store = device
             .store()
             .ok_or(StoreError::Unavailable(String::new()))?;
-        let storage = DocStorage::new(store, device.tab_id, link.clone(), None);
-        // The owner secret is made here, kept in the list entry only, and never in the link:
-        // whoever creates the vacancy (or imports it as a new one) owns it.
-        storage.set_owner(OwnerSecret::random());
+        let storage = DocStorage::new(store, device.tab_id, link, None);
+        storage.set_owner(owner);
         storage.set_listing(vacancy);
         storage.list(vacancy.title()).await?;
-        storage.save_local_change(&pending(first)).await?;
-        Ok(link)
+        storage.save_local_change(&pending(first)).await
     }
 
     /// Opens a vacancy from this device's storage and starts syncing it. `record` is the
@@ -145,6 +161,8 @@ impl Session {
             problem: RwSignal::new(None),
             deleted: RwSignal::new(false),
             deleting: RwSignal::new(false),
+            erasing: RwSignal::new(false),
+            moved: RwSignal::new(None),
             owner,
             news: RwSignal::new(Vec::new()),
             writing: RefCell::new(Vec::new()),
@@ -335,8 +353,10 @@ impl Session {
                     tandem_protocol::ErrorCode::NotOwner | tandem_protocol::ErrorCode::NoOwner,
                 ) = problem
                 {
-                    // The relay refused the delete (the problem says why): nothing is on its way.
+                    // The relay refused the delete or move (the problem says why): nothing is
+                    // on its way.
                     self.deleting.set(false);
+                    self.erasing.set(false);
                 }
                 self.problem.set(Some(Problem::from(problem)));
             }
@@ -401,12 +421,16 @@ impl Session {
         if self.sync.get_untracked() != view {
             self.sync.set(view);
         }
+        if status.moved_to.is_some() && self.moved.with_untracked(Option::is_none) {
+            self.moved.set(status.moved_to.clone());
+        }
         if status.deleted && !self.deleted.get_untracked() {
             self.deleted.set(true);
             // Views re-read `read_only` when the version moves.
             self.version.update(|v| *v += 1);
         }
-        let next = availability(self.vacancy.borrow().schema_status(), &status);
+        let listed = self.storage.as_ref().is_some_and(DocStorage::is_listed);
+        let next = availability(self.vacancy.borrow().schema_status(), &status, listed);
         if self.availability.get_untracked() != next {
             self.availability.set(next);
         }
@@ -453,12 +477,14 @@ impl Session {
     }
 }
 
-/// What the page can show, from the document and the engine's status.
-fn availability(schema: SchemaStatus, status: &DocStatus) -> Availability {
+/// What the page can show, from the document and the engine's status. A listed vacancy with
+/// nothing in it yet is one this device followed when it moved (see `moving`): its creator's
+/// copy is on its way, so the relay having nothing yet is a wait, not a wrong link.
+fn availability(schema: SchemaStatus, status: &DocStatus, listed: bool) -> Availability {
     match schema {
         SchemaStatus::Empty if status.deleted => Availability::Deleted,
         SchemaStatus::Empty if status.denied => Availability::Denied,
-        SchemaStatus::Empty if status.relay_empty => Availability::NotFound,
+        SchemaStatus::Empty if status.relay_empty && !listed => Availability::NotFound,
         SchemaStatus::Empty => Availability::Waiting,
         _ => Availability::Ready,
     }

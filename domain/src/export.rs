@@ -107,6 +107,11 @@ impl Vacancy {
     pub fn import(text: &str) -> Result<(Vacancy, Vec<u8>), ImportError> {
         let json: Json =
             serde_json::from_str(text).map_err(|e| ImportError::NotJson(e.to_string()))?;
+        Vacancy::from_export(&json)
+    }
+
+    /// A new vacancy from an export (as [`Self::export`] makes it), and its one change.
+    pub fn from_export(json: &Json) -> Result<(Vacancy, Vec<u8>), ImportError> {
         let top = json.as_object().ok_or(ImportError::Foreign)?;
         if top.get("format").and_then(Json::as_str) != Some(FORMAT) {
             return Err(ImportError::Foreign);
@@ -302,17 +307,18 @@ fn scalar_of(value: &Json, path: &[&str], timestamp_key: bool) -> ScalarValue {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::{
         Category, Decision, DraftRating, FeedbackDraft, ItemList, PersonId, Recommendation, Role,
         SignOffRole, TextField,
     };
 
-    const NOW: i64 = 1_764_500_000_000;
+    pub(crate) const NOW: i64 = 1_764_500_000_000;
 
     /// A vacancy that every writer of the domain has touched.
-    fn full_vacancy() -> Vacancy {
+    /// A vacancy that uses every writer of the domain; its one candidate is Ada Lovelace.
+    pub(crate) fn full_vacancy() -> Vacancy {
         let (mut v, _) = Vacancy::create("Backend developer", NOW);
         let rita = PersonId("a".repeat(32));
         let hans = PersonId("b".repeat(32));

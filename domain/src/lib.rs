@@ -22,6 +22,8 @@
 //! - [`partnership`]: how the partnership is doing: feedback pace per person, time per stage.
 //! - [`decisions`]: advance, reject or hire, with a reason; recording one moves the candidate.
 //! - [`export`]: the vacancy as a readable JSON file, and such a file back into a new vacancy.
+//! - [`erasure`]: erasing a candidate for real: the vacancy without them as a new document with
+//!   no history, and where their name still appears in other text.
 //! - [`chunks`]: a guard that refuses stored or received bytes automerge would choke on.
 //! - [`text_diff`]: turns "the field now reads X" into one minimal splice, so two people typing in
 //!   the same field both keep their characters.
@@ -49,6 +51,7 @@ pub mod comparison;
 pub mod deadlines;
 pub mod decisions;
 mod doc;
+pub mod erasure;
 pub mod export;
 pub mod feedback;
 pub mod gate;

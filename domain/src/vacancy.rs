@@ -185,6 +185,16 @@ impl Vacancy {
         Ok(self.commit_since(&[]))
     }
 
+    /// A copy to change and throw away (it shares this replica's actor id, so its changes must
+    /// never be stored or sent).
+    pub(crate) fn scratch_copy(&self) -> Self {
+        Vacancy {
+            doc: self.doc.clone(),
+            ids: IdSource::Random,
+            author: None,
+        }
+    }
+
     /// An empty document for a vacancy joined by link, filled by [`Self::apply_remote`].
     pub fn empty() -> Self {
         Vacancy {

@@ -102,6 +102,11 @@ fn main() {
             doc,
             token: tandem_protocol::DeleteToken([8; 32]),
         },
+        ClientMsg::Move {
+            doc,
+            token: tandem_protocol::DeleteToken([8; 32]),
+            pointer: vec![4; 73],
+        },
     ];
     for (i, msg) in client.iter().enumerate() {
         write(&dir, &format!("client-{i}"), &msg.encode());
@@ -159,6 +164,10 @@ fn main() {
         },
         RelayMsg::Owned { doc },
         RelayMsg::Deleted { doc },
+        RelayMsg::Moved {
+            doc,
+            pointer: vec![4; 73],
+        },
         RelayMsg::Error {
             doc: Some(doc),
             client_msg_id: None,

@@ -222,6 +222,17 @@ pub enum Purpose {
     Presence = 3,
     /// A file attached to the document (a voice memo), stored as a content-addressed blob.
     Attachment = 4,
+    /// Where a moved document went: the new document's secret (see [`DocKey::seal_moved_to`]).
+    MovedTo = 5,
+}
+
+/// Where a moved document went: the new document's secret, and a short note from the app that
+/// moved it (Tandem's says which candidate was erased, so members can drop their drafts about
+/// them). Both travel sealed with the old document's key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MovedTo {
+    pub secret: Secret,
+    pub note: Vec<u8>,
 }
 
 /// Seals and opens one document's payloads.
@@ -280,6 +291,26 @@ impl DocKey {
         }
     }
 
+    /// Seals where this document moved to, readable only with this (the old) document's key,
+    /// so the relay learns nothing from the pointer it keeps.
+    pub fn seal_moved_to(&self, moved: &MovedTo) -> Vec<u8> {
+        let mut plain = Vec::with_capacity(32 + moved.note.len());
+        plain.extend_from_slice(&moved.secret.0);
+        plain.extend_from_slice(&moved.note);
+        self.seal(Purpose::MovedTo, &plain)
+    }
+
+    /// Opens a pointer sealed by [`Self::seal_moved_to`].
+    pub fn open_moved_to(&self, envelope: &[u8]) -> Result<MovedTo, CryptoError> {
+        let mut plain = self.open(Purpose::MovedTo, envelope)?;
+        if plain.len() < 32 {
+            return Err(CryptoError::Rejected);
+        }
+        let note = plain.split_off(32);
+        let secret = Secret(plain.try_into().map_err(|_| CryptoError::Rejected)?);
+        Ok(MovedTo { secret, note })
+    }
+
     /// Opens an envelope; altered data, another document's data or another key is refused.
     pub fn open(&self, purpose: Purpose, envelope: &[u8]) -> Result<Vec<u8>, CryptoError> {
         if envelope.len() < 1 + NONCE_LEN + TAG_LEN {
@@ -311,6 +342,22 @@ mod tests {
         let doc = secret.doc_id();
         let key = secret.doc_key(doc);
         (secret, doc, key)
+    }
+
+    #[test]
+    fn a_moved_to_pointer_opens_only_with_the_old_key_and_as_a_pointer() {
+        let (_, _, other) = key();
+        let (_, _, key) = key();
+        let to = MovedTo {
+            secret: Secret::random(),
+            note: b"candidate 42".to_vec(),
+        };
+        let pointer = key.seal_moved_to(&to);
+        assert_eq!(key.open_moved_to(&pointer), Ok(to));
+        assert!(other.open_moved_to(&pointer).is_err());
+        // A change sealed by the same key is not a pointer, even if it were 32 bytes long.
+        let change = key.seal(Purpose::Change, &[7; 32]);
+        assert!(key.open_moved_to(&change).is_err());
     }
 
     #[test]

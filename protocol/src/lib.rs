@@ -19,8 +19,9 @@ pub mod link;
 pub mod message;
 
 pub use blob::{BlobHash, BlobHashError};
-pub use crypto::{AccessToken, CryptoError, DeleteToken, DocKey, OwnerSecret, Secret};
+pub use crypto::{AccessToken, CryptoError, DeleteToken, DocKey, MovedTo, OwnerSecret, Secret};
 pub use link::{DocId, LinkError, ShareLink};
 pub use message::{
-    ClientMsg, ClientMsgId, ConnNo, DecodeError, EntryId, ErrorCode, RelayMsg, PROTOCOL_VERSION,
+    ClientMsg, ClientMsgId, ConnNo, DecodeError, EntryId, ErrorCode, RelayMsg, MAX_POINTER_BYTES,
+    PROTOCOL_VERSION,
 };

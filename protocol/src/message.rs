@@ -24,6 +24,13 @@
 //! and snapshot; every member hears `Deleted`, and from then on the relay answers anything for
 //! that id with `NotFound`.
 //!
+//! Moving for everyone: erasing a candidate for real means a new document without the
+//! candidate's history (Automerge keeps every change). The owner sends `Move` with the delete
+//! token and a pointer to the new document sealed with the old document's key
+//! ([`crate::crypto::DocKey::seal_moved_to`]). The relay deletes the old log as for `Delete`,
+//! keeps only the sealed pointer beside the id, tells every member `Moved`, and answers every
+//! later join of the old id with `Moved` too, so a device that was away finds the new place.
+//!
 //! The new messages sit at the end of each enum, so every older message still encodes exactly
 //! as before and the version byte stays: an older app never sends them, and the only new thing
 //! it can hear is a `Deleted` or `NotFound` about a document that is gone anyway.
@@ -83,7 +90,19 @@ pub enum ClientMsg {
     /// Needs a join first. Answered by `Deleted`; a token that does not match is refused with
     /// `NotOwner` and nothing is removed.
     Delete { doc: DocId, token: DeleteToken },
+    /// Deletes the document for everyone as `Delete` does, but leaves `pointer` (at most
+    /// [`MAX_POINTER_BYTES`], sealed: the relay cannot read it) for its members to follow.
+    /// Answered by `Moved`; refused as `Delete` is.
+    Move {
+        doc: DocId,
+        token: DeleteToken,
+        pointer: Vec<u8>,
+    },
 }
+
+/// The largest pointer a `Move` may leave: a sealed secret needs 73 bytes, which leaves room
+/// for a note ([`crate::crypto::MovedTo`]) of up to 183.
+pub const MAX_POINTER_BYTES: usize = 256;
 
 /// How many entries a `Join` may ask the relay to check.
 pub const MAX_EXPECTED: usize = 4;
@@ -182,6 +201,10 @@ pub enum RelayMsg {
     /// The document was deleted by its owner: sent to the owner as the answer to `Delete` and
     /// to every other connection in the document. The relay keeps nothing of it but its id.
     Deleted { doc: DocId },
+    /// The document was moved by its owner (`Move`): its log is deleted, and `pointer` (sealed
+    /// with the document's key) says where it went. Sent to every connection in the document
+    /// and as the answer to every later join of its id.
+    Moved { doc: DocId, pointer: Vec<u8> },
 }
 
 /// Why the relay refused something. Stable codes, so a client can react without parsing text.
@@ -279,7 +302,8 @@ impl ClientMsg {
             | ClientMsg::Presence { doc, .. }
             | ClientMsg::Leave { doc }
             | ClientMsg::Own { doc, .. }
-            | ClientMsg::Delete { doc, .. } => Some(*doc),
+            | ClientMsg::Delete { doc, .. }
+            | ClientMsg::Move { doc, .. } => Some(*doc),
             ClientMsg::Ping { .. } => None,
         }
     }
@@ -302,7 +326,8 @@ impl RelayMsg {
             | RelayMsg::Presence { doc, .. }
             | RelayMsg::PeerLeft { doc, .. }
             | RelayMsg::Owned { doc }
-            | RelayMsg::Deleted { doc } => Some(*doc),
+            | RelayMsg::Deleted { doc }
+            | RelayMsg::Moved { doc, .. } => Some(*doc),
             RelayMsg::Error { doc, .. } => *doc,
             RelayMsg::Pong { .. } => None,
         }
@@ -312,7 +337,7 @@ impl RelayMsg {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::crypto::{OwnerSecret, Secret};
+    use crate::crypto::{MovedTo, OwnerSecret, Secret};
 
     #[test]
     fn an_entrys_encoded_len_is_what_postcard_writes() {
@@ -365,6 +390,14 @@ mod tests {
                 doc,
                 token: OwnerSecret::random().delete_token(doc),
             },
+            ClientMsg::Move {
+                doc,
+                token: OwnerSecret::random().delete_token(doc),
+                pointer: secret.doc_key(doc).seal_moved_to(&MovedTo {
+                    secret: Secret::random(),
+                    note: vec![b'x'; 64],
+                }),
+            },
         ];
         let relay = vec![
             RelayMsg::Joined {
@@ -412,6 +445,10 @@ mod tests {
             },
             RelayMsg::Owned { doc },
             RelayMsg::Deleted { doc },
+            RelayMsg::Moved {
+                doc,
+                pointer: vec![4; 73],
+            },
             RelayMsg::Error {
                 doc: Some(doc),
                 client_msg_id: None,
@@ -506,6 +543,20 @@ mod tests {
             message: String::new(),
         };
         assert_eq!(internal.encode(), [PROTOCOL_VERSION, 7, 0, 0, 10, 0]);
+    }
+
+    #[test]
+    fn a_sealed_pointer_with_a_note_of_128_bytes_fits_a_move() {
+        let secret = Secret::random();
+        let pointer = secret.doc_key(secret.doc_id()).seal_moved_to(&MovedTo {
+            secret: Secret::random(),
+            note: vec![b'x'; 128],
+        });
+        assert!(
+            pointer.len() <= MAX_POINTER_BYTES,
+            "{} bytes",
+            pointer.len()
+        );
     }
 
     #[test]

@@ -18,13 +18,15 @@
 //! again, harmlessly, on every later join). A refused claim (a document from before owners) is
 //! only noted: such a vacancy cannot be deleted for everyone. `Deleted` from the relay, or a
 //! `NotFound` refusal, ends the document's sync for good: it was deleted by its owner.
+//! `Moved` ends it the same way, with the new document's secret opened from the pointer
+//! ([`DocSync::move_to`] sends one): the app then follows it.
 
 use tandem_protocol::crypto::Purpose;
 use tandem_protocol::limits::FRAME_OVERHEAD_BYTES;
 use tandem_protocol::message::{Entry, StoredSnapshot};
 use tandem_protocol::{
     AccessToken, ClientMsg, ClientMsgId, ConnNo, DeleteToken, DocId, DocKey, EntryId, ErrorCode,
-    RelayMsg, Secret,
+    MovedTo, RelayMsg, Secret,
 };
 
 use crate::engine::Io;
@@ -109,6 +111,8 @@ pub(crate) struct DocSync {
     deleting: bool,
     /// The relay deleted the document: nothing is sent for it any more.
     deleted: bool,
+    /// The relay moved the document: where it went (opened from the sealed pointer).
+    moved_to: Option<MovedTo>,
 }
 
 impl DocSync {
@@ -145,6 +149,7 @@ impl DocSync {
             owned: false,
             deleting: false,
             deleted: false,
+            moved_to: None,
         }
     }
 
@@ -232,6 +237,39 @@ impl DocSync {
             true,
         );
         true
+    }
+
+    /// Asks the relay to move the document for everyone to the one `to` opens: the old log is
+    /// deleted, and its members are sent there. False when it cannot be sent now, as for
+    /// [`Self::delete`].
+    pub fn move_to(&mut self, to: &MovedTo, io: &mut Io) -> bool {
+        let Some(token) = self.owner.clone() else {
+            return false;
+        };
+        if self.phase != Phase::Joined || self.deleted {
+            return false;
+        }
+        self.deleting = true;
+        let pointer = self.key.seal_moved_to(to);
+        io.send(
+            &ClientMsg::Move {
+                doc: self.doc,
+                token,
+                pointer,
+            },
+            true,
+        );
+        true
+    }
+
+    /// The relay moved the document: where to, if the pointer opens (a pointer that does not
+    /// is reported like any unreadable data, and the document is simply gone).
+    fn moved(&mut self, pointer: &[u8], io: &mut Io) {
+        match self.key.open_moved_to(pointer) {
+            Ok(to) => self.moved_to = Some(to),
+            Err(_) => self.unreadable(io),
+        }
+        self.gone(io);
     }
 
     /// The relay deleted the document: stop syncing it, for good. Nobody is "here" any more.
@@ -324,6 +362,7 @@ impl DocSync {
             } => self.on_refusal(code, client_msg_id, io),
             RelayMsg::Owned { .. } => self.owned = true,
             RelayMsg::Deleted { .. } => self.gone(io),
+            RelayMsg::Moved { pointer, .. } => self.moved(&pointer, io),
             RelayMsg::Pong { .. } => {}
         }
     }
@@ -610,6 +649,7 @@ impl DocSync {
             blocked: self.blocked,
             owned: self.owned,
             deleted: self.deleted,
+            moved_to: self.moved_to.clone(),
         }
     }
 

@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 
-use tandem_protocol::{ClientMsg, DeleteToken, DocId, ErrorCode, RelayMsg, Secret};
+use tandem_protocol::{ClientMsg, DeleteToken, DocId, ErrorCode, MovedTo, RelayMsg, Secret};
 
 use crate::document::{DocSync, Stored};
 use crate::outbox::Pending;
@@ -166,6 +166,15 @@ impl Engine {
     pub fn delete_for_everyone(&mut self, doc: DocId, now: Millis) -> bool {
         let mut sent = false;
         self.with_doc(doc, now, |d, io| sent = d.delete(io));
+        sent
+    }
+
+    /// Asks the relay to move the document for everyone to the one `to` opens (see
+    /// [`crate::document::DocSync::move_to`]); its answer arrives as a status with `moved_to`.
+    /// False when it could not be sent, as for [`Self::delete_for_everyone`].
+    pub fn move_for_everyone(&mut self, doc: DocId, to: &MovedTo, now: Millis) -> bool {
+        let mut sent = false;
+        self.with_doc(doc, now, |d, io| sent = d.move_to(to, io));
         sent
     }
 

@@ -1,6 +1,6 @@
 //! What the engine hands to the app.
 
-use tandem_protocol::{ClientMsgId, DocId, ErrorCode};
+use tandem_protocol::{ClientMsgId, DocId, ErrorCode, MovedTo};
 
 use crate::document::Stored;
 use crate::Millis;
@@ -93,4 +93,7 @@ pub struct DocStatus {
     /// The document was deleted by its owner: the relay keeps nothing of it, and this device
     /// sends nothing more for it.
     pub deleted: bool,
+    /// The document was moved by its owner (and so is `deleted` too): the secret of the
+    /// document it became, which the app opens in its place, and the mover's note.
+    pub moved_to: Option<MovedTo>,
 }

@@ -1,10 +1,11 @@
 //! Deleting for everyone: the creator's claim goes out before any append, the delete is sent
-//! only by the owner and only when joined, and a deleted document stops syncing for good.
+//! only by the owner and only when joined, and a deleted document stops syncing for good. A
+//! moved one too, and its members learn where it went.
 
 mod harness;
 
 use harness::*;
-use tandem_protocol::OwnerSecret;
+use tandem_protocol::{MovedTo, OwnerSecret};
 
 fn kinds(sent: &[ClientMsg]) -> Vec<&'static str> {
     sent.iter()
@@ -17,6 +18,7 @@ fn kinds(sent: &[ClientMsg]) -> Vec<&'static str> {
             ClientMsg::Snapshot { .. } => "snapshot",
             ClientMsg::Leave { .. } => "leave",
             ClientMsg::Ping { .. } => "ping",
+            ClientMsg::Move { .. } => "move",
         })
         .collect()
 }
@@ -158,4 +160,92 @@ fn a_deleted_document_stops_syncing_for_good() {
             "{sent:?}"
         );
     }
+}
+
+#[test]
+fn only_the_owner_moves_and_the_pointer_is_sealed_with_the_old_key() {
+    let mut h = Harness::new(Stored::default(), Vec::new());
+    let to = MovedTo {
+        secret: Secret::random(),
+        note: b"candidate 7".to_vec(),
+    };
+    assert!(
+        !h.engine.move_for_everyone(h.doc, &to, h.now),
+        "not the owner"
+    );
+    let owner = OwnerSecret::random();
+    h.engine.set_owner(h.doc, owner.delete_token(h.doc), h.now);
+    assert!(!h.engine.move_for_everyone(h.doc, &to, h.now), "offline");
+    h.connect();
+    h.answer_join(0);
+    h.take_sent();
+    assert!(h.engine.move_for_everyone(h.doc, &to, h.now));
+    h.drain();
+    let sent = h.take_sent();
+    let [ClientMsg::Move {
+        doc,
+        token,
+        pointer,
+    }] = &sent[..]
+    else {
+        panic!("expected one move, got {sent:?}");
+    };
+    assert_eq!((*doc, token), (h.doc, &owner.delete_token(h.doc)));
+    assert_eq!(h.key.open_moved_to(pointer), Ok(to.clone()));
+    // The relay's answer: the document is gone here, and the status says where it went.
+    h.relay(RelayMsg::Moved {
+        doc: h.doc,
+        pointer: pointer.clone(),
+    });
+    let status = h.engine.status(h.doc).unwrap();
+    assert!(status.deleted);
+    assert_eq!(status.moved_to, Some(to));
+}
+
+#[test]
+fn a_member_hears_where_the_document_moved_and_stops_syncing_it() {
+    let mut h = Harness::joined(2);
+    let to = MovedTo {
+        secret: Secret::random(),
+        note: Vec::new(),
+    };
+    h.take_events();
+    h.take_sent();
+    h.relay(RelayMsg::Moved {
+        doc: h.doc,
+        pointer: h.key.seal_moved_to(&to),
+    });
+    let status = h.engine.status(h.doc).unwrap();
+    assert_eq!(status.moved_to, Some(to));
+    assert!(h
+        .take_events()
+        .contains(&Event::StatusChanged { doc: h.doc }));
+    h.change(7, 1);
+    h.advance(60_000);
+    let sent = h.take_sent();
+    assert!(
+        !kinds(&sent).iter().any(|k| ["join", "append"].contains(k)),
+        "{sent:?}"
+    );
+}
+
+#[test]
+fn a_pointer_that_does_not_open_is_reported_and_leads_nowhere() {
+    let mut h = Harness::joined(2);
+    h.take_events();
+    let other = Secret::random();
+    h.relay(RelayMsg::Moved {
+        doc: h.doc,
+        pointer: other.doc_key(other.doc_id()).seal_moved_to(&MovedTo {
+            secret: Secret::random(),
+            note: Vec::new(),
+        }),
+    });
+    let status = h.engine.status(h.doc).unwrap();
+    assert!(status.deleted);
+    assert_eq!(status.moved_to, None);
+    assert!(h.take_events().contains(&Event::Problem {
+        doc: Some(h.doc),
+        problem: Problem::Unreadable
+    }));
 }

@@ -58,10 +58,12 @@ pub enum Command {
         /// As for an append: a claim may bring the document into being.
         may_create: bool,
     },
-    /// Delete the document for everyone, with the owner's token.
+    /// Delete the document for everyone, with the owner's token; with `moved_to`, leave that
+    /// sealed pointer for its members (a move).
     Delete {
         doc: DocId,
         token: DeleteToken,
+        moved_to: Option<Vec<u8>>,
     },
 }
 
@@ -149,7 +151,8 @@ impl Command {
             Command::Presence { .. } => (None, "presence"),
             Command::Leave { .. } => (None, "leave"),
             Command::Own { .. } => (None, "owner claim"),
-            Command::Delete { .. } => (None, "delete"),
+            Command::Delete { moved_to: None, .. } => (None, "delete"),
+            Command::Delete { .. } => (None, "move"),
         };
         About {
             doc: self.doc(),
@@ -216,7 +219,11 @@ pub fn execute(store: &dyn Store, limits: &Limits, conn: ConnId, command: Comman
             let quota = Quota::new(limits, may_create);
             own(store, &quota, conn, doc, delete_hash)
         }
-        Command::Delete { doc, token } => delete(store, conn, doc, &token),
+        Command::Delete {
+            doc,
+            token,
+            moved_to,
+        } => delete(store, conn, doc, &token, moved_to),
     };
     result.unwrap_or_else(|e| Outcome::reply(store_failed(conn, about, &e)))
 }
@@ -254,6 +261,15 @@ fn join(
             left(conn, doc, vec![refusal])
         } else {
             Outcome::reply(refusal)
+        });
+    }
+    if let Some(pointer) = store.moved_to(doc)? {
+        info!(conn, %doc, "join answered: the document moved");
+        let moved = RelayMsg::Moved { doc, pointer };
+        return Ok(if rejoin {
+            left(conn, doc, vec![moved])
+        } else {
+            Outcome::reply(moved)
         });
     }
     if store.is_deleted(doc)? {
@@ -356,22 +372,32 @@ fn own(
     Ok(outcome)
 }
 
-/// Deletes the document for everyone: the owner hears `Deleted` and leaves it, and so does
-/// everyone else in it, in the same critical section, so no append can slip in between. Other
-/// members stay subscribed until they leave (their app does when it hears this), but anything
-/// they send for the document from now on is refused as `NotFound`.
+/// Deletes (or moves) the document for everyone: the owner hears `Deleted` (or `Moved`) and
+/// leaves it, and so does everyone else in it, in the same critical section, so no append can
+/// slip in between. Other members stay subscribed until they leave (their app does when it
+/// hears this), but anything they send for the document from now on is refused as `NotFound`.
 fn delete(
     store: &dyn Store,
     conn: ConnId,
     doc: DocId,
     token: &DeleteToken,
+    moved_to: Option<Vec<u8>>,
 ) -> Result<Outcome, StoreError> {
-    store.delete(doc, token.hash())?;
-    info!(conn, %doc, "deleted for everyone by its owner");
+    store.delete(doc, token.hash(), moved_to.as_deref())?;
+    let told = match moved_to {
+        Some(pointer) => {
+            info!(conn, %doc, "moved for everyone by its owner");
+            RelayMsg::Moved { doc, pointer }
+        }
+        None => {
+            info!(conn, %doc, "deleted for everyone by its owner");
+            RelayMsg::Deleted { doc }
+        }
+    };
     Ok(Outcome {
         subscription: Subscription::Unsubscribe,
-        replies: vec![RelayMsg::Deleted { doc }],
-        broadcast: Some(RelayMsg::Deleted { doc }),
+        replies: vec![told.clone()],
+        broadcast: Some(told),
         created: false,
         catch_up: None,
     })

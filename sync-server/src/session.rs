@@ -13,7 +13,9 @@
 use std::collections::BTreeSet;
 
 use tandem_protocol::crypto::MIN_SEALED_LEN;
-use tandem_protocol::{ClientMsg, ClientMsgId, ConnNo, DocId, ErrorCode, RelayMsg};
+use tandem_protocol::{
+    ClientMsg, ClientMsgId, ConnNo, DocId, ErrorCode, RelayMsg, MAX_POINTER_BYTES,
+};
 use tracing::debug;
 
 use crate::command::{Command, Subscription};
@@ -213,7 +215,29 @@ impl Session {
                 delete_hash,
                 may_create,
             },
-            ClientMsg::Delete { doc, token } => Command::Delete { doc, token },
+            ClientMsg::Delete { doc, token } => Command::Delete {
+                doc,
+                token,
+                moved_to: None,
+            },
+            ClientMsg::Move {
+                doc,
+                token,
+                pointer,
+            } => {
+                if pointer.len() > MAX_POINTER_BYTES {
+                    let text = format!(
+                        "a move's pointer may be at most {MAX_POINTER_BYTES} bytes; this one has {}",
+                        pointer.len()
+                    );
+                    return Screened::Reply(refuse(Some(doc), None, ErrorCode::Malformed, &text));
+                }
+                Command::Delete {
+                    doc,
+                    token,
+                    moved_to: Some(pointer),
+                }
+            }
         };
         let needs_membership = !matches!(command, Command::Join { .. });
         if needs_membership && !self.joined.contains(&command.doc()) {

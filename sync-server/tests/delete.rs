@@ -1,11 +1,12 @@
 //! Deleting a document for everyone, against the real relay binary and its SQLite files: the
 //! owner's claim, the delete with the right and the wrong token, documents without an owner,
-//! and that a deleted document stays deleted (for joins, appends, and after a restart).
+//! and that a deleted document stays deleted (for joins, appends, and after a restart); moving,
+//! which deletes too but leaves a sealed pointer for members to follow.
 
 mod common;
 
 use common::{contains, msg_id, sealed, Client, RelayProcess, TestDoc};
-use tandem_protocol::{ClientMsg, DocId, ErrorCode, OwnerSecret, RelayMsg};
+use tandem_protocol::{ClientMsg, DocId, ErrorCode, OwnerSecret, RelayMsg, MAX_POINTER_BYTES};
 
 /// Claims `doc` with `owner`'s delete-token hash and returns the relay's answer.
 async fn claim(client: &mut Client, doc: DocId, owner: &OwnerSecret) -> RelayMsg {
@@ -199,4 +200,78 @@ async fn claims_and_deletes_need_a_join() {
         RelayMsg::Error { code, .. } => assert_eq!(code, ErrorCode::NotJoined),
         other => panic!("expected a refusal, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn the_owner_moves_members_hear_where_and_later_joins_are_sent_there_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let relay = RelayProcess::start(dir.path(), &[]);
+    let doc = TestDoc::new();
+    let owner = OwnerSecret::random();
+    let (mut creator, mut partner) = (relay.client().await, relay.client().await);
+    creator.join(&doc, 0).await;
+    claim(&mut creator, doc.doc, &owner).await;
+    creator
+        .append(doc.doc, msg_id(), b"candidate Wilhelmina Oosterhout")
+        .await;
+    partner.join(&doc, 0).await;
+
+    // A pointer past the limit is refused, and nothing is removed.
+    creator
+        .send(&ClientMsg::Move {
+            doc: doc.doc,
+            token: owner.delete_token(doc.doc),
+            pointer: vec![1; MAX_POINTER_BYTES + 1],
+        })
+        .await;
+    assert_eq!(creator.recv_refusal().await.code, ErrorCode::Malformed);
+    // So is a move with a token that is not the owner's.
+    partner
+        .send(&ClientMsg::Move {
+            doc: doc.doc,
+            token: OwnerSecret::random().delete_token(doc.doc),
+            pointer: vec![2; 73],
+        })
+        .await;
+    assert_eq!(partner.recv_refusal().await.code, ErrorCode::NotOwner);
+    assert!(contains(&relay_files(&relay), b"Wilhelmina Oosterhout"));
+
+    // The pointer is opaque to the relay: any sealed bytes do.
+    let pointer = sealed(b"where it went");
+    creator
+        .send(&ClientMsg::Move {
+            doc: doc.doc,
+            token: owner.delete_token(doc.doc),
+            pointer: pointer.clone(),
+        })
+        .await;
+    let moved = RelayMsg::Moved {
+        doc: doc.doc,
+        pointer: pointer.clone(),
+    };
+    assert_eq!(creator.recv_skipping_departures().await, moved);
+    assert_eq!(partner.recv_skipping_departures().await, moved);
+    assert!(
+        !contains(&relay_files(&relay), b"Wilhelmina Oosterhout"),
+        "the relay's files still hold the moved document's content"
+    );
+
+    // Appends to the old id are refused; a join of it, now or after a restart, is sent on.
+    let late = msg_id();
+    partner
+        .send(&ClientMsg::Append {
+            doc: doc.doc,
+            client_msg_id: late,
+            ciphertext: sealed(b"written late"),
+        })
+        .await;
+    assert_eq!(partner.recv_refusal().await.code, ErrorCode::NotFound);
+    relay.kill();
+    let relay = RelayProcess::start(dir.path(), &[]);
+    let mut away = relay.client().await;
+    away.send(&doc.join_with(doc.token())).await;
+    assert_eq!(away.recv_skipping_departures().await, moved);
+    // A wrong token learns nothing, not even that the document moved.
+    away.send(&doc.join_with(TestDoc::new().token())).await;
+    assert_eq!(away.recv_refusal().await.code, ErrorCode::BadToken);
 }

@@ -1,5 +1,6 @@
 //! One candidate: name and contact details, the stage they are in and since when, their
-//! interviews (`candidate_interviews`), the feedback so far, and the decisions taken on them.
+//! interviews (`candidate_interviews`), the feedback so far, and the decisions taken on them;
+//! removing them, and erasing them for good (`erase_candidate`).
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
@@ -8,6 +9,7 @@ use tandem_domain::{CandidateId, CandidateStage, Decision, DomainError, InvalidV
 use super::candidate_interviews::{CandidateFeedback, CandidateInterviews};
 use super::candidates::stage_name;
 use super::dates::when_text;
+use super::erase_candidate::EraseCandidate;
 use super::live_text::LiveText;
 use super::people::{display_name, use_me};
 use crate::i18n::*;
@@ -50,6 +52,7 @@ pub fn CandidatePage(session: SessionHandle, candidate: CandidateId) -> impl Int
             <CandidateFeedback session candidate=id.get_value() />
             <Decisions session id read_only />
             <RemoveCandidate session id read_only />
+            <EraseCandidate session id read_only />
         </Show>
     }
 }

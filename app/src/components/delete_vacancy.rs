@@ -118,6 +118,8 @@ pub fn DeletedNotice(session: SessionHandle) -> impl IntoView {
     let i18n = use_i18n();
     let s = session.get_value();
     let (deleted, deleting, availability) = (s.deleted, s.deleting, s.availability);
+    // A vacancy that moved (a candidate was erased) is followed, not mourned: see `FollowMove`.
+    let moved = s.moved;
     let kept = RwSignal::new(false);
     // Held in a stored value so the button's handler stays `Copy` inside `Show`.
     let navigate = StoredValue::new_local(use_navigate());
@@ -125,7 +127,10 @@ pub fn DeletedNotice(session: SessionHandle) -> impl IntoView {
         // A device with nothing of the vacancy (a fresh browser opening the link) has no copy to
         // keep: the page says "deleted" in place of the vacancy instead.
         <Show when=move || {
-            deleted.get() && !deleting.get() && availability.get() == Availability::Ready
+            deleted.get()
+                && !deleting.get()
+                && moved.with(Option::is_none)
+                && availability.get() == Availability::Ready
         }>
             <section class="deleted-notice" role="alert" aria-labelledby="deleted-heading">
                 <h2 id="deleted-heading">{t!(i18n, deleted_heading)}</h2>

@@ -12,6 +12,7 @@ pub mod dates;
 pub mod delete_vacancy;
 pub mod device_backup;
 pub mod device_storage;
+pub mod erase_candidate;
 pub mod feedback_form;
 pub mod feedback_owed;
 pub mod field_dom;

@@ -2,6 +2,8 @@
 //! scorecard, candidates, planning, check-in), each at its own address under the vacancy; under
 //! Candidates also a candidate, an interview (kit and feedback) and the comparison.
 
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use leptos_router::components::A;
@@ -11,10 +13,10 @@ use tandem_protocol::{DocId, LinkError, ShareLink};
 
 use crate::components::{
     candidate_page::CandidatePage, candidates::CandidatesSection, checkin::CheckinSection,
-    comparison::ComparisonPage, delete_vacancy::DeletedNotice, gate_panel::GatePanel,
-    intake::IntakeEditor, interview_page::InterviewPage, live_text::LiveText,
-    overdue_notice::OverdueNotice, partner_notices::PartnerNotices, people::provide_me,
-    people::PeopleList, planning::PlanningSection, presence_bar::PresenceBar,
+    comparison::ComparisonPage, delete_vacancy::DeletedNotice, erase_candidate::FollowMove,
+    gate_panel::GatePanel, intake::IntakeEditor, interview_page::InterviewPage,
+    live_text::LiveText, overdue_notice::OverdueNotice, partner_notices::PartnerNotices,
+    people::provide_me, people::PeopleList, planning::PlanningSection, presence_bar::PresenceBar,
     scorecard::ScorecardEditor, share_box::ShareBox, sync_status::SyncStatus,
     vacancy_data::VacancyData, vacancy_report::VacancyReport, welcome::Welcome,
 };
@@ -27,35 +29,48 @@ use crate::session::{Availability, Session, SessionHandle};
 
 #[component]
 pub fn VacancyPage() -> impl IntoView {
-    let i18n = use_i18n();
     let params = use_params_map();
+    let section = Memo::new(move |_| params.with(|p| p.get("section")));
+    let item = Memo::new(move |_| params.with(|p| p.get("item")));
+    let vacancy_id = Memo::new(move |_| params.with(|p| p.get("id")));
+    // One vacancy per `OpenVacancy`: another id in the address (a vacancy that moved, a link
+    // to another one) makes a new one, so nothing of the previous vacancy (its session, its
+    // signals, its effects) outlives the switch or sees the next one.
+    move || {
+        vacancy_id
+            .get()
+            .map(|id| view! { <OpenVacancy id section item /> })
+    }
+}
+
+/// Opens the vacancy `id` from this device's storage (or its link) and shows it; closes it when
+/// it goes.
+#[component]
+fn OpenVacancy(
+    id: String,
+    section: Memo<Option<String>>,
+    item: Memo<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
     let device = StoredValue::new_local(use_device());
     let pwa = use_pwa();
     let store_state = device.with_value(|d| d.store_state);
     let session = RwSignal::new(None::<SessionHandle>);
     let error = RwSignal::new(None::<String>);
-    let section = Memo::new(move |_| params.with(|p| p.get("section")));
-    let item = Memo::new(move |_| params.with(|p| p.get("item")));
-    // Only the vacancy's id may re-run the effect below: re-running it disposes what its task
-    // made (the session among it), so moving to another section must not touch it.
-    let vacancy_id = Memo::new(move |_| params.with(|p| p.get("id")));
+    // The open session, for closing it at the end: owned by this component, as the handle in
+    // `session` is not (it is made in the task below, and disposed before this cleanup runs).
+    let open = StoredValue::new_local(None::<Rc<Session>>);
 
-    // Open the vacancy named in the address once storage is ready; close it when leaving.
-    Effect::new(move |prev: Option<Option<String>>| {
-        let id = vacancy_id.get();
+    // Open the vacancy once storage is ready.
+    Effect::new(move |done: Option<bool>| {
+        if done == Some(true) {
+            return true;
+        }
         if store_state.get() == StoreState::Opening {
-            // Nothing opened yet: returning None makes the run after "ready" open it.
-            return None;
+            // Nothing opened yet: the run after "ready" opens it.
+            return false;
         }
-        if prev.as_ref() == Some(&id) {
-            return id;
-        }
-        if let Some(old) = session.get_untracked() {
-            old.with_value(|s| s.close());
-            session.set(None);
-        }
-        let Some(doc) = id.clone() else { return id };
-        error.set(None);
+        let doc = id.clone();
         // Scoped to this page, so the session's signals are disposed with it.
         spawn_local_scoped(async move {
             let device = device.get_value();
@@ -78,6 +93,7 @@ pub fn VacancyPage() -> impl IntoView {
             match link {
                 Ok(link) => {
                     let s = Session::open(device, link, record).await;
+                    open.set_value(Some(Rc::clone(&s)));
                     session.set(Some(StoredValue::new_local(s)));
                     // Now there is something worth keeping on this device.
                     pwa.ask_persistent_storage();
@@ -90,11 +106,11 @@ pub fn VacancyPage() -> impl IntoView {
                 Err(e) => error.set(Some(link_error_text(i18n, &e))),
             }
         });
-        id
+        true
     });
     on_cleanup(move || {
-        if let Some(s) = session.get_untracked() {
-            s.with_value(|s| s.close());
+        if let Some(s) = open.try_update_value(Option::take).flatten() {
+            s.close();
         }
     });
 
@@ -292,6 +308,7 @@ fn VacancyView(
             </p>
         </Show>
         <DeletedNotice session />
+        <FollowMove session />
         {move || match shown.get() {
             Availability::Deleted => view! { <section class="banner error" role="alert"><h1>{t!(i18n, bad_link)}</h1><p>{t!(i18n, deleted_not_found)}</p></section> }.into_any(),
             Availability::Waiting => view! { <section class="banner" role="status"><h1 class="visually-hidden">{t!(i18n, waiting_heading)}</h1><p>{t!(i18n, waiting_download)}</p></section> }.into_any(),

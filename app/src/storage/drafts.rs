@@ -32,6 +32,40 @@ impl LocalStore {
         self.set_setting(key, &json).await
     }
 
+    /// Carries this device's drafts for vacancy `from` over to `to`, the vacancy it moved to,
+    /// leaving out the drafts for `dropped` interviews (an erased candidate's): those go with
+    /// the old vacancy when it is removed. One transaction: all carried, or none.
+    pub async fn carry_drafts(
+        &self,
+        from: DocId,
+        to: DocId,
+        dropped: &[InterviewId],
+    ) -> Result<(), StoreError> {
+        let prefix = format!("draft:{from}:");
+        let drafts: Vec<(String, String)> = self
+            .all_settings()
+            .await?
+            .into_iter()
+            .filter(|(key, _)| key.starts_with(&prefix))
+            .collect();
+        let tx = self
+            .db
+            .transaction(&[SETTINGS], TransactionMode::ReadWrite)?;
+        let settings = tx.object_store(SETTINGS)?;
+        for (key, value) in drafts {
+            let rest = &key[prefix.len()..];
+            let interview = rest.split(':').next().unwrap_or_default();
+            if dropped.iter().any(|d| d.as_str() == interview) {
+                continue;
+            }
+            let moved = format!("draft:{to}:{rest}");
+            settings
+                .put(&JsValue::from_str(&value), Some(&JsValue::from_str(&moved)))?
+                .await?;
+        }
+        Self::finish(tx).await
+    }
+
     pub async fn delete_draft(&self, key: &str) -> Result<(), StoreError> {
         let tx = self
             .db

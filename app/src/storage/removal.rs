@@ -1,5 +1,6 @@
-//! Removing a vacancy from this device: its list entry, its document chunks, its outbox and the
-//! feedback drafts kept for it, in one transaction, so a crash leaves either all of it or none.
+//! Removing a vacancy from this device: its list entry, its document chunks, its outbox, the
+//! feedback drafts kept for it and an erase it started, in one transaction, so a crash leaves
+//! either all of it or none.
 //!
 //! This is the device's side only. What the relay holds is deleted by the creator's "Delete
 //! for everyone" (the relay protocol's `Delete`); a partner removes their copy here once told.
@@ -36,8 +37,11 @@ impl LocalStore {
             .await?;
         tx.object_store(CHUNKS)?.delete(range_for(&id)?)?.await?;
         tx.object_store(OUTBOX)?.delete(range_for(&id)?)?.await?;
-        tx.object_store(SETTINGS)?
-            .delete(prefixed(&format!("draft:{id}:"))?)?
+        let settings = tx.object_store(SETTINGS)?;
+        settings.delete(prefixed(&format!("draft:{id}:"))?)?.await?;
+        // An erase this device started (see `crate::moving`): done or abandoned with it.
+        settings
+            .delete(JsValue::from_str(&format!("erasing:{id}")))?
             .await?;
         Self::finish(tx).await
     }

@@ -15,7 +15,7 @@ use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use tandem_protocol::limits::SYNC_PATH;
-use tandem_protocol::{DeleteToken, DocId, Secret};
+use tandem_protocol::{DeleteToken, DocId, MovedTo, Secret};
 use tandem_sync_engine::document::Stored;
 use tandem_sync_engine::{DocStatus, Engine, Event, Link, Output, PeerView, Pending};
 
@@ -124,6 +124,13 @@ impl Sync {
     pub fn delete_for_everyone(&self, doc: DocId) -> bool {
         let mut sent = false;
         self.drive(|e| sent = e.delete_for_everyone(doc, now()));
+        sent
+    }
+
+    /// Asks the relay to move `doc` for everyone to `to`; false when that cannot be sent now.
+    pub fn move_for_everyone(&self, doc: DocId, to: &MovedTo) -> bool {
+        let mut sent = false;
+        self.drive(|e| sent = e.move_for_everyone(doc, to, now()));
         sent
     }
 

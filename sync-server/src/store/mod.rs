@@ -9,6 +9,10 @@
 //! vacancy). So every join, append, snapshot and claim on a tombstoned id is refused
 //! ([`StoreError::Deleted`], `NotFound` on the wire).
 //!
+//! Moving is deleting that leaves a forwarding address: the tombstone also keeps the sealed
+//! pointer the owner sent ([`Store::delete`] with `moved_to`), and a join of the old id is
+//! answered with it ([`Store::moved_to`]). The pointer is ciphertext the relay cannot open.
+//!
 //! [`Store`] is synchronous on purpose: SQLite is a blocking library, and a future PostgreSQL
 //! backend can implement the same calls with a blocking client. The server runs every call in
 //! `tokio::task::spawn_blocking` while it holds the document's lock (see [`crate::rooms`]), so a
@@ -280,8 +284,17 @@ pub trait Store: Send + Sync + 'static {
     /// [`StoreError::NoOwner`] for a document that holds entries but no owner.
     fn own(&self, doc: DocId, delete_hash: [u8; 32], quota: &Quota) -> Result<Claimed, StoreError>;
     /// Deletes the document if `token_hash` is its registered owner's, in one transaction:
-    /// entries, snapshot, blobs and row go, the id is tombstoned.
-    fn delete(&self, doc: DocId, token_hash: [u8; 32]) -> Result<(), StoreError>;
+    /// entries, snapshot, blobs and row go, the id is tombstoned, with `moved_to` (a sealed pointer
+    /// to where it went) when it was moved rather than deleted.
+    fn delete(
+        &self,
+        doc: DocId,
+        token_hash: [u8; 32],
+        moved_to: Option<&[u8]>,
+    ) -> Result<(), StoreError>;
+    /// The sealed pointer a moved document left in its tombstone; `None` for a document that
+    /// is not deleted, or was deleted without moving.
+    fn moved_to(&self, doc: DocId) -> Result<Option<Vec<u8>>, StoreError>;
     /// How much of the blob the relay holds; `None` if nothing (no upload began, or a failed one
     /// was discarded). [`StoreError::Deleted`] for a deleted document.
     fn blob_state(&self, doc: DocId, hash: BlobHash) -> Result<Option<BlobState>, BlobError>;

@@ -28,7 +28,7 @@ pub struct SqliteStore {
 }
 
 /// The schema this code writes, recorded in SQLite's `user_version`.
-const SCHEMA_VERSION: i64 = 5;
+const SCHEMA_VERSION: i64 = 6;
 
 /// Version 2. `docs.bytes` is what the document costs against its limit (snapshot, live
 /// ciphertext and [`ENTRY_OVERHEAD_BYTES`] per row); `totals` keeps the sums over all documents
@@ -43,6 +43,9 @@ const SCHEMA_VERSION: i64 = 5;
 ///
 /// Version 5. An attachment's bytes are in `blob_bytes`, apart from its progress in `blobs`
 /// ([`sqlite_blobs::SCHEMA`] says why).
+///
+/// Version 6. `tombstones.moved_to` is the sealed pointer a moved document left (NULL for one
+/// deleted without moving).
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS docs (
     doc_id BLOB PRIMARY KEY,
@@ -50,7 +53,8 @@ CREATE TABLE IF NOT EXISTS docs (
     delete_hash BLOB
 );
 CREATE TABLE IF NOT EXISTS tombstones (
-    doc_id BLOB PRIMARY KEY
+    doc_id BLOB PRIMARY KEY,
+    moved_to BLOB
 );
 CREATE TABLE IF NOT EXISTS entries (
     doc_id BLOB NOT NULL,
@@ -147,6 +151,15 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     )?;
     if !has_delete_hash {
         tx.execute_batch("ALTER TABLE docs ADD COLUMN delete_hash BLOB")?;
+    }
+    // From version 3: tombstones without forwarding addresses.
+    let has_moved_to: bool = tx.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('tombstones') WHERE name = 'moved_to'",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_moved_to {
+        tx.execute_batch("ALTER TABLE tombstones ADD COLUMN moved_to BLOB")?;
     }
     tx.execute(
         "INSERT OR REPLACE INTO totals (id, docs, bytes)
@@ -465,7 +478,24 @@ impl Store for SqliteStore {
         Ok(claimed)
     }
 
-    fn delete(&self, doc: DocId, token_hash: [u8; 32]) -> Result<(), StoreError> {
+    fn moved_to(&self, doc: DocId) -> Result<Option<Vec<u8>>, StoreError> {
+        let conn = self.conn();
+        let pointer = conn
+            .query_row(
+                "SELECT moved_to FROM tombstones WHERE doc_id = ?1",
+                [&doc.0[..]],
+                |row| row.get::<_, Option<Vec<u8>>>(0),
+            )
+            .optional()?;
+        Ok(pointer.flatten())
+    }
+
+    fn delete(
+        &self,
+        doc: DocId,
+        token_hash: [u8; 32],
+        moved_to: Option<&[u8]>,
+    ) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         if is_deleted(&tx, doc)? {
@@ -484,10 +514,13 @@ impl Store for SqliteStore {
             "DELETE FROM entries WHERE doc_id = ?1",
             "DELETE FROM snapshots WHERE doc_id = ?1",
             "DELETE FROM docs WHERE doc_id = ?1",
-            "INSERT INTO tombstones (doc_id) VALUES (?1)",
         ] {
             tx.execute(sql, [&doc.0[..]])?;
         }
+        tx.execute(
+            "INSERT INTO tombstones (doc_id, moved_to) VALUES (?1, ?2)",
+            params![&doc.0[..], moved_to],
+        )?;
         tx.execute(
             "UPDATE totals SET docs = docs - 1, bytes = MAX(bytes - ?1, 0) WHERE id = 1",
             [bytes],
@@ -749,5 +782,34 @@ mod tests {
         drop(store);
         let again = SqliteStore::open(dir.path()).unwrap();
         assert_eq!(again.totals().unwrap().docs, 1);
+    }
+
+    #[test]
+    fn a_version_3_file_keeps_its_tombstones_and_can_move_documents() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (gone, kept) = (DocId([1; 16]), DocId([2; 16]));
+        {
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE docs (doc_id BLOB PRIMARY KEY, bytes INTEGER NOT NULL DEFAULT 0,
+                                    delete_hash BLOB);
+                 CREATE TABLE tombstones (doc_id BLOB PRIMARY KEY);
+                 PRAGMA user_version = 3;",
+            )
+            .unwrap();
+            conn.execute("INSERT INTO tombstones VALUES (?1)", [&gone.0[..]])
+                .unwrap();
+        }
+        let store = SqliteStore::open(dir.path()).unwrap();
+        assert!(store.is_deleted(gone).unwrap());
+        assert_eq!(store.moved_to(gone).unwrap(), None);
+        let owner = [7; 32];
+        store.own(kept, owner, &Quota::unlimited()).unwrap();
+        store.delete(kept, owner, Some(b"sealed pointer")).unwrap();
+        assert!(store.is_deleted(kept).unwrap());
+        assert_eq!(
+            store.moved_to(kept).unwrap().as_deref(),
+            Some(&b"sealed pointer"[..])
+        );
     }
 }

@@ -503,7 +503,7 @@ mod tests {
         store
             .put_blob(DOC, hash, 0, memo.len() as u64, &memo, &q)
             .unwrap();
-        store.delete(DOC, owner).unwrap();
+        store.delete(DOC, owner, None).unwrap();
         assert!(matches!(
             store.blob_state(DOC, hash),
             Err(BlobError::Store(StoreError::Deleted))
@@ -619,7 +619,7 @@ mod tests {
         );
         let owner = [1; 32];
         store.own(DOC, owner, &q).unwrap();
-        store.delete(DOC, owner).unwrap();
+        store.delete(DOC, owner, None).unwrap();
         let conn = store.conn();
         let left: i64 = conn
             .query_row("SELECT COUNT(*) FROM blob_bytes", [], |row| row.get(0))

@@ -220,7 +220,10 @@ impl Store for NoStore {
     fn own(&self, _: DocId, _: [u8; 32], _: &Quota) -> Result<Claimed, StoreError> {
         Err(down())
     }
-    fn delete(&self, _: DocId, _: [u8; 32]) -> Result<(), StoreError> {
+    fn delete(&self, _: DocId, _: [u8; 32], _: Option<&[u8]>) -> Result<(), StoreError> {
+        Err(down())
+    }
+    fn moved_to(&self, _: DocId) -> Result<Option<Vec<u8>>, StoreError> {
         Err(down())
     }
     fn blob_state(&self, _: DocId, _: BlobHash) -> Result<Option<BlobState>, BlobError> {

@@ -321,6 +321,24 @@ fn append(
     ciphertext: Vec<u8>,
 ) -> Result<Outcome, StoreError> {
     let appended = store.append(doc, client_msg_id, &ciphertext, quota)?;
+    Ok(appended_outcome(
+        conn,
+        doc,
+        client_msg_id,
+        ciphertext,
+        appended,
+    ))
+}
+
+/// What a stored append leads to: the sender's ack and, for a new entry, the broadcast. The
+/// server's writer stores appends in batches ([`crate::writer`]) and comes here with each.
+pub fn appended_outcome(
+    conn: ConnId,
+    doc: DocId,
+    client_msg_id: ClientMsgId,
+    ciphertext: Vec<u8>,
+    appended: Appended,
+) -> Outcome {
     let (Appended::New { seq, .. } | Appended::Duplicate(seq)) = appended;
     let ack = RelayMsg::Ack {
         doc,
@@ -340,7 +358,7 @@ fn append(
     } else {
         debug!(conn, %doc, seq, "repeated append acknowledged again");
     }
-    Ok(outcome)
+    outcome
 }
 
 /// Stores a snapshot; success is silent, as the protocol has no reply for it.

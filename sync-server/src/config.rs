@@ -112,6 +112,11 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub allowed_origins: Vec<String>,
+
+    /// Appends waiting to be stored beyond which new ones are refused with `RateLimited` (the
+    /// app retries them shortly): the relay is behind, and a longer queue only adds latency.
+    #[arg(long, env = "TANDEM_MAX_QUEUED_APPENDS", default_value_t = NetLimits::default().max_queued_appends)]
+    pub max_queued_appends: usize,
 }
 
 impl Config {
@@ -146,6 +151,7 @@ impl Config {
             idle_timeout: secs("--idle-timeout-secs", self.idle_timeout_secs)?,
             write_timeout: secs("--write-timeout-secs", self.write_timeout_secs)?,
             allowed_origins: self.allowed_origins.clone(),
+            max_queued_appends: self.max_queued_appends,
         })
     }
 }

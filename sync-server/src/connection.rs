@@ -30,7 +30,7 @@ use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::stream::SplitStream;
 use futures_util::StreamExt;
-use tandem_protocol::RelayMsg;
+use tandem_protocol::{ErrorCode, RelayMsg};
 use tokio::time::Instant;
 use tracing::{debug, info};
 
@@ -39,10 +39,11 @@ use crate::command::{self, Command, Outcome, Subscription};
 use crate::gate::Pass;
 use crate::limits::{CATCH_UP_CHUNK_BYTES, OUTGOING_BYTES, OUTGOING_QUEUE};
 use crate::outbox::{write_frames, Peer, Writing};
-use crate::refusal::store_failed;
+use crate::refusal::{refuse, store_failed, About, BUSY};
 use crate::server::Relay;
 use crate::session::{Admission, ConnId, Screened, Session};
-use crate::store::StoreError;
+use crate::store::{AppendRequest, Quota, StoreError};
+use crate::writer::WriteError;
 
 /// The most of a catch-up queued for a client at once: the next page is read only when the
 /// queue holds less, so a client reading steadily always has the next pages waiting, and the
@@ -272,12 +273,49 @@ async fn execute(relay: &Arc<Relay>, conn: ConnId, command: Command) -> Outcome 
         })
 }
 
-/// An append's critical section, under the document's lock: store, then queue the Ack and the
-/// Broadcasts. It owns everything it uses, so it can outlive the connection that started it.
+/// An append's critical section, under the document's lock: store (with the next batch of the
+/// writer, [`crate::writer`]), then queue the Ack and the Broadcasts; or refuse it with
+/// `RateLimited` when the writer's queue is full. It owns everything it uses, so it can outlive
+/// the connection that started it.
 /// Returns whether the append created the document.
 async fn store_and_forward(relay: Arc<Relay>, peer: Peer, command: Command) -> bool {
     let mut room = relay.rooms.lock(command.doc()).await;
-    let outcome = execute(&relay, peer.id, command).await;
+    let outcome = match command {
+        Command::Append {
+            doc,
+            client_msg_id,
+            ciphertext,
+            may_create,
+        } => {
+            let request = AppendRequest {
+                doc,
+                client_msg_id,
+                ciphertext,
+                quota: Quota::new(&relay.limits, may_create),
+            };
+            let about = About {
+                doc,
+                client_msg_id: Some(client_msg_id),
+                what: "append",
+            };
+            match relay.writer.append(request).await {
+                Ok((stored, appended)) => command::appended_outcome(
+                    peer.id,
+                    doc,
+                    client_msg_id,
+                    stored.ciphertext,
+                    appended,
+                ),
+                Err(WriteError::Busy) => {
+                    debug!(conn = peer.id, %doc, "append refused: the writer's queue is full");
+                    let code = ErrorCode::RateLimited;
+                    Outcome::reply(refuse(Some(doc), Some(client_msg_id), code, BUSY))
+                }
+                Err(WriteError::Store(e)) => Outcome::reply(store_failed(peer.id, about, &e)),
+            }
+        }
+        other => execute(&relay, peer.id, other).await,
+    };
     let created = outcome.created;
     room.apply(&peer, outcome);
     created

@@ -32,6 +32,8 @@
 //! - [`command`]: what a join, append, snapshot, presence or leave does: store calls, replies,
 //!   broadcast. Decided once, for both faces.
 //! - [`refusal`]: every `Error` reply, and how a store failure becomes one.
+//! - [`writer`]: the one thread that stores appends, many documents' in one commit, and the
+//!   bounded queue in front of it that refuses appends when the relay falls behind.
 //! - [`store`]: the [`store::Store`] trait and its SQLite implementation.
 //! - [`catch_up`]: what a joining client missed, split into messages of a manageable size.
 //! - [`limits`]: frame, document, presence, quota, queue, rate, connection and timeout limits
@@ -63,6 +65,7 @@ pub mod server;
 pub mod session;
 pub mod static_files;
 pub mod store;
+pub mod writer;
 
 pub use config::Config;
 pub use server::{Server, ServerError};

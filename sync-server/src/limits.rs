@@ -121,6 +121,9 @@ pub struct NetLimits {
     pub write_timeout: Duration,
     /// Origins (scheme://host[:port]) besides the relay's own whose pages may open `/sync`.
     pub allowed_origins: Vec<String>,
+    /// Appends waiting to be stored ([`crate::writer`]) beyond which new ones are refused with
+    /// `RateLimited`: past it the relay is behind, and a longer queue is only more latency.
+    pub max_queued_appends: usize,
 }
 
 impl Default for NetLimits {
@@ -133,6 +136,7 @@ impl Default for NetLimits {
             idle_timeout: Duration::from_secs(30),
             write_timeout: Duration::from_secs(30),
             allowed_origins: Vec::new(),
+            max_queued_appends: 4096,
         }
     }
 }

@@ -14,6 +14,10 @@ use crate::store::StoreError;
 /// The text of every rate-limit refusal.
 pub const SLOW_DOWN: &str = "too many messages; slow down";
 
+/// The text of an append refused because the relay's append queue is full ([`crate::writer`]).
+pub const BUSY: &str =
+    "the relay is busy storing other changes; this one was not stored, retry shortly";
+
 /// What a refusal is about: the document, the change if it is an append, and the operation's
 /// name for the message text. Taken from a command before it is run, so that even a storage
 /// task that failed outright can still be answered precisely.

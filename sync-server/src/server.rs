@@ -44,6 +44,7 @@ use crate::rooms::Rooms;
 use crate::security_headers::{self, AppHeaders};
 use crate::session::ConnId;
 use crate::store::{SqliteStore, Store, StoreError};
+use crate::writer::Writer;
 use crate::{blobs, connection, static_files};
 
 /// Everything the connections share; one per process, behind an `Arc`.
@@ -55,6 +56,8 @@ pub struct Relay {
     pub rooms: Rooms,
     pub limits: Limits,
     pub net: NetLimits,
+    /// The thread that stores appends in batches ([`crate::writer`]).
+    pub writer: Writer,
     /// Source of connection ids for logs and for telling subscribers apart.
     next_conn: AtomicU64,
     /// The start of the relay's clock for rate limits, which take time as an input.
@@ -62,15 +65,18 @@ pub struct Relay {
 }
 
 impl Relay {
-    pub fn new(store: Arc<dyn Store>, limits: Limits, net: NetLimits) -> Self {
-        Relay {
+    /// The shared state, with the append writer started over `store`.
+    pub fn new(store: Arc<dyn Store>, limits: Limits, net: NetLimits) -> std::io::Result<Self> {
+        let writer = Writer::start(Arc::clone(&store), net.max_queued_appends, Arc::new(()))?;
+        Ok(Relay {
             store,
             rooms: Rooms::default(),
             limits,
             net,
+            writer,
             next_conn: AtomicU64::new(1),
             started: Instant::now(),
-        }
+        })
     }
 
     /// Milliseconds since the relay started: the clock [`crate::session::Session`] is given.
@@ -124,7 +130,7 @@ impl Server {
             net.max_connections_per_address,
             net.messages_per_second_per_address,
         );
-        let relay = Arc::new(Relay::new(Arc::new(store), config.limits(), net));
+        let relay = Arc::new(Relay::new(Arc::new(store), config.limits(), net)?);
         Ok(Server {
             router: router(Arc::clone(&relay), &config.static_dir),
             relay,

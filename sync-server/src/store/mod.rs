@@ -17,7 +17,10 @@
 //! backend can implement the same calls with a blocking client. The server runs every call in
 //! `tokio::task::spawn_blocking` while it holds the document's lock (see [`crate::rooms`]), so a
 //! store never sees two writes to one document at once and needs no ordering logic of its own.
-//! [`crate::relay_core::RelayCore`] calls it directly from its one thread.
+//! Appends are the exception to `spawn_blocking`: the server's one writer thread
+//! ([`crate::writer`]) gathers those of many documents and stores them with
+//! [`Store::append_batch`], one commit for all (each still under its document's lock).
+//! [`crate::relay_core::RelayCore`] calls the store directly from its one thread.
 //!
 //! Attachments ("blobs", see [`tandem_protocol::blob`]) are stored per document, named by the
 //! hash of their sealed bytes, and arrive in chunks at increasing offsets
@@ -72,6 +75,10 @@ pub enum StoreError {
     NotUtf8Path(PathBuf),
     #[error("a storage task failed: {0}")]
     Task(String),
+    /// The commit of a batch of appends failed after this append's own statements succeeded:
+    /// it was not stored, like every other append of the batch.
+    #[error("committing a batch of appends failed: {0}")]
+    BatchCommit(String),
     #[error("this vacancy was deleted by its creator; the relay keeps nothing of it")]
     Deleted,
     #[error("the delete token does not match this vacancy's owner; nothing was deleted")]
@@ -98,7 +105,8 @@ impl StoreError {
             | StoreError::Io(_)
             | StoreError::NotUtf8Path(_)
             | StoreError::NewerSchema(_)
-            | StoreError::Task(_) => ErrorCode::Internal,
+            | StoreError::Task(_)
+            | StoreError::BatchCommit(_) => ErrorCode::Internal,
         }
     }
 }
@@ -161,6 +169,15 @@ pub enum Appended {
     New { seq: u64, created: bool },
     /// A retry of an append stored earlier under this sequence; nothing to broadcast.
     Duplicate(u64),
+}
+
+/// One append of a batch ([`Store::append_batch`]), with what it may take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppendRequest {
+    pub doc: DocId,
+    pub client_msg_id: ClientMsgId,
+    pub ciphertext: Vec<u8>,
+    pub quota: Quota,
 }
 
 /// The result of a snapshot upload that did not fail.
@@ -266,6 +283,17 @@ pub trait Store: Send + Sync + 'static {
         ciphertext: &[u8],
         quota: &Quota,
     ) -> Result<Appended, StoreError>;
+    /// Stores several appends, in order, each exactly as [`Store::append`] would (numbered,
+    /// deduplicated, limited; one refused does not stop the others), and answers each. A store
+    /// that can should make them durable together, with one commit: that is what lets the relay
+    /// take thousands of appends a second, as every commit waits for the disk. Nothing is
+    /// answered before everything answered `Ok` is durable. This default commits one at a time.
+    fn append_batch(&self, batch: &[AppendRequest]) -> Vec<Result<Appended, StoreError>> {
+        batch
+            .iter()
+            .map(|a| self.append(a.doc, a.client_msg_id, &a.ciphertext, &a.quota))
+            .collect()
+    }
     /// Stores a snapshot and drops the ciphertext of the entries it covers.
     fn store_snapshot(
         &self,

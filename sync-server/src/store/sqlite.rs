@@ -9,7 +9,8 @@ use tandem_protocol::{BlobHash, ClientMsgId, DocId};
 
 use super::sqlite_blobs;
 use super::{
-    Appended, BlobError, BlobState, Claimed, Quota, SnapshotStored, Store, StoreError, Totals,
+    AppendRequest, Appended, BlobError, BlobState, Claimed, Quota, SnapshotStored, Store,
+    StoreError, Totals,
 };
 use crate::catch_up::{fill_page, Filled, Page};
 use crate::limits::ENTRY_OVERHEAD_BYTES;
@@ -23,7 +24,8 @@ pub const DB_FILE: &str = "relay.sqlite3";
 /// the snapshot already includes is still recognised by its `client_msg_id`, and the head
 /// sequence stays `MAX(seq)` without a separate counter.
 pub struct SqliteStore {
-    /// One connection: writes to SQLite are serialised anyway, and the relay's load is small.
+    /// One connection: writes to SQLite are serialised anyway. Appends, the bulk of the load,
+    /// take it once per batch ([`Store::append_batch`]), not once per append.
     conn: Mutex<Connection>,
 }
 
@@ -104,6 +106,8 @@ impl SqliteStore {
         // must mean gone from the file, not waiting in a free page for someone with the disk.
         conn.pragma_update(None, "secure_delete", "ON")?;
         migrate(&mut conn)?;
+        // Room for every statement the relay runs, so none is parsed twice.
+        conn.set_prepared_statement_cache_capacity(64);
         Ok(SqliteStore {
             conn: Mutex::new(conn),
         })
@@ -174,12 +178,13 @@ fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 }
 
 pub(super) fn totals(conn: &Connection) -> rusqlite::Result<Totals> {
-    conn.query_row("SELECT docs, bytes FROM totals WHERE id = 1", [], |row| {
-        Ok(Totals {
-            docs: row.get(0)?,
-            bytes: row.get(1)?,
+    conn.prepare_cached("SELECT docs, bytes FROM totals WHERE id = 1")?
+        .query_row([], |row| {
+            Ok(Totals {
+                docs: row.get(0)?,
+                bytes: row.get(1)?,
+            })
         })
-    })
 }
 
 /// A stored `client_msg_id`; one of the wrong length (only a damaged file has one) reads as
@@ -189,11 +194,8 @@ fn id_from(bytes: Vec<u8>) -> ClientMsgId {
 }
 
 pub(super) fn is_deleted(conn: &Connection, doc: DocId) -> rusqlite::Result<bool> {
-    conn.query_row(
-        "SELECT COUNT(*) > 0 FROM tombstones WHERE doc_id = ?1",
-        [&doc.0[..]],
-        |row| row.get(0),
-    )
+    conn.prepare_cached("SELECT COUNT(*) > 0 FROM tombstones WHERE doc_id = ?1")?
+        .query_row([&doc.0[..]], |row| row.get(0))
 }
 
 /// The document's row: its cost and its owner's delete-token hash, if it has a row.
@@ -207,11 +209,67 @@ fn doc_row(conn: &Connection, doc: DocId) -> rusqlite::Result<Option<(u64, Optio
 }
 
 fn head_seq(conn: &Connection, doc: DocId) -> rusqlite::Result<u64> {
-    conn.query_row(
-        "SELECT COALESCE(MAX(seq), 0) FROM entries WHERE doc_id = ?1",
-        [&doc.0[..]],
-        |row| row.get(0),
-    )
+    conn.prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM entries WHERE doc_id = ?1")?
+        .query_row([&doc.0[..]], |row| row.get(0))
+}
+
+/// [`Store::append`] inside the caller's transaction, which commits it. Statements are cached:
+/// the writer runs these same few for every append.
+fn append_in(
+    conn: &Connection,
+    doc: DocId,
+    client_msg_id: ClientMsgId,
+    ciphertext: &[u8],
+    quota: &Quota,
+) -> Result<Appended, StoreError> {
+    if is_deleted(conn, doc)? {
+        return Err(StoreError::Deleted);
+    }
+    let existing: Option<u64> = conn
+        .prepare_cached("SELECT seq FROM entries WHERE doc_id = ?1 AND client_msg_id = ?2")?
+        .query_row(params![&doc.0[..], &client_msg_id[..]], |row| row.get(0))
+        .optional()?;
+    if let Some(seq) = existing {
+        return Ok(Appended::Duplicate(seq));
+    }
+    let totals = totals(conn)?;
+    let bytes: Option<u64> = conn
+        .prepare_cached("SELECT bytes FROM docs WHERE doc_id = ?1")?
+        .query_row([&doc.0[..]], |row| row.get(0))
+        .optional()?;
+    let created = bytes.is_none();
+    if created && !quota.may_create {
+        let limit = quota.max_new_docs;
+        return Err(StoreError::TooManyNewDocuments { limit });
+    }
+    if created && totals.docs >= quota.max_docs {
+        let limit = quota.max_docs;
+        return Err(StoreError::RelayFullOfDocuments { limit });
+    }
+    let cost = (ciphertext.len() as u64).saturating_add(ENTRY_OVERHEAD_BYTES);
+    let would_be = bytes.unwrap_or(0).saturating_add(cost);
+    check_doc_size(would_be, quota.max_doc_bytes)?;
+    check_total_size(totals.bytes.saturating_add(cost), quota)?;
+    let seq = head_seq(conn, doc)? + 1;
+    conn.prepare_cached(
+        "INSERT INTO entries (doc_id, seq, client_msg_id, ciphertext) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![&doc.0[..], seq, &client_msg_id[..], ciphertext])?;
+    conn.prepare_cached(
+        "INSERT INTO docs (doc_id, bytes) VALUES (?1, ?2)
+         ON CONFLICT (doc_id) DO UPDATE SET bytes = ?2",
+    )?
+    .execute(params![&doc.0[..], would_be])?;
+    conn.prepare_cached("UPDATE totals SET docs = docs + ?1, bytes = bytes + ?2 WHERE id = 1")?
+        .execute(params![u64::from(created), cost])?;
+    Ok(Appended::New { seq, created })
+}
+
+/// The same failure for every append of a batch that could not begin or commit.
+fn all_failed(n: usize, e: &rusqlite::Error) -> Vec<Result<Appended, StoreError>> {
+    (0..n)
+        .map(|_| Err(StoreError::BatchCommit(e.to_string())))
+        .collect()
 }
 
 impl Store for SqliteStore {
@@ -307,56 +365,33 @@ impl Store for SqliteStore {
     ) -> Result<Appended, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        if is_deleted(&tx, doc)? {
-            return Err(StoreError::Deleted);
-        }
-        let existing: Option<u64> = tx
-            .query_row(
-                "SELECT seq FROM entries WHERE doc_id = ?1 AND client_msg_id = ?2",
-                params![&doc.0[..], &client_msg_id[..]],
-                |row| row.get(0),
-            )
-            .optional()?;
-        if let Some(seq) = existing {
-            return Ok(Appended::Duplicate(seq));
-        }
-        let totals = totals(&tx)?;
-        let bytes: Option<u64> = tx
-            .query_row(
-                "SELECT bytes FROM docs WHERE doc_id = ?1",
-                [&doc.0[..]],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let created = bytes.is_none();
-        if created && !quota.may_create {
-            let limit = quota.max_new_docs;
-            return Err(StoreError::TooManyNewDocuments { limit });
-        }
-        if created && totals.docs >= quota.max_docs {
-            let limit = quota.max_docs;
-            return Err(StoreError::RelayFullOfDocuments { limit });
-        }
-        let cost = (ciphertext.len() as u64).saturating_add(ENTRY_OVERHEAD_BYTES);
-        let would_be = bytes.unwrap_or(0).saturating_add(cost);
-        check_doc_size(would_be, quota.max_doc_bytes)?;
-        check_total_size(totals.bytes.saturating_add(cost), quota)?;
-        let seq = head_seq(&tx, doc)? + 1;
-        tx.execute(
-            "INSERT INTO entries (doc_id, seq, client_msg_id, ciphertext) VALUES (?1, ?2, ?3, ?4)",
-            params![&doc.0[..], seq, &client_msg_id[..], ciphertext],
-        )?;
-        tx.execute(
-            "INSERT INTO docs (doc_id, bytes) VALUES (?1, ?2)
-             ON CONFLICT (doc_id) DO UPDATE SET bytes = ?2",
-            params![&doc.0[..], would_be],
-        )?;
-        tx.execute(
-            "UPDATE totals SET docs = docs + ?1, bytes = bytes + ?2 WHERE id = 1",
-            params![u64::from(created), cost],
-        )?;
+        let appended = append_in(&tx, doc, client_msg_id, ciphertext, quota)?;
         tx.commit()?;
-        Ok(Appended::New { seq, created })
+        Ok(appended)
+    }
+
+    /// One transaction, one commit (and so one fsync) for the whole batch. Each append runs in
+    /// a savepoint of its own, so one that is refused (a quota) or fails leaves no trace while
+    /// the others stand; each sees the ones before it, as it would have one commit apart.
+    fn append_batch(&self, batch: &[AppendRequest]) -> Vec<Result<Appended, StoreError>> {
+        let mut conn = self.conn();
+        let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+            Ok(tx) => tx,
+            Err(e) => return all_failed(batch.len(), &e),
+        };
+        let mut results = Vec::with_capacity(batch.len());
+        for a in batch {
+            let result = tx.savepoint().map_err(StoreError::from).and_then(|sp| {
+                let appended = append_in(&sp, a.doc, a.client_msg_id, &a.ciphertext, &a.quota)?;
+                sp.commit()?;
+                Ok(appended)
+            });
+            results.push(result);
+        }
+        match tx.commit() {
+            Ok(()) => results,
+            Err(e) => all_failed(batch.len(), &e),
+        }
     }
 
     fn store_snapshot(
@@ -633,6 +668,48 @@ mod tests {
             Totals {
                 docs: 1,
                 bytes: 2 * O + 4
+            }
+        );
+    }
+
+    #[test]
+    fn a_batch_stores_each_append_as_one_would_and_a_refusal_leaves_the_rest_standing() {
+        let (_dir, store) = store();
+        let (a, b) = (DocId([1; 16]), DocId([2; 16]));
+        let request = |doc, id: u8, len: usize, quota| AppendRequest {
+            doc,
+            client_msg_id: [id; 16],
+            ciphertext: vec![id; len],
+            quota,
+        };
+        let q = quota(2 * O + 20);
+        let batch = [
+            request(a, 1, 10, q),
+            request(b, 1, 10, q),
+            request(a, 2, 10, q),
+            // Too large for what `a` now holds: refused, and rolled back alone.
+            request(a, 3, 10, q),
+            // A retry of an append earlier in the same batch.
+            request(a, 1, 10, q),
+            request(b, 2, 1, q),
+        ];
+        let results = store.append_batch(&batch);
+        let new = |seq, created| Appended::New { seq, created };
+        assert_eq!(results[0].as_ref().ok(), Some(&new(1, true)));
+        assert_eq!(results[1].as_ref().ok(), Some(&new(1, true)));
+        assert_eq!(results[2].as_ref().ok(), Some(&new(2, false)));
+        assert!(matches!(
+            results[3],
+            Err(StoreError::DocumentTooLarge { .. })
+        ));
+        assert_eq!(results[4].as_ref().ok(), Some(&Appended::Duplicate(1)));
+        assert_eq!(results[5].as_ref().ok(), Some(&new(2, false)));
+        assert_eq!(store.head_seq(a).unwrap(), 2);
+        assert_eq!(
+            store.totals().unwrap(),
+            Totals {
+                docs: 2,
+                bytes: 4 * O + 31
             }
         );
     }

@@ -12,7 +12,8 @@
 //! its `Broadcast`, and the receiver subtracts it from its own reading of the same clock.
 //!
 //! It prints deliveries a second (with the share of those expected: three per edit sent),
-//! p50/p99/max latency, acknowledged, refused (by code) and unacknowledged appends, and, given `--relay-pid`, the relay's resident memory after everyone joined and at the end.
+//! p50/p99/max latency, acknowledged, refused (by code) and unacknowledged appends, and, given
+//! `--relay-pid`, the relay's resident memory after everyone joined and at the end.
 //! `scripts/bench.sh` runs it at several sizes; BENCHMARKS.md holds the figures.
 
 use std::collections::BTreeMap;

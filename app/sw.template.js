@@ -13,8 +13,10 @@
 //   takes over the open page at once (clients.claim), so that page already works offline.
 // - Opening a page (a navigation: `/`, any `/v/...` route) asks the network first, since the relay
 //   answers every route with the current index.html, and falls back to the cached index.html.
-// - Only the shell is answered from the cache. Everything else, above all the WebSocket to /sync,
-//   is left to the network: the vacancies themselves live in IndexedDB, not here.
+// - Only the shell is answered from the cache. Everything else, above all the WebSocket to /sync
+//   and the attachments under /blobs/, is left to the network: the vacancies and their voice
+//   memos live in IndexedDB, not here. /blobs/ is never even looked at: its requests carry the
+//   vacancy's access token, and a sealed memo kept here would outlive the vacancy's removal.
 
 const VERSION = '__TANDEM_BUILD_VERSION__';
 const SHELL = __TANDEM_SHELL_FILES__;
@@ -62,7 +64,7 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   const url = new URL(request.url);
-  if (url.origin !== self.location.origin || url.pathname === '/sync') {
+  if (url.origin !== self.location.origin || url.pathname === '/sync' || url.pathname.startsWith('/blobs/')) {
     return;
   }
   if (request.mode === 'navigate') {

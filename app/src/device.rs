@@ -1,6 +1,6 @@
 //! The tab's long-lived parts, shared with every page through Leptos context: local storage
-//! (once it is open), the relay connection, this device's profile, its person id and the tab's
-//! id.
+//! (once it is open), the relay connection, the attachment uploads, this device's profile, its
+//! person id and the tab's id.
 //!
 //! They hold browser objects that are not `Send`, so the context carries a `StoredValue` with
 //! local storage, which is `Copy` and lives as long as the app.
@@ -13,6 +13,7 @@ use leptos::task::spawn_local;
 
 use tandem_domain::PersonId;
 
+use crate::attachments::upload::Uploads;
 use crate::presence::{palette_colour, safe_name, COLOURS};
 use crate::problem::Problem;
 use crate::storage::LocalStore;
@@ -49,6 +50,8 @@ pub struct Device {
     /// Why local storage could not be opened, if it could not.
     pub store_problem: RwSignal<Option<Problem>>,
     pub sync: Rc<Sync>,
+    /// Voice memos on their way to the relay, sent in the background from any page.
+    pub uploads: Rc<Uploads>,
     pub profile: RwSignal<Profile>,
     /// Random per tab: names this tab's chunks in storage and its presence.
     pub tab_id: [u8; 8],
@@ -70,6 +73,7 @@ pub fn provide_device() {
         store_state: RwSignal::new(StoreState::Opening),
         store_problem: RwSignal::new(None),
         sync: Sync::new(),
+        uploads: Uploads::new(),
         profile: RwSignal::new(Profile {
             name: String::new(),
             colour: COLOURS[pick.min(COLOURS.len() - 1)].to_string(),
@@ -82,6 +86,7 @@ pub fn provide_device() {
         match LocalStore::open().await {
             Ok(store) => {
                 device.read_identity(&store).await;
+                device.uploads.start(store.clone());
                 *device.store.borrow_mut() = Some(store);
                 device.store_state.set(StoreState::Ready);
             }

@@ -16,6 +16,8 @@
 //!   user's language.
 //! - [`pwa`]: the installed, offline-capable app: service worker and new builds, the install
 //!   offer, persistent storage.
+//! - [`attachments`]: voice memos as sealed blobs: the background upload queue and the download
+//!   when one is played; [`recorder`]: the microphone and `MediaRecorder`.
 //!
 //! Dependencies point one way: pages → components → session → sync, storage → (engine,
 //! domain, protocol).
@@ -29,6 +31,7 @@ mod locales {
 use locales::i18n;
 
 mod app;
+mod attachments;
 mod components;
 mod device;
 mod files;
@@ -38,6 +41,7 @@ mod pages;
 mod presence;
 mod problem;
 mod pwa;
+mod recorder;
 mod session;
 mod storage;
 mod sync;

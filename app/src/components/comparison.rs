@@ -6,16 +6,18 @@
 //! One table serves both screens: on a laptop it is a real table, on a phone each row becomes a
 //! card (rank, total, recommendations, then the criteria as a list), so the page never scrolls
 //! sideways. Each cell carries its criterion's name for the card, hidden while the table's own
-//! header names it.
+//! header names it. Under the table, the voice memos of the feedback shown, to listen to.
 
 use leptos::prelude::*;
 use tandem_domain::comparison::{disagreement_threshold, knock_out_below};
 use tandem_domain::{
-    CandidateId, CandidateStage, Cell, Column, Comparison, PersonId, Row, Tally, Visibility,
+    CandidateId, CandidateStage, Cell, Column, Comparison, MemoRef, PersonId, Row, Tally,
+    Visibility,
 };
 
+use super::memo_player::MemoPlayer;
 use super::partnership::PartnershipSection;
-use super::people::use_me;
+use super::people::{display_name, use_me};
 use crate::i18n::*;
 use crate::pages::{candidate_path, section_path};
 use crate::session::SessionHandle;
@@ -32,6 +34,8 @@ struct Matrix {
     ranges: Vec<(i64, i64)>,
     /// Rejected candidates, left out unless asked for.
     rejected: usize,
+    /// The voice memos of the feedback shown: candidate, interviewer, memo; in the rows' order.
+    memos: Vec<(String, String, MemoRef)>,
 }
 
 impl Matrix {
@@ -92,6 +96,7 @@ pub fn ComparisonPage(session: SessionHandle) -> impl IntoView {
     let i18n = use_i18n();
     let version = session.with_value(|s| s.version);
     let doc = session.with_value(|s| s.doc);
+    let link = StoredValue::new(session.with_value(|s| s.link.clone()));
     let me = use_me();
     let include_rejected = RwSignal::new(false);
     let matrix = Memo::new(move |_| {
@@ -131,11 +136,30 @@ pub fn ComparisonPage(session: SessionHandle) -> impl IntoView {
                 .iter()
                 .filter(|c| c.stage == CandidateStage::Rejected)
                 .count();
+            let people = v.people();
+            let memos = comparison
+                .rows
+                .iter()
+                .filter(|r| r.visibility == Visibility::Shown)
+                .flat_map(|r| {
+                    v.visible_feedback_for(&viewer, &r.candidate)
+                        .into_iter()
+                        .filter_map(|f| {
+                            let by = people
+                                .iter()
+                                .find(|p| p.id == f.interviewer)
+                                .map(|p| display_name(i18n, p))
+                                .unwrap_or_default();
+                            Some((shown_name(&r.name), by, f.memo?))
+                        })
+                })
+                .collect();
             Matrix {
                 comparison,
                 stages,
                 ranges,
                 rejected,
+                memos,
             }
         })
     });
@@ -177,7 +201,8 @@ pub fn ComparisonPage(session: SessionHandle) -> impl IntoView {
             <p class="hint">{t!(i18n, compare_hint, max = move || scale, middle = move || middle.clone())}</p>
             <Disagreements matrix=m.clone() />
             <MatrixTable doc matrix=m.clone() />
-            <Unrated matrix=m />
+            <Unrated matrix=m.clone() />
+            <Memos link=link.get_value() matrix=m />
         }
         .into_any()
     };
@@ -234,6 +259,32 @@ fn Disagreements(matrix: Matrix) -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// The voice memos of the feedback shown, each with whose it is and on whom.
+#[component]
+fn Memos(link: tandem_protocol::ShareLink, matrix: Matrix) -> impl IntoView {
+    let i18n = use_i18n();
+    (!matrix.memos.is_empty()).then(|| {
+        let items = matrix
+            .memos
+            .into_iter()
+            .map(|(candidate, by, memo)| {
+                view! {
+                    <li>
+                        <p class="memo-who"><strong>{candidate}</strong>" · "{by}</p>
+                        <MemoPlayer link=link.clone() memo />
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <section class="compare-memos" aria-labelledby="compare-memos-heading">
+                <h3 id="compare-memos-heading">{t!(i18n, memos_heading)}</h3>
+                <ul>{items}</ul>
+            </section>
+        }
+    })
 }
 
 /// Criteria nobody has rated on any candidate shown.

@@ -6,6 +6,11 @@
 //! hands the draft to `Vacancy::submit_feedback`, which writes it into the document in one
 //! change, and only then is the local draft deleted. Opening the page again (after a reload, or
 //! offline) restores the draft from storage.
+//!
+//! A voice memo (`memo_recorder`) is part of the draft: sealed and kept on the device as it is
+//! recorded, its reference in the draft. Submitting writes the reference into the document and
+//! queues the sealed audio for the relay (`attachments::upload`). Submitted feedback plays its
+//! memo (`memo_player`), for its author and for whoever may see it.
 
 use leptos::prelude::*;
 use leptos::task::{spawn_local, spawn_local_scoped};
@@ -19,10 +24,13 @@ use super::dates::when_text;
 use super::field_dom;
 use super::interview_kit::recommendation_text;
 use super::interview_page::InterviewData;
+use super::memo_player::MemoPlayer;
+use super::memo_recorder::MemoRecorder;
 use super::people::use_me;
 use crate::device::use_device;
 use crate::i18n::*;
 use crate::session::SessionHandle;
+use crate::storage::blobs::QueuedUpload;
 use crate::storage::drafts::draft_key;
 
 type I18n = leptos_i18n::I18nContext<Locale>;
@@ -111,6 +119,7 @@ pub fn FeedbackArea(session: SessionHandle, data: InterviewData) -> impl IntoVie
     let has_mine = Memo::new(move |_| mine.with(|m| m.is_some()));
     // Set by this page's submission, for the confirmation.
     let sent = RwSignal::new(false);
+    let link = StoredValue::new(session.with_value(|s| s.link.clone()));
 
     view! {
         {move || {
@@ -121,7 +130,7 @@ pub fn FeedbackArea(session: SessionHandle, data: InterviewData) -> impl IntoVie
                             <p class="banner ok" role="status">{t!(i18n, form_sent)}</p>
                         </Show>
                         <h2>{t!(i18n, form_yours_heading)}</h2>
-                        {move || mine.get().map(|f| feedback_view(i18n, data, f, false))}
+                        {move || mine.get().map(|f| feedback_view(i18n, data, link, f, false))}
                     </section>
                 }.into_any()
             } else if is_interviewer.get() {
@@ -147,8 +156,11 @@ fn FeedbackForm(
     sent: RwSignal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let store = use_device().store();
+    let device = use_device();
+    let store = device.store();
+    let uploads = StoredValue::new_local(device.uploads.clone());
     let s = session.get_value();
+    let link = StoredValue::new(s.link.clone());
     let version = s.version;
     let key = draft_key(s.doc, &data.id.get_value(), &me);
     let me = StoredValue::new(me);
@@ -221,6 +233,21 @@ fn FeedbackForm(
             None => {
                 refusal.set(None);
                 sent.set(true);
+                // Its memo, sealed on this device, goes to the relay in the background.
+                if let Some(memo) = d.memo.as_ref() {
+                    if let Ok(hash) = memo.hash.parse() {
+                        let link = link.get_value();
+                        let item = QueuedUpload {
+                            doc: link.doc,
+                            hash,
+                            token: crate::attachments::bearer_token(&link),
+                        };
+                        let uploads = uploads.get_value();
+                        spawn_local(async move {
+                            let _ = uploads.queue(item).await;
+                        });
+                    }
+                }
                 // In the document now: the local draft has done its work.
                 if let Some(store) = store.get_value() {
                     let key = key.get_value();
@@ -330,6 +357,9 @@ fn FeedbackForm(
                         }).collect_view()}
                     </div>
                 </fieldset>
+                <MemoRecorder link=link.get_value()
+                    memo=Signal::derive(move || draft.with(|d| d.as_ref().and_then(|d| d.memo.clone())))
+                    set_memo=Callback::new(move |m| change(Box::new(move |d| d.memo = m))) />
                 <label for="feedback-note">{t!(i18n, form_note)}</label>
                 <p class="hint" id="feedback-note-hint">{t!(i18n, form_note_hint)}</p>
                 <textarea id="feedback-note" rows="2" aria-describedby="feedback-note-hint"
@@ -356,7 +386,13 @@ fn FeedbackForm(
 
 /// Submitted feedback as a record: the recommendation, each rating with its level and evidence,
 /// and the note; `by` adds who gave it and when.
-fn feedback_view(i18n: I18n, data: InterviewData, f: Feedback, by: bool) -> impl IntoView {
+fn feedback_view(
+    i18n: I18n,
+    data: InterviewData,
+    link: StoredValue<tandem_protocol::ShareLink>,
+    f: Feedback,
+    by: bool,
+) -> impl IntoView {
     let scale = data.scale_max.get_untracked();
     let who = by.then(|| data.name_of(i18n, &f.interviewer));
     let when = when_text(i18n, f.submitted_at);
@@ -394,6 +430,7 @@ fn feedback_view(i18n: I18n, data: InterviewData, f: Feedback, by: bool) -> impl
             {(!f.note.trim().is_empty()).then(|| view! {
                 <p class="feedback-note"><strong>{t!(i18n, form_note)}": "</strong>{f.note}</p>
             })}
+            {f.memo.map(|memo| view! { <MemoPlayer link=link.get_value() memo author=!by /> })}
         </article>
     }
 }
@@ -409,6 +446,7 @@ fn OthersFeedback(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let version = session.with_value(|s| s.version);
+    let link = StoredValue::new(session.with_value(|s| s.link.clone()));
     let shown = Memo::new(move |_| {
         let me = me_id.get()?;
         let candidate = data
@@ -442,7 +480,7 @@ fn OthersFeedback(
                 Some(Ok(list)) if list.is_empty() => view! { <p class="empty">{t!(i18n, form_none_from_others)}</p> }.into_any(),
                 Some(Ok(list)) => view! {
                     <div class="others-list">
-                        {list.into_iter().map(|f| feedback_view(i18n, data, f, true)).collect_view()}
+                        {list.into_iter().map(|f| feedback_view(i18n, data, link, f, true)).collect_view()}
                     </div>
                 }.into_any(),
             }}

@@ -22,6 +22,8 @@ pub mod intake;
 pub mod interview_kit;
 pub mod interview_page;
 pub mod live_text;
+pub mod memo_player;
+pub mod memo_recorder;
 pub mod overdue_notice;
 pub mod partner_notices;
 pub mod partnership;

@@ -13,9 +13,14 @@
 //! - `outbox`: changes not yet acknowledged by the relay, keyed `"<doc>:<time>-<client msg id>"`
 //!   so that after a reload they are sent again in the order they were made.
 //! - `settings`: small device settings (profile, chosen language).
+//! - `blobs` and `uploads` (since version 2): sealed attachments (voice memos) and those still
+//!   to send to the relay; see [`blobs`].
+//!
+//! Upgrading the database only adds the stores it lacks: what earlier versions stored stays.
 //!
 //! Every local change goes to `chunks` and `outbox` in one transaction before it is sent.
 
+pub mod blobs;
 pub mod device_data;
 pub mod document;
 pub mod drafts;
@@ -32,11 +37,14 @@ pub use record::VacancyRecord;
 use record::{record_from_js, record_key, record_to_js};
 
 const DB_NAME: &str = "tandem";
-const DB_VERSION: u32 = 1;
+/// 2 added `blobs` and `uploads`.
+const DB_VERSION: u32 = 2;
 const VACANCIES: &str = "vacancies";
 const CHUNKS: &str = "chunks";
 const OUTBOX: &str = "outbox";
 const SETTINGS: &str = "settings";
+const BLOBS: &str = "blobs";
+const UPLOADS: &str = "uploads";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -108,7 +116,7 @@ impl LocalStore {
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         request.on_upgrade_needed(|event| {
             let Ok(db) = event.database() else { return };
-            for name in [VACANCIES, CHUNKS, OUTBOX, SETTINGS] {
+            for name in [VACANCIES, CHUNKS, OUTBOX, SETTINGS, BLOBS, UPLOADS] {
                 if !db.store_names().iter().any(|n| n == name) {
                     let _ = db.create_object_store(name, ObjectStoreParams::new());
                 }

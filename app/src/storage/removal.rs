@@ -1,6 +1,6 @@
 //! Removing a vacancy from this device: its list entry, its document chunks, its outbox, the
-//! feedback drafts kept for it and an erase it started, in one transaction, so a crash leaves
-//! either all of it or none.
+//! feedback drafts kept for it, an erase it started and its attachments (sealed blobs and their
+//! upload queue), in one transaction, so a crash leaves either all of it or none.
 //!
 //! This is the device's side only. What the relay holds is deleted by the creator's "Delete
 //! for everyone" (the relay protocol's `Delete`); a partner removes their copy here once told.
@@ -9,7 +9,9 @@ use idb::{KeyRange, Query, TransactionMode};
 use tandem_protocol::DocId;
 use wasm_bindgen::JsValue;
 
-use super::{range_for, LocalStore, StoreError, CHUNKS, OUTBOX, SETTINGS, VACANCIES};
+use super::{
+    range_for, LocalStore, StoreError, BLOBS, CHUNKS, OUTBOX, SETTINGS, UPLOADS, VACANCIES,
+};
 
 /// The keys `"<prefix>…"` of one document in a store whose keys start with `prefix`.
 fn prefixed(prefix: &str) -> Result<Query, StoreError> {
@@ -29,7 +31,7 @@ impl LocalStore {
     pub async fn remove_vacancy(&self, doc: DocId) -> Result<(), StoreError> {
         let id = doc.to_string();
         let tx = self.db.transaction(
-            &[VACANCIES, CHUNKS, OUTBOX, SETTINGS],
+            &[VACANCIES, CHUNKS, OUTBOX, SETTINGS, BLOBS, UPLOADS],
             TransactionMode::ReadWrite,
         )?;
         tx.object_store(VACANCIES)?
@@ -37,6 +39,8 @@ impl LocalStore {
             .await?;
         tx.object_store(CHUNKS)?.delete(range_for(&id)?)?.await?;
         tx.object_store(OUTBOX)?.delete(range_for(&id)?)?.await?;
+        tx.object_store(BLOBS)?.delete(range_for(&id)?)?.await?;
+        tx.object_store(UPLOADS)?.delete(range_for(&id)?)?.await?;
         let settings = tx.object_store(SETTINGS)?;
         settings.delete(prefixed(&format!("draft:{id}:"))?)?.await?;
         // An erase this device started (see `crate::moving`): done or abandoned with it.

@@ -1,0 +1,272 @@
+// Voice memos (issue 10): the hiring manager records one on a Dutch phone while offline and
+// submits; back online, the memo goes to the relay in the background, sealed, and the
+// recruiter's laptop plays it, in the feedback and in the comparison. The relay's files hold the
+// sealed memo and none of the audio. And a refused microphone is said plainly.
+//
+// Chromium's fake microphone (`--use-fake-device-for-media-stream`) records a real test tone;
+// `--use-fake-ui-for-media-stream` answers the permission question with yes. Both only here.
+import { test, expect, chromium, type BrowserContext, type Page } from '@playwright/test';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import config from '../playwright.config';
+import {
+  addCandidateWithInterview,
+  addCriterion,
+  addStage,
+  createVacancy,
+  dutchPhone,
+  expectNoSeriousA11yViolations,
+  expectTouchFriendly,
+  joinVacancy,
+  laptop,
+  switchableNetwork,
+} from './helpers';
+
+const SHOTS = process.env.MEMO_SHOTS ?? 'test-results/screens';
+const base = config.use!.launchOptions!;
+// For this file only: a browser with a fake microphone, whose prompt is answered for us.
+test.use({
+  launchOptions: {
+    ...base,
+    args: [...(base.args ?? []), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  },
+});
+
+/**
+ * Lets the test see the audio a page handles: what its MediaRecorder records, and the Blobs it
+ * makes URLs of (what it plays). The app's CSP keeps `fetch` away from blob: URLs, so the test
+ * keeps the Blobs themselves.
+ */
+async function watchAudio(context: BrowserContext) {
+  await context.addInitScript(() => {
+    const w = window as unknown as { recorded: Blob[]; played: Blob[]; MediaRecorder: typeof MediaRecorder };
+    w.recorded = [];
+    w.played = [];
+    const Recorder = w.MediaRecorder;
+    w.MediaRecorder = class extends Recorder {
+      constructor(stream: MediaStream, options?: MediaRecorderOptions) {
+        super(stream, options);
+        this.addEventListener('dataavailable', (e) => w.recorded.push((e as BlobEvent).data));
+      }
+    };
+    const makeUrl = URL.createObjectURL.bind(URL);
+    URL.createObjectURL = (obj: Blob | MediaSource) => {
+      if (obj instanceof Blob) w.played.push(obj);
+      return makeUrl(obj);
+    };
+  });
+}
+
+/** What the page recorded, or the last audio it made a URL of to play. */
+async function audioBytes(page: Page, which: 'recorded' | 'played'): Promise<Buffer> {
+  const bytes = await page.evaluate(async (which) => {
+    const w = window as unknown as { recorded: Blob[]; played: Blob[] };
+    const blob = which === 'recorded' ? new Blob(w.recorded) : w.played[w.played.length - 1];
+    return blob ? Array.from(new Uint8Array(await blob.arrayBuffer())) : [];
+  }, which);
+  return Buffer.from(bytes);
+}
+
+/** The sealed blobs this page's device keeps in IndexedDB. */
+async function sealedBlobs(page: Page): Promise<Buffer[]> {
+  const all = await page.evaluate(
+    () =>
+      new Promise<number[][]>((resolve, reject) => {
+        const open = indexedDB.open('tandem');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const get = open.result.transaction('blobs').objectStore('blobs').getAll();
+          get.onsuccess = () => resolve(get.result.map((b: Uint8Array) => Array.from(b)));
+          get.onerror = () => reject(get.error);
+        };
+      }),
+  );
+  return all.map((b) => Buffer.from(b));
+}
+
+/** Waits until the audio element under `selector` knows a finite duration, and returns it. */
+async function duration(page: Page, selector: string) {
+  await expect
+    .poll(() => page.evaluate((sel) => {
+      const d = document.querySelector<HTMLAudioElement>(sel)?.duration ?? 0;
+      return Number.isFinite(d) ? d : 0;
+    }, selector), { timeout: 15_000 })
+    .toBeGreaterThan(0);
+  return page.evaluate((sel) => document.querySelector<HTMLAudioElement>(sel)!.duration, selector);
+}
+
+test.describe('with a microphone that says yes', () => {
+  test('a memo recorded offline on a phone reaches the recruiter sealed, and plays there', async ({ browser }) => {
+    test.setTimeout(180_000);
+    const laptopContext = await browser.newContext(laptop);
+    await watchAudio(laptopContext);
+    const recruiter = await laptopContext.newPage();
+    const phone = await browser.newContext(dutchPhone);
+    await watchAudio(phone);
+    const network = await switchableNetwork(phone);
+    const manager = await phone.newPage();
+
+    const link = await createVacancy(recruiter, 'Teamleider klantenservice', 'Reza', 'recruiter');
+    const doc = new URL(link).pathname.split('/')[2];
+    await joinVacancy(manager, link, 'Marloes', 'hiring manager');
+    await addCriterion(recruiter, 'Klantgerichtheid');
+    await addStage(recruiter, 'Eerste gesprek');
+    const path = await addCandidateWithInterview(recruiter, 'Anna de Vries', '2026-11-30T09:00', ['Marloes']);
+
+    await manager.goto(path);
+    const form = manager.locator('form.feedback-form');
+    const recorder = form.locator('fieldset.memo-recorder');
+    await expect(form.getByRole('group', { name: 'Spraakmemo' })).toBeVisible();
+
+    // Offline: the relay is out of reach, for the socket and for HTTP alike.
+    await network.offline();
+    await phone.setOffline(true);
+
+    await recorder.getByRole('button', { name: 'Opnemen' }).click();
+    await expect(recorder.getByRole('timer')).toContainText(/Opname 0:0\d van 3:00/);
+    await expect(recorder.getByRole('timer')).toContainText('Opname 0:02 van 3:00', { timeout: 5_000 });
+    mkdirSync(SHOTS, { recursive: true });
+    await recorder.scrollIntoViewIfNeeded();
+    await manager.screenshot({ path: `${SHOTS}/memo-recording-phone-nl.png` });
+    await recorder.getByRole('button', { name: 'Stoppen' }).click();
+
+    // Kept in the draft: listen back, record again or remove; all big enough for a thumb.
+    const own = recorder.locator('.memo-player');
+    await expect(own.locator('audio')).toHaveCount(1);
+    await expect(own.locator('.memo-label')).toHaveText(/Spraakmemo · 0:0[23]/);
+    await expect(recorder.getByRole('button', { name: 'Opnieuw opnemen' })).toBeVisible();
+    await expect(recorder.getByRole('button', { name: 'Memo verwijderen' })).toBeVisible();
+    expect(await duration(manager, '.memo-recorder audio')).toBeGreaterThan(1);
+    // The recorded bytes, for the comparisons below; the player plays exactly those.
+    const audio = await audioBytes(manager, 'recorded');
+    expect((await audioBytes(manager, 'played')).equals(audio)).toBe(true);
+    expect(audio.length).toBeGreaterThan(1000);
+    await expectTouchFriendly(manager);
+    await expectNoSeriousA11yViolations(manager, 'the feedback form with a recorded memo');
+    await recorder.scrollIntoViewIfNeeded();
+    await manager.screenshot({ path: `${SHOTS}/memo-recorded-phone-nl.png` });
+
+    // Submitted offline: the memo waits on the phone.
+    await form.locator('fieldset.verdict').getByRole('radio', { name: 'Ja', exact: true }).check();
+    await form.getByRole('button', { name: 'Feedback versturen' }).click();
+    await expect(manager.locator('form.feedback-form')).toHaveCount(0);
+    const mine = manager.locator('.feedback-done .feedback-record');
+    await expect(mine.locator('.memo-label')).toHaveText(/Spraakmemo · 0:0[23]/);
+    await expect(mine.locator('.memo-upload')).toHaveText('De memo wacht op verzending; hij gaat zodra dit apparaat online is.');
+    await mine.scrollIntoViewIfNeeded();
+    await manager.screenshot({ path: `${SHOTS}/memo-waiting-phone-nl.png` });
+
+    // Online again: the feedback syncs and the memo goes up in the background.
+    await phone.setOffline(false);
+    await network.online([manager]);
+    await expect(mine.locator('.memo-upload')).toHaveCount(0, { timeout: 30_000 });
+
+    // The recruiter plays it (fetched ahead of time on a fast connection, or on the press).
+    await recruiter.goto(path);
+    const theirs = recruiter.locator('.others-feedback .feedback-record');
+    await expect(theirs).toHaveCount(1);
+    await expect(theirs.locator('.memo-label')).toHaveText(/Voice memo · 0:0[23]/);
+    const play = theirs.getByRole('button', { name: 'Play voice memo' });
+    if (await play.isVisible()) await play.click();
+    await expect(theirs.locator('audio')).toHaveCount(1);
+    expect(await duration(recruiter, '.others-feedback audio')).toBeGreaterThan(1);
+    // What the recruiter hears is exactly what was recorded.
+    expect((await audioBytes(recruiter, 'played')).equals(audio)).toBe(true);
+    await theirs.scrollIntoViewIfNeeded();
+    await recruiter.screenshot({ path: `${SHOTS}/memo-recruiter-laptop-en.png` });
+
+    // And in the comparison.
+    await recruiter.goto(`/v/${doc}/compare`);
+    const memos = recruiter.locator('section.compare-memos');
+    await expect(memos.getByRole('heading', { name: 'Voice memos' })).toBeVisible();
+    await expect(memos.locator('li')).toHaveCount(1);
+    await expect(memos.locator('li')).toContainText('Anna de Vries · Marloes');
+    const again = memos.getByRole('button', { name: 'Play voice memo' });
+    if (await again.isVisible()) await again.click();
+    expect(await duration(recruiter, '.compare-memos audio')).toBeGreaterThan(1);
+    await memos.scrollIntoViewIfNeeded();
+    await recruiter.screenshot({ path: `${SHOTS}/memo-compare-laptop-en.png` });
+
+    // The relay's files hold the sealed memo, and no stretch of the audio.
+    const sealed = await sealedBlobs(manager);
+    expect(sealed).toHaveLength(1);
+    const dir = process.env.TANDEM_E2E_DATA_DIR!;
+    const files = readdirSync(dir).filter((f) => f.startsWith('relay.sqlite3'));
+    const stored = Buffer.concat(files.map((f) => readFileSync(join(dir, f))));
+    const middle = Math.floor(sealed[0].length / 2);
+    expect(stored.includes(sealed[0].subarray(middle, middle + 64))).toBe(true);
+    for (const at of [0.25, 0.5, 0.75]) {
+      const from = Math.floor(audio.length * at);
+      expect(stored.includes(audio.subarray(from, from + 32))).toBe(false);
+    }
+  });
+});
+
+test.describe('with a microphone that says yes, for a long time', () => {
+  test('a recording stops at the 3-minute limit and says so; the memo stays in the draft across a reload', async ({ browser }) => {
+    test.setTimeout(90_000);
+    const page = await (await browser.newContext(laptop)).newPage();
+    // The page's clock, so that three minutes pass at once.
+    await page.clock.install();
+    await createVacancy(page, 'Data engineer', 'Henk', 'hiring manager');
+    await addStage(page, 'First interview');
+    const path = await addCandidateWithInterview(page, 'Ada Lovelace', '2026-11-30T09:00', ['Henk']);
+    await page.goto(path);
+    const recorder = page.locator('fieldset.memo-recorder');
+    await recorder.getByRole('button', { name: 'Record' }).click();
+    await expect(recorder.getByRole('timer')).toContainText('Recording 0:00 of 3:00');
+    await page.waitForTimeout(1_000);
+    await page.clock.fastForward('03:01');
+    await expect(recorder.getByRole('alert')).toHaveText('The recording stopped at the 3-minute limit; what you said is kept.');
+    await expect(recorder.locator('.memo-label')).toHaveText('Voice memo · 3:00');
+    await expect(recorder.getByRole('timer')).toHaveCount(0);
+    mkdirSync(SHOTS, { recursive: true });
+    await recorder.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/memo-limit-laptop-en.png` });
+
+    // A draft's memo stays on the device with the draft.
+    await expect(page.getByText('Draft saved on this device')).toBeVisible();
+    await page.reload();
+    await expect(recorder.locator('.memo-label')).toHaveText('Voice memo · 3:00');
+    await expect(recorder.locator('audio')).toHaveCount(1);
+    // Removed, it is gone from the draft, and Record is offered again.
+    await recorder.getByRole('button', { name: 'Remove memo' }).click();
+    await expect(recorder.locator('.memo-player')).toHaveCount(0);
+    await expect(recorder.getByRole('button', { name: 'Record' })).toBeVisible();
+  });
+});
+
+test.describe('with a microphone that is refused', () => {
+  test('the recorder says plainly that the microphone was not allowed', async ({ baseURL }) => {
+    // A browser of its own, whose prompt is not answered for us; and the person said no to
+    // this site's microphone before.
+    const browser = await chromium.launch({ ...base, args: [...(base.args ?? []), '--use-fake-device-for-media-stream'] });
+    const context = await browser.newContext(laptop);
+    const page = await context.newPage();
+    const cdp = await context.newCDPSession(page);
+    const { targetInfo } = await cdp.send('Target.getTargetInfo');
+    await cdp.send('Browser.setPermission', {
+      permission: { name: 'microphone' },
+      setting: 'denied',
+      origin: baseURL!,
+      browserContextId: targetInfo.browserContextId,
+    });
+    await createVacancy(page, 'Data engineer', 'Henk', 'hiring manager');
+    await addStage(page, 'First interview');
+    const path = await addCandidateWithInterview(page, 'Ada Lovelace', '2026-11-30T09:00', ['Henk']);
+    await page.goto(path);
+    const recorder = page.locator('fieldset.memo-recorder');
+    await recorder.getByRole('button', { name: 'Record' }).click();
+    await expect(recorder.getByRole('alert')).toHaveText(
+      "The microphone was not allowed. Allow it for this site in your browser's settings, then press Record again.",
+    );
+    // Nothing recorded, and it can be tried again.
+    await expect(recorder.locator('audio')).toHaveCount(0);
+    await expect(recorder.getByRole('button', { name: 'Record' })).toBeVisible();
+    await expectNoSeriousA11yViolations(page, 'the feedback form after a refused microphone');
+    mkdirSync(SHOTS, { recursive: true });
+    await recorder.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/memo-refused-laptop-en.png` });
+    await browser.close();
+  });
+});

@@ -117,6 +117,11 @@ pub struct Config {
     /// app retries them shortly): the relay is behind, and a longer queue only adds latency.
     #[arg(long, env = "TANDEM_MAX_QUEUED_APPENDS", default_value_t = NetLimits::default().max_queued_appends)]
     pub max_queued_appends: usize,
+
+    /// How long the batch of appends being stored may run before new appends are refused with
+    /// `RateLimited`: past it the relay is behind, and admitting more only adds latency.
+    #[arg(long, env = "TANDEM_MAX_APPEND_WAIT_MS", default_value_t = NetLimits::default().max_append_wait.as_millis() as u64)]
+    pub max_append_wait_ms: u64,
 }
 
 impl Config {
@@ -152,6 +157,7 @@ impl Config {
             write_timeout: secs("--write-timeout-secs", self.write_timeout_secs)?,
             allowed_origins: self.allowed_origins.clone(),
             max_queued_appends: self.max_queued_appends,
+            max_append_wait: Duration::from_millis(self.max_append_wait_ms.max(1)),
         })
     }
 }

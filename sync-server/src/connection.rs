@@ -279,6 +279,23 @@ async fn execute(relay: &Arc<Relay>, conn: ConnId, command: Command) -> Outcome 
 /// the connection that started it.
 /// Returns whether the append created the document.
 async fn store_and_forward(relay: Arc<Relay>, peer: Peer, command: Command) -> bool {
+    if let (
+        true,
+        Command::Append {
+            doc, client_msg_id, ..
+        },
+    ) = (relay.writer.behind(), &command)
+    {
+        debug!(conn = peer.id, %doc, "append refused: the writer is behind");
+        let refusal = refuse(
+            Some(*doc),
+            Some(*client_msg_id),
+            ErrorCode::RateLimited,
+            BUSY,
+        );
+        let _ = peer.send(Bytes::from(refusal.encode()));
+        return false;
+    }
     let mut room = relay.rooms.lock(command.doc()).await;
     let outcome = match command {
         Command::Append {

@@ -124,6 +124,9 @@ pub struct NetLimits {
     /// Appends waiting to be stored ([`crate::writer`]) beyond which new ones are refused with
     /// `RateLimited`: past it the relay is behind, and a longer queue is only more latency.
     pub max_queued_appends: usize,
+    /// How long the batch of appends being committed may run before new appends are refused
+    /// with `RateLimited` ([`crate::writer`]): past it the relay is behind.
+    pub max_append_wait: Duration,
 }
 
 impl Default for NetLimits {
@@ -137,6 +140,7 @@ impl Default for NetLimits {
             write_timeout: Duration::from_secs(30),
             allowed_origins: Vec::new(),
             max_queued_appends: 4096,
+            max_append_wait: Duration::from_millis(25),
         }
     }
 }

@@ -67,7 +67,12 @@ pub struct Relay {
 impl Relay {
     /// The shared state, with the append writer started over `store`.
     pub fn new(store: Arc<dyn Store>, limits: Limits, net: NetLimits) -> std::io::Result<Self> {
-        let writer = Writer::start(Arc::clone(&store), net.max_queued_appends, Arc::new(()))?;
+        let writer = Writer::start(
+            Arc::clone(&store),
+            net.max_queued_appends,
+            net.max_append_wait,
+            Arc::new(()),
+        )?;
         Ok(Relay {
             store,
             rooms: Rooms::default(),

@@ -12,15 +12,20 @@
 //! one document has at most one append in flight, and the store deduplicates by
 //! `client_msg_id` as before. The ack and broadcast follow only the batch's commit.
 //!
-//! Pushback: the queue is bounded. When it is full, the relay cannot keep up, and waiting in a
-//! longer queue would only turn into seconds of latency for everyone; [`Writer::append`] says
-//! [`Busy`] at once instead, and the client is refused with `RateLimited`, which the app retries
-//! a little later.
+//! Pushback: when the relay cannot keep up, waiting in a longer queue would only turn into
+//! seconds of latency for everyone, so [`Writer::append`] says [`WriteError::Busy`] at once
+//! instead, and the client is refused with `RateLimited`, which the app retries a little later.
+//! The writer counts as behind when its queue is full (`max_queued`), or when the batch it is
+//! committing has taken longer than `max_wait`: everything queued meanwhile waits at least that
+//! long, and the next batch, larger, takes longer still. Refusing then keeps each batch small
+//! enough that an admitted append waits about `max_wait` plus one batch, however many clients
+//! push.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 use tracing::error;
@@ -55,7 +60,15 @@ struct Job {
 pub struct Writer {
     queue: SyncSender<Job>,
     depth: Arc<AtomicUsize>,
+    /// When the batch being committed began, in microseconds since `epoch`; [`IDLE`] between
+    /// batches.
+    busy_since: Arc<AtomicU64>,
+    epoch: Instant,
+    max_wait: Duration,
 }
+
+/// `busy_since` while the writer waits for work.
+const IDLE: u64 = u64::MAX;
 
 /// What the writer has done, for the metrics.
 pub trait WriterObserver: Send + Sync + 'static {
@@ -73,15 +86,35 @@ impl Writer {
     pub fn start(
         store: Arc<dyn Store>,
         max_queued: usize,
+        max_wait: Duration,
         observer: Arc<dyn WriterObserver>,
     ) -> std::io::Result<Self> {
         let (queue, jobs) = mpsc::sync_channel(max_queued.max(1));
-        let depth = Arc::new(AtomicUsize::new(0));
-        let thread_depth = Arc::clone(&depth);
+        let epoch = Instant::now();
+        let state = Shared {
+            depth: Arc::new(AtomicUsize::new(0)),
+            busy_since: Arc::new(AtomicU64::new(IDLE)),
+            epoch,
+        };
+        let writer = Writer {
+            queue,
+            depth: Arc::clone(&state.depth),
+            busy_since: Arc::clone(&state.busy_since),
+            epoch,
+            max_wait,
+        };
         std::thread::Builder::new()
             .name("tandem-writer".into())
-            .spawn(move || write_batches(&*store, &jobs, &thread_depth, &*observer))?;
-        Ok(Writer { queue, depth })
+            .spawn(move || write_batches(&*store, &jobs, &state, &*observer))?;
+        Ok(writer)
+    }
+
+    /// Whether the batch being committed has run for longer than `max_wait`: an append now
+    /// would be refused. Asked before waiting for the document's lock, so that a refusal does
+    /// not wait behind the document's other appends.
+    pub fn behind(&self) -> bool {
+        let since = self.busy_since.load(Ordering::Relaxed);
+        since != IDLE && micros_since(self.epoch).saturating_sub(since) > micros(self.max_wait)
     }
 
     /// Stores one append with the next batch and answers once that batch is durable;
@@ -90,6 +123,9 @@ impl Writer {
         &self,
         request: AppendRequest,
     ) -> Result<(AppendRequest, Appended), WriteError> {
+        if self.behind() {
+            return Err(WriteError::Busy);
+        }
         let (answer, answered) = oneshot::channel();
         self.depth.fetch_add(1, Ordering::Relaxed);
         if let Err(e) = self.queue.try_send(Job { request, answer }) {
@@ -112,11 +148,26 @@ fn stopped() -> StoreError {
     StoreError::Task("the append writer stopped".into())
 }
 
+/// What the writer thread shares with the [`Writer`] handles.
+struct Shared {
+    depth: Arc<AtomicUsize>,
+    busy_since: Arc<AtomicU64>,
+    epoch: Instant,
+}
+
+fn micros(d: Duration) -> u64 {
+    u64::try_from(d.as_micros()).unwrap_or(u64::MAX - 1)
+}
+
+fn micros_since(epoch: Instant) -> u64 {
+    micros(epoch.elapsed())
+}
+
 /// The writer thread: waits for an append, takes everything queued behind it, commits, answers.
 fn write_batches(
     store: &dyn Store,
     jobs: &Receiver<Job>,
-    depth: &AtomicUsize,
+    shared: &Shared,
     observer: &dyn WriterObserver,
 ) {
     while let Ok(first) = jobs.recv() {
@@ -127,10 +178,13 @@ fn write_batches(
                 Err(_) => break,
             }
         }
-        depth.fetch_sub(batch.len(), Ordering::Relaxed);
+        shared.depth.fetch_sub(batch.len(), Ordering::Relaxed);
         let (requests, answers): (Vec<_>, Vec<_>) =
             batch.into_iter().map(|j| (j.request, j.answer)).unzip();
-        let started = std::time::Instant::now();
+        let started = Instant::now();
+        shared
+            .busy_since
+            .store(micros_since(shared.epoch), Ordering::Relaxed);
         // A panic in the store must not end the thread (every later append would fail): it
         // fails this batch, whose transaction rolled back as it unwound.
         let results = catch_unwind(AssertUnwindSafe(|| store.append_batch(&requests)))
@@ -138,6 +192,7 @@ fn write_batches(
                 error!(size = requests.len(), "storing a batch of appends panicked");
                 requests.iter().map(|_| Err(stopped())).collect()
             });
+        shared.busy_since.store(IDLE, Ordering::Relaxed);
         observer.batch(requests.len(), started.elapsed().as_secs_f64());
         for ((request, answer), result) in requests.into_iter().zip(answers).zip(results) {
             // A connection that went away meanwhile no longer waits; its append still stands.
@@ -165,7 +220,9 @@ mod tests {
     async fn appends_from_many_documents_are_stored_numbered_and_deduplicated() {
         let dir = tempfile::tempdir().expect("temp dir");
         let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).expect("open"));
-        let writer = Arc::new(Writer::start(Arc::clone(&store), 64, Arc::new(())).expect("start"));
+        let wait = Duration::from_secs(5);
+        let writer = Writer::start(Arc::clone(&store), 64, wait, Arc::new(())).expect("start");
+        let writer = Arc::new(writer);
         let tasks: Vec<_> = (1..=8u8)
             .map(|doc| {
                 let writer = Arc::clone(&writer);

@@ -213,10 +213,12 @@ fn head_seq(conn: &Connection, doc: DocId) -> rusqlite::Result<u64> {
         .query_row([&doc.0[..]], |row| row.get(0))
 }
 
-/// [`Store::append`] inside the caller's transaction, which commits it. Statements are cached:
-/// the writer runs these same few for every append.
+/// [`Store::append`] inside the caller's transaction, which commits it and writes `totals`
+/// (kept up to date here) back. Every check comes before the first write. Statements are
+/// cached: the writer runs these same few for every append.
 fn append_in(
     conn: &Connection,
+    totals: &mut Totals,
     doc: DocId,
     client_msg_id: ClientMsgId,
     ciphertext: &[u8],
@@ -232,7 +234,6 @@ fn append_in(
     if let Some(seq) = existing {
         return Ok(Appended::Duplicate(seq));
     }
-    let totals = totals(conn)?;
     let bytes: Option<u64> = conn
         .prepare_cached("SELECT bytes FROM docs WHERE doc_id = ?1")?
         .query_row([&doc.0[..]], |row| row.get(0))
@@ -260,8 +261,8 @@ fn append_in(
          ON CONFLICT (doc_id) DO UPDATE SET bytes = ?2",
     )?
     .execute(params![&doc.0[..], would_be])?;
-    conn.prepare_cached("UPDATE totals SET docs = docs + ?1, bytes = bytes + ?2 WHERE id = 1")?
-        .execute(params![u64::from(created), cost])?;
+    totals.docs += u64::from(created);
+    totals.bytes = totals.bytes.saturating_add(cost);
     Ok(Appended::New { seq, created })
 }
 
@@ -365,33 +366,51 @@ impl Store for SqliteStore {
     ) -> Result<Appended, StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let appended = append_in(&tx, doc, client_msg_id, ciphertext, quota)?;
+        let before = totals(&tx)?;
+        let mut now = before;
+        let appended = append_in(&tx, &mut now, doc, client_msg_id, ciphertext, quota)?;
+        if now != before {
+            tx.prepare_cached("UPDATE totals SET docs = ?1, bytes = ?2 WHERE id = 1")?
+                .execute(params![now.docs, now.bytes])?;
+        }
         tx.commit()?;
         Ok(appended)
     }
 
-    /// One transaction, one commit (and so one fsync) for the whole batch. Each append runs in
-    /// a savepoint of its own, so one that is refused (a quota) or fails leaves no trace while
-    /// the others stand; each sees the ones before it, as it would have one commit apart.
+    /// One transaction, one commit (and so one fsync) for the whole batch; each append sees
+    /// the ones before it, as it would have one commit apart. Every check comes before an
+    /// append's first write, so one that is refused (a quota, a deleted document) leaves no
+    /// trace while the others stand; a write that fails (the disk) fails the whole batch,
+    /// which is rolled back. The totals row is read once and written once.
     fn append_batch(&self, batch: &[AppendRequest]) -> Vec<Result<Appended, StoreError>> {
         let mut conn = self.conn();
-        let mut tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
-            Ok(tx) => tx,
-            Err(e) => return all_failed(batch.len(), &e),
-        };
-        let mut results = Vec::with_capacity(batch.len());
-        for a in batch {
-            let result = tx.savepoint().map_err(StoreError::from).and_then(|sp| {
-                let appended = append_in(&sp, a.doc, a.client_msg_id, &a.ciphertext, &a.quota)?;
-                sp.commit()?;
-                Ok(appended)
-            });
-            results.push(result);
-        }
-        match tx.commit() {
-            Ok(()) => results,
-            Err(e) => all_failed(batch.len(), &e),
-        }
+        let outcome = (|| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let before = totals(&tx)?;
+            let mut now = before;
+            let mut results = Vec::with_capacity(batch.len());
+            for a in batch {
+                let result = append_in(
+                    &tx,
+                    &mut now,
+                    a.doc,
+                    a.client_msg_id,
+                    &a.ciphertext,
+                    &a.quota,
+                );
+                if let Err(StoreError::Database(e)) = result {
+                    return Err(e);
+                }
+                results.push(result);
+            }
+            if now != before {
+                tx.prepare_cached("UPDATE totals SET docs = ?1, bytes = ?2 WHERE id = 1")?
+                    .execute(params![now.docs, now.bytes])?;
+            }
+            tx.commit()?;
+            Ok(results)
+        })();
+        outcome.unwrap_or_else(|e: rusqlite::Error| all_failed(batch.len(), &e))
     }
 
     fn store_snapshot(

@@ -42,7 +42,7 @@ use crate::outbox::{write_frames, Peer, Writing};
 use crate::refusal::{refuse, store_failed, About, BUSY};
 use crate::server::Relay;
 use crate::session::{Admission, ConnId, Screened, Session};
-use crate::store::{AppendRequest, Quota, StoreError};
+use crate::store::{AppendRequest, Appended, Quota, StoreError};
 use crate::writer::WriteError;
 
 /// The most of a catch-up queued for a client at once: the next page is read only when the
@@ -60,6 +60,7 @@ const MESSAGE_TIMEOUT_FACTOR: u32 = 4;
 /// at the gate (none for a relay served without one, as in some tests), held until the end.
 pub async fn handle(socket: WebSocket, relay: Arc<Relay>, pass: Option<Arc<Pass>>) {
     let id = relay.next_conn_id();
+    relay.metrics.connections.inc();
     let (peer, rx) = Peer::new(id, OUTGOING_QUEUE, OUTGOING_BYTES);
     let (sink, stream) = socket.split();
     info!(conn = id, "connection opened");
@@ -84,6 +85,7 @@ pub async fn handle(socket: WebSocket, relay: Arc<Relay>, pass: Option<Arc<Pass>
     };
     writer.abort();
     conn.leave_all().await;
+    conn.relay.metrics.connections.dec();
     info!(conn = id, reason, "connection closed");
 }
 
@@ -175,6 +177,7 @@ impl Connection {
         let doc = command.doc();
         let mut room = self.relay.rooms.lock(doc).await;
         let outcome = execute(&self.relay, self.peer.id, command).await;
+        self.relay.metrics.count_refusals(&outcome.replies);
         self.session
             .settle(doc, outcome.subscription, outcome.created);
         let resume = outcome.catch_up;
@@ -252,6 +255,7 @@ impl Connection {
 
     /// Queues a reply. A full queue has already kicked this connection, which `handle` notices.
     fn send(&self, msg: RelayMsg) {
+        self.relay.metrics.count_refusals([&msg]);
         let _ = self.peer.send(Bytes::from(msg.encode()));
     }
 }
@@ -293,6 +297,7 @@ async fn store_and_forward(relay: Arc<Relay>, peer: Peer, command: Command) -> b
             ErrorCode::RateLimited,
             BUSY,
         );
+        relay.metrics.count_refusals([&refusal]);
         let _ = peer.send(Bytes::from(refusal.encode()));
         return false;
     }
@@ -316,13 +321,15 @@ async fn store_and_forward(relay: Arc<Relay>, peer: Peer, command: Command) -> b
                 what: "append",
             };
             match relay.writer.append(request).await {
-                Ok((stored, appended)) => command::appended_outcome(
-                    peer.id,
-                    doc,
-                    client_msg_id,
-                    stored.ciphertext,
-                    appended,
-                ),
+                Ok((stored, appended)) => {
+                    if let Appended::New { .. } = appended {
+                        relay.metrics.appends.inc();
+                        let bytes = stored.ciphertext.len() as u64;
+                        relay.metrics.append_bytes.inc_by(bytes);
+                    }
+                    let ciphertext = stored.ciphertext;
+                    command::appended_outcome(peer.id, doc, client_msg_id, ciphertext, appended)
+                }
                 Err(WriteError::Busy) => {
                     debug!(conn = peer.id, %doc, "append refused: the writer's queue is full");
                     let code = ErrorCode::RateLimited;
@@ -333,6 +340,7 @@ async fn store_and_forward(relay: Arc<Relay>, peer: Peer, command: Command) -> b
         }
         other => execute(&relay, peer.id, other).await,
     };
+    relay.metrics.count_refusals(&outcome.replies);
     let created = outcome.created;
     room.apply(&peer, outcome);
     created

@@ -10,10 +10,12 @@
 //! The modules, from the outside in:
 //!
 //! - [`config`]: the command-line flags and their environment variables.
-//! - [`server`]: the routes (`/healthz`, `/sync`, `/blobs`, the app), the shared
+//! - [`server`]: the routes (`/healthz`, `/metrics`, `/sync`, `/blobs`, the app), the shared
 //!   [`server::Relay`] state, serving and graceful shutdown.
 //! - [`blobs`]: the attachment endpoints: resumable chunked upload, status and download of
 //!   sealed blobs, guarded by the document's access token.
+//! - [`metrics`]: the Prometheus metrics at `/metrics`: connections, documents, appends, the
+//!   writer's batches and queue, refusals by code; no document ids or secrets in labels.
 //! - [`gate`]: the caps on open connections, in all and per address, and the message bucket
 //!   one address's connections share.
 //! - [`static_files`]: the app's files with the single-page-app fallback and cache headers.
@@ -56,6 +58,7 @@ pub mod config;
 pub mod connection;
 pub mod gate;
 pub mod limits;
+pub mod metrics;
 pub mod outbox;
 pub mod refusal;
 pub mod relay_core;

@@ -40,11 +40,12 @@ use tracing::{debug, info, warn};
 use crate::config::{Config, ConfigError};
 use crate::gate::{Gate, Pass, Refused};
 use crate::limits::{Limits, NetLimits};
+use crate::metrics::Metrics;
 use crate::rooms::Rooms;
 use crate::security_headers::{self, AppHeaders};
 use crate::session::ConnId;
 use crate::store::{SqliteStore, Store, StoreError};
-use crate::writer::Writer;
+use crate::writer::{Writer, WriterObserver};
 use crate::{blobs, connection, static_files};
 
 /// Everything the connections share; one per process, behind an `Arc`.
@@ -58,6 +59,8 @@ pub struct Relay {
     pub net: NetLimits,
     /// The thread that stores appends in batches ([`crate::writer`]).
     pub writer: Writer,
+    /// What `/metrics` reports.
+    pub metrics: Arc<Metrics>,
     /// Source of connection ids for logs and for telling subscribers apart.
     next_conn: AtomicU64,
     /// The start of the relay's clock for rate limits, which take time as an input.
@@ -67,11 +70,12 @@ pub struct Relay {
 impl Relay {
     /// The shared state, with the append writer started over `store`.
     pub fn new(store: Arc<dyn Store>, limits: Limits, net: NetLimits) -> std::io::Result<Self> {
+        let metrics = Arc::new(Metrics::default());
         let writer = Writer::start(
             Arc::clone(&store),
             net.max_queued_appends,
             net.max_append_wait,
-            Arc::new(()),
+            Arc::clone(&metrics) as Arc<dyn WriterObserver>,
         )?;
         Ok(Relay {
             store,
@@ -79,6 +83,7 @@ impl Relay {
             limits,
             net,
             writer,
+            metrics,
             next_conn: AtomicU64::new(1),
             started: Instant::now(),
         })
@@ -285,11 +290,33 @@ pub fn router(relay: Arc<Relay>, static_dir: &Path) -> Router {
             "/healthz",
             get(|| async { ([(header::X_CONTENT_TYPE_OPTIONS, "nosniff")], "ok") }),
         )
+        .route("/metrics", get(metrics))
         .route(tandem_protocol::limits::SYNC_PATH, get(sync))
         .with_state(relay)
         .merge(attachments)
         .fallback_service(app)
         .layer(TraceLayer::new_for_http())
+}
+
+/// The Prometheus text exposition ([`crate::metrics`]).
+async fn metrics(State(relay): State<Arc<Relay>>) -> Response {
+    match relay
+        .metrics
+        .render(relay.rooms.len(), relay.writer.queued())
+    {
+        Ok(text) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    "text/plain; version=0.0.4; charset=utf-8",
+                ),
+                (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            ],
+            text,
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 async fn sync(

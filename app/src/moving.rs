@@ -27,12 +27,13 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 use tandem_domain::erasure::EraseError;
 use tandem_domain::{CandidateId, Status};
-use tandem_protocol::{DocId, MovedTo, OwnerSecret, Secret, ShareLink};
+use tandem_protocol::{MovedTo, OwnerSecret, Secret, ShareLink};
 
 use leptos::prelude::*;
 use tandem_sync_engine::Link;
 
 use crate::session::Session;
+use crate::storage::removal::erase_note_key;
 use crate::storage::{LocalStore, StoreError, VacancyRecord};
 
 /// Why an erase could not start. Nothing was changed or sent in any of these cases.
@@ -65,10 +66,6 @@ struct Intent {
     secret: String,
 }
 
-fn intent_key(doc: DocId) -> String {
-    format!("erasing:{doc}")
-}
-
 fn store_of(session: &Session) -> Result<LocalStore, StoreError> {
     session
         .device
@@ -99,7 +96,7 @@ pub async fn start_erase(
     };
     let json = serde_json::to_string(&intent).map_err(|e| StoreError::Failed(e.to_string()))?;
     store_of(session)?
-        .set_setting(&intent_key(session.doc), &json)
+        .set_setting(&erase_note_key(session.doc), &json)
         .await?;
     let moved = MovedTo {
         secret: to,
@@ -138,7 +135,7 @@ pub async fn follow(session: &Rc<Session>, moved: &MovedTo) -> Result<Followed, 
         });
     };
     let intent: Option<Intent> = store
-        .setting(&intent_key(session.doc))
+        .setting(&erase_note_key(session.doc))
         .await?
         .and_then(|json| serde_json::from_str(&json).ok());
     let erased_here = intent.is_some_and(|i| i.secret == moved.secret.to_base64());

@@ -106,6 +106,9 @@ test('the creator deletes a vacancy for everyone: the relay keeps nothing, the p
   await partner.goto(link.split('#')[0].replace(/\/v\/([^/]+).*/, '/v/$1'));
   await expect(partner.locator('#vacancy-title')).toHaveValue(title);
   await expect(partner.locator('#vacancy-title')).not.toBeEditable();
+  // The choice is remembered: after the reload it is not asked again.
+  await expect(notice).toContainText('Je kopie blijft op dit apparaat staan');
+  await expect(notice.getByRole('button', { name: 'Mijn kopie bewaren' })).toHaveCount(0);
   await notice.getByRole('button', { name: 'Van dit apparaat verwijderen' }).click();
   await expect(partner).toHaveURL(/\/$/);
   await expect(partner.getByRole('link', { name: title })).toHaveCount(0);

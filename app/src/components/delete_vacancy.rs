@@ -18,6 +18,7 @@ use leptos_router::hooks::use_navigate;
 use crate::i18n::*;
 use crate::problem::Problem;
 use crate::session::{Availability, SessionHandle};
+use crate::storage::removal::kept_copy_key;
 
 /// Removes the vacancy from this device and goes to the list; a storage failure is shown and
 /// the page stays. `navigate` is the router's, taken while the component was made.
@@ -120,7 +121,27 @@ pub fn DeletedNotice(session: SessionHandle) -> impl IntoView {
     let (deleted, deleting, availability) = (s.deleted, s.deleting, s.availability);
     // A vacancy that moved (a candidate was erased) is followed, not mourned: see `FollowMove`.
     let moved = s.moved;
+    // "Keep my copy" is remembered on the device, so the choice is not asked again at every
+    // visit; removing the vacancy from the device forgets it (`storage::removal`).
     let kept = RwSignal::new(false);
+    let kept_key = StoredValue::new(kept_copy_key(s.doc));
+    if let Some(store) = s.device.store() {
+        spawn_local(async move {
+            let key = kept_key.get_value();
+            if let Ok(Some(_)) = store.setting(&key).await {
+                kept.set(true);
+            }
+        });
+    }
+    let keep = move |_| {
+        kept.set(true);
+        if let Some(store) = session.with_value(|s| s.device.store()) {
+            spawn_local(async move {
+                // Not remembered (storage full) only means the question comes back next time.
+                let _ = store.set_setting(&kept_key.get_value(), "1").await;
+            });
+        }
+    };
     // Held in a stored value so the button's handler stays `Copy` inside `Show`.
     let navigate = StoredValue::new_local(use_navigate());
     view! {
@@ -143,7 +164,7 @@ pub fn DeletedNotice(session: SessionHandle) -> impl IntoView {
                 </p>
                 <div class="deleted-actions">
                     <Show when=move || !kept.get()>
-                        <button type="button" class="secondary" on:click=move |_| kept.set(true)>
+                        <button type="button" class="secondary" on:click=keep>
                             {t!(i18n, deleted_keep)}
                         </button>
                     </Show>

@@ -25,7 +25,7 @@ pub mod device_data;
 pub mod document;
 pub mod drafts;
 mod record;
-mod removal;
+pub mod removal;
 
 use idb::{Database, DatabaseEvent, Factory, KeyRange, ObjectStoreParams, Query, TransactionMode};
 use js_sys::{Object, Reflect, Uint8Array};

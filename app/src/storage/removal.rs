@@ -26,6 +26,17 @@ fn prefixed(prefix: &str) -> Result<Query, StoreError> {
     Ok(Query::KeyRange(range))
 }
 
+/// The setting that notes an erase this device started (see `crate::moving`).
+pub fn erase_note_key(doc: DocId) -> String {
+    format!("erasing:{doc}")
+}
+
+/// The setting that says this device keeps its copy of a vacancy its creator deleted
+/// (`components::delete_vacancy`).
+pub fn kept_copy_key(doc: DocId) -> String {
+    format!("deleted_kept:{doc}")
+}
+
 impl LocalStore {
     /// Removes everything this device stores of `doc`.
     pub async fn remove_vacancy(&self, doc: DocId) -> Result<(), StoreError> {
@@ -43,10 +54,10 @@ impl LocalStore {
         tx.object_store(UPLOADS)?.delete(range_for(&id)?)?.await?;
         let settings = tx.object_store(SETTINGS)?;
         settings.delete(prefixed(&format!("draft:{id}:"))?)?.await?;
-        // An erase this device started (see `crate::moving`): done or abandoned with it.
-        settings
-            .delete(JsValue::from_str(&format!("erasing:{id}")))?
-            .await?;
+        // Its erase note and the choice to keep its copy go with it.
+        for key in [erase_note_key(doc), kept_copy_key(doc)] {
+            settings.delete(JsValue::from_str(&key))?.await?;
+        }
         Self::finish(tx).await
     }
 }

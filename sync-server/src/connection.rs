@@ -30,7 +30,7 @@ use axum::body::Bytes;
 use axum::extract::ws::{Message, WebSocket};
 use futures_util::stream::SplitStream;
 use futures_util::StreamExt;
-use tandem_protocol::{ErrorCode, RelayMsg};
+use tandem_protocol::{ClientMsgId, DocId, ErrorCode, RelayMsg};
 use tokio::time::Instant;
 use tracing::{debug, info};
 
@@ -277,73 +277,91 @@ async fn execute(relay: &Arc<Relay>, conn: ConnId, command: Command) -> Outcome 
         })
 }
 
-/// An append's critical section, under the document's lock: store (with the next batch of the
-/// writer, [`crate::writer`]), then queue the Ack and the Broadcasts; or refuse it with
-/// `RateLimited` when the writer's queue is full. It owns everything it uses, so it can outlive
-/// the connection that started it.
+/// An append's two critical sections under the document's lock: submit it to the writer
+/// ([`crate::writer`]) with a ticket, release the lock while its batch commits, then take the
+/// lock again and, in ticket order ([`crate::rooms`]), queue the Ack and the Broadcasts. While
+/// the writer is behind, the append is refused with `RateLimited` at once, before waiting for
+/// the lock. It owns everything it uses, so it can outlive the connection that started it.
 /// Returns whether the append created the document.
 async fn store_and_forward(relay: Arc<Relay>, peer: Peer, command: Command) -> bool {
-    if let (
-        true,
-        Command::Append {
-            doc, client_msg_id, ..
-        },
-    ) = (relay.writer.behind(), &command)
-    {
+    let Command::Append {
+        doc,
+        client_msg_id,
+        ciphertext,
+        may_create,
+    } = command
+    else {
+        let mut room = relay.rooms.lock(command.doc()).await;
+        let outcome = execute(&relay, peer.id, command).await;
+        relay.metrics.count_refusals(&outcome.replies);
+        let created = outcome.created;
+        room.apply(&peer, outcome);
+        return created;
+    };
+    let busy = || {
         debug!(conn = peer.id, %doc, "append refused: the writer is behind");
-        let refusal = refuse(
-            Some(*doc),
-            Some(*client_msg_id),
-            ErrorCode::RateLimited,
-            BUSY,
-        );
+        let refusal = refuse(Some(doc), Some(client_msg_id), ErrorCode::RateLimited, BUSY);
         relay.metrics.count_refusals([&refusal]);
         let _ = peer.send(Bytes::from(refusal.encode()));
-        return false;
+        false
+    };
+    if relay.writer.behind() {
+        return busy();
     }
-    let mut room = relay.rooms.lock(command.doc()).await;
-    let outcome = match command {
-        Command::Append {
-            doc,
-            client_msg_id,
-            ciphertext,
-            may_create,
-        } => {
-            let request = AppendRequest {
-                doc,
-                client_msg_id,
-                ciphertext,
-                quota: Quota::new(&relay.limits, may_create),
-            };
-            let about = About {
-                doc,
-                client_msg_id: Some(client_msg_id),
-                what: "append",
-            };
-            match relay.writer.append(request).await {
-                Ok((stored, appended)) => {
-                    if let Appended::New { .. } = appended {
-                        relay.metrics.appends.inc();
-                        let bytes = stored.ciphertext.len() as u64;
-                        relay.metrics.append_bytes.inc_by(bytes);
-                    }
-                    let ciphertext = stored.ciphertext;
-                    command::appended_outcome(peer.id, doc, client_msg_id, ciphertext, appended)
-                }
-                Err(WriteError::Busy) => {
-                    debug!(conn = peer.id, %doc, "append refused: the writer's queue is full");
-                    let code = ErrorCode::RateLimited;
-                    Outcome::reply(refuse(Some(doc), Some(client_msg_id), code, BUSY))
-                }
-                Err(WriteError::Store(e)) => Outcome::reply(store_failed(peer.id, about, &e)),
+    let request = AppendRequest {
+        doc,
+        client_msg_id,
+        ciphertext,
+        quota: Quota::new(&relay.limits, may_create),
+    };
+    let mut room = relay.rooms.lock(doc).await;
+    let pending = match relay.writer.submit(request) {
+        Ok(pending) => pending,
+        Err(WriteError::Busy) => return busy(),
+        Err(WriteError::Store(e)) => return failed(&relay, &peer, doc, client_msg_id, &e),
+    };
+    let ticket = room.take_ticket();
+    drop(room);
+
+    let outcome = match pending.answer().await {
+        Ok((stored, appended)) => {
+            if let Appended::New { .. } = appended {
+                relay.metrics.appends.inc();
+                let bytes = stored.ciphertext.len() as u64;
+                relay.metrics.append_bytes.inc_by(bytes);
             }
+            let ciphertext = stored.ciphertext;
+            command::appended_outcome(peer.id, doc, client_msg_id, ciphertext, appended)
         }
-        other => execute(&relay, peer.id, other).await,
+        Err(e) => Outcome::reply(store_failed(peer.id, append_about(doc, client_msg_id), &e)),
     };
     relay.metrics.count_refusals(&outcome.replies);
+    let mut room = relay.rooms.lock(doc).await;
+    while let Err(turn) = room.my_turn(ticket) {
+        drop(room);
+        turn.await;
+        room = relay.rooms.lock(doc).await;
+    }
     let created = outcome.created;
     room.apply(&peer, outcome);
+    room.done(ticket);
     created
+}
+
+fn append_about(doc: DocId, client_msg_id: ClientMsgId) -> About {
+    About {
+        doc,
+        client_msg_id: Some(client_msg_id),
+        what: "append",
+    }
+}
+
+/// An append the writer could not take at all (it stopped): refused like a failed store call.
+fn failed(relay: &Relay, peer: &Peer, doc: DocId, id: ClientMsgId, e: &StoreError) -> bool {
+    let refusal = store_failed(peer.id, append_about(doc, id), e);
+    relay.metrics.count_refusals([&refusal]);
+    let _ = peer.send(Bytes::from(refusal.encode()));
+    false
 }
 
 /// What a message costs against the byte bucket: its payload.

@@ -13,13 +13,22 @@
 //! A long catch-up is the one thing sent outside the lock (page by page, see
 //! [`crate::catch_up`]): the joiner is subscribed at once, but what is broadcast meanwhile is
 //! held for it and released after its last page, so the order above still holds for it.
+//!
+//! Appends are the other exception: waiting under the lock for the disk would let a document
+//! take one append per commit. So an append is submitted to the writer ([`crate::writer`], which
+//! stores in submission order) under the lock with a ticket ([`Subscribers::take_ticket`]), the
+//! lock is released while the batch commits, and the outcomes are carried out under the lock
+//! again strictly in ticket order ([`Subscribers::my_turn`], [`Subscribers::done`]), so acks and
+//! broadcasts still go out in sequence order. A join meanwhile may read an entry that is stored
+//! but not yet broadcast: each subscriber's catch-up head is kept, and a broadcast of an entry
+//! at or below it is not sent to that subscriber again, so it still arrives once, either way.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use axum::body::Bytes;
-use tandem_protocol::DocId;
-use tokio::sync::OwnedMutexGuard;
+use tandem_protocol::{DocId, RelayMsg};
+use tokio::sync::{Notify, OwnedMutexGuard};
 
 use crate::command::{Outcome, Subscription};
 use crate::limits::{OUTGOING_BYTES, OUTGOING_QUEUE};
@@ -33,6 +42,13 @@ pub struct Subscribers {
     /// Subscribers still being sent their catch-up page by page: what is broadcast meanwhile
     /// waits here, so that it reaches them after the catch-up, in order.
     catching_up: HashMap<ConnId, Held>,
+    /// The head of each subscriber's catch-up: entries up to it reached it there.
+    caught_up_to: HashMap<ConnId, u64>,
+    /// Appends submitted to the writer and not yet carried out: tickets `applied..next_ticket`.
+    next_ticket: u64,
+    applied: u64,
+    /// Woken when a ticket is done, for the outcome whose turn is next.
+    turn: Arc<Notify>,
 }
 
 /// Broadcasts held for a subscriber until its catch-up is sent.
@@ -51,19 +67,47 @@ impl Subscribers {
     pub fn unsubscribe(&mut self, id: ConnId) {
         self.peers.remove(&id);
         self.catching_up.remove(&id);
+        self.caught_up_to.remove(&id);
+    }
+
+    /// A ticket for an append just submitted to the writer: its outcome is carried out after
+    /// those of every earlier ticket.
+    pub fn take_ticket(&mut self) -> u64 {
+        self.next_ticket += 1;
+        self.next_ticket
+    }
+
+    /// Whether `ticket`'s outcome may be carried out now; if not, a wait for the next ticket
+    /// to be done, to be awaited after releasing the lock.
+    pub fn my_turn(&self, ticket: u64) -> Result<(), tokio::sync::futures::OwnedNotified> {
+        if ticket == self.applied + 1 {
+            return Ok(());
+        }
+        Err(Arc::clone(&self.turn).notified_owned())
+    }
+
+    /// `ticket`'s outcome was carried out; the next may go.
+    pub fn done(&mut self, ticket: u64) {
+        self.applied = self.applied.max(ticket);
+        self.turn.notify_waiters();
     }
 
     pub fn is_subscribed(&self, id: ConnId) -> bool {
         self.peers.contains_key(&id)
     }
 
-    /// Queues `frame` for every subscriber except `except` (the sender, who gets an Ack instead).
+    /// Queues `frame` for every subscriber except `except` (the sender, who gets an Ack instead)
+    /// and those whose catch-up already held entry `seq`, if it is one.
     /// Peers that are gone or too slow are dropped from the document right away; so is one
     /// whose held broadcasts outgrow what its queue could take.
-    pub fn broadcast(&mut self, except: ConnId, frame: &Bytes) {
+    pub fn broadcast(&mut self, except: ConnId, frame: &Bytes, seq: Option<u64>) {
         let catching_up = &mut self.catching_up;
+        let caught_up_to = &self.caught_up_to;
         self.peers.retain(|&id, peer| {
             if id == except {
+                return true;
+            }
+            if seq.is_some_and(|seq| caught_up_to.get(&id).is_some_and(|&head| seq <= head)) {
                 return true;
             }
             let Some(held) = catching_up.get_mut(&id) else {
@@ -104,7 +148,14 @@ impl Subscribers {
     pub fn apply(&mut self, peer: &Peer, outcome: Outcome) {
         match outcome.subscription {
             Subscription::Keep => {}
-            Subscription::Subscribe => self.subscribe(peer.clone()),
+            Subscription::Subscribe => {
+                self.subscribe(peer.clone());
+                for reply in &outcome.replies {
+                    if let RelayMsg::Joined { head_seq, .. } = reply {
+                        self.caught_up_to.insert(peer.id, *head_seq);
+                    }
+                }
+            }
             Subscription::Unsubscribe => self.unsubscribe(peer.id),
         }
         if outcome.catch_up.is_some() && self.is_subscribed(peer.id) {
@@ -118,12 +169,17 @@ impl Subscribers {
             }
         }
         if let Some(msg) = outcome.broadcast {
-            self.broadcast(peer.id, &Bytes::from(msg.encode()));
+            let seq = match &msg {
+                RelayMsg::Broadcast { seq, .. } => Some(*seq),
+                _ => None,
+            };
+            self.broadcast(peer.id, &Bytes::from(msg.encode()), seq);
         }
     }
 
+    /// Nobody subscribed and no append on its way: the room may be forgotten.
     fn is_empty(&self) -> bool {
-        self.peers.is_empty()
+        self.peers.is_empty() && self.applied == self.next_ticket
     }
 }
 
@@ -229,8 +285,8 @@ mod tests {
             room.subscribe(a);
             room.subscribe(b);
             room.subscribe(slow);
-            room.broadcast(1, &Bytes::from_static(b"one"));
-            room.broadcast(1, &Bytes::from_static(b"two"));
+            room.broadcast(1, &Bytes::from_static(b"one"), None);
+            room.broadcast(1, &Bytes::from_static(b"two"), None);
             assert!(!room.is_subscribed(3), "a full queue ends the subscription");
         }
         slow_kicked.kicked().await;

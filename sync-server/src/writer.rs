@@ -118,11 +118,18 @@ impl Writer {
     }
 
     /// Stores one append with the next batch and answers once that batch is durable;
-    /// [`WriteError::Busy`] at once when the queue is full.
+    /// [`WriteError::Busy`] at once when the writer is behind.
     pub async fn append(
         &self,
         request: AppendRequest,
     ) -> Result<(AppendRequest, Appended), WriteError> {
+        Ok(self.submit(request)?.answer().await?)
+    }
+
+    /// Queues one append for the next batch without waiting: appends are stored in the order
+    /// they are submitted, which is how a document's lock orders them before releasing it. The
+    /// answer comes once the batch is durable. [`WriteError::Busy`] when the writer is behind.
+    pub fn submit(&self, request: AppendRequest) -> Result<Pending, WriteError> {
         if self.behind() {
             return Err(WriteError::Busy);
         }
@@ -135,12 +142,22 @@ impl Writer {
                 TrySendError::Disconnected(_) => WriteError::Store(stopped()),
             });
         }
-        Ok(answered.await.unwrap_or_else(|_| Err(stopped()))?)
+        Ok(Pending(answered))
     }
 
     /// Appends waiting for the writer right now.
     pub fn queued(&self) -> usize {
         self.depth.load(Ordering::Relaxed)
+    }
+}
+
+/// A submitted append, until its batch is durable.
+pub struct Pending(oneshot::Receiver<Stored>);
+
+impl Pending {
+    /// Waits for the batch's commit: the append as stored, or why not.
+    pub async fn answer(self) -> Stored {
+        self.0.await.unwrap_or_else(|_| Err(stopped()))
     }
 }
 

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The relay under co-editing load: for each client count (default 200 800 1000 2000), a fresh
+# relay (relay profile, its own temporary data directory, so every append is fsynced to a real
+# file) and `tandem-loadgen` against it: rooms of four, each client sending RATE small sealed
+# edits a second for SECONDS. Prints the load generator's figures and the relay's commit batches
+# from /metrics. Connection caps are lifted for the run (all clients share one address).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+cargo build --profile relay -p tandem-sync-server --bin tandem-relay -p tandem-loadgen >/dev/null
+PORT="${TANDEM_BENCH_PORT:-8790}"
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || echo "(cannot raise the open-file limit; large runs may be refused)"
+for clients in "${@:-200 800 1000 2000}"; do
+  for n in $clients; do
+    data=$(mktemp -d)
+    target/relay/tandem-relay --listen "127.0.0.1:$PORT" --data-dir "$data" \
+      --static-dir "$data/none" --max-connections 12000 --max-connections-per-address 0 \
+      --messages-per-second-per-address 10000000 >/dev/null 2>&1 &
+    relay=$!
+    for _ in $(seq 50); do
+      curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+      sleep 0.1
+    done
+    echo "==> $n clients"
+    target/relay/tandem-loadgen --url "ws://127.0.0.1:$PORT/sync" --clients "$n" \
+      --rate "${RATE:-10}" --seconds "${SECONDS_EACH:-10}" --relay-pid "$relay" || true
+    curl -fs "http://127.0.0.1:$PORT/metrics" \
+      | awk '/^tandem_commit_batch_(size|seconds)_(sum|count) /{v[$1]=$2}
+             END{n=v["tandem_commit_batch_size_count"]; if (n > 0)
+               printf "commit batches %d, mean %.1f appends, mean %.1f ms\n", n,
+                 v["tandem_commit_batch_size_sum"]/n, 1000*v["tandem_commit_batch_seconds_sum"]/n}'
+    kill "$relay"
+    wait "$relay" 2>/dev/null || true
+    rm -rf "$data"
+  done
+done

@@ -4,7 +4,7 @@ mod common;
 
 use common::{contains, msg_id, sealed, RelayProcess, TestDoc};
 use tandem_protocol::crypto::Purpose;
-use tandem_protocol::{ClientMsg, RelayMsg};
+use tandem_protocol::{ClientMsg, DocId, RelayMsg};
 
 #[tokio::test]
 async fn every_acknowledged_append_survives_a_kill() {
@@ -116,4 +116,95 @@ async fn the_database_holds_no_plaintext_and_no_token_nor_its_hash() {
         contains(&bytes, &doc.doc.0),
         "the document is where we looked"
     );
+}
+
+/// Clients and documents of the bounded kill-under-load check, and its rounds.
+const KILL_CLIENTS: usize = 8;
+const KILL_DOCS: usize = 2;
+const KILL_ROUNDS: usize = 3;
+
+/// One client appending as fast as its acks come back, until the connection dies; returns
+/// what was acknowledged, as (client_msg_id, seq).
+async fn append_until_cut(mut client: common::Client, doc: DocId) -> Vec<([u8; 16], u64)> {
+    let mut acked = Vec::new();
+    for i in 0u32.. {
+        let id = msg_id();
+        let ciphertext = sealed(format!("edit {i}").as_bytes());
+        if !client
+            .try_send_raw(
+                ClientMsg::Append {
+                    doc,
+                    client_msg_id: id,
+                    ciphertext,
+                }
+                .encode(),
+            )
+            .await
+        {
+            break;
+        }
+        // Broadcasts of the others' edits come in between; the ack of this one, or nothing.
+        loop {
+            match client.try_recv(common::TIMEOUT).await {
+                Some(RelayMsg::Ack {
+                    client_msg_id, seq, ..
+                }) if client_msg_id == id => {
+                    acked.push((id, seq));
+                    break;
+                }
+                Some(RelayMsg::Error { code, .. }) => panic!("refused with {code:?}"),
+                Some(_) => {}
+                None => return acked,
+            }
+        }
+    }
+    acked
+}
+
+#[tokio::test]
+async fn appends_acknowledged_under_load_survive_kills_once_each_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let docs: Vec<TestDoc> = (0..KILL_DOCS).map(|_| TestDoc::new()).collect();
+    let mut acked: Vec<Vec<([u8; 16], u64)>> = vec![Vec::new(); KILL_DOCS];
+    // No pushback in this test: every append is either acknowledged or cut by the kill.
+    let flags = ["--max-append-wait-ms", "60000"];
+    for round in 0..KILL_ROUNDS {
+        let relay = RelayProcess::start(dir.path(), &flags);
+        let mut runs = Vec::new();
+        for c in 0..KILL_CLIENTS {
+            let d = c % KILL_DOCS;
+            let mut client = relay.client().await;
+            client.join(&docs[d], 0).await;
+            runs.push((d, tokio::spawn(append_until_cut(client, docs[d].doc))));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(300 + 100 * round as u64)).await;
+        relay.kill();
+        for (d, run) in runs {
+            acked[d].extend(run.await.expect("client task"));
+        }
+    }
+
+    let relay = RelayProcess::start(dir.path(), &flags);
+    let mut total = 0;
+    for (doc, acked) in docs.iter().zip(&acked) {
+        let mut reader = relay.client().await;
+        let stored = reader.join(doc, 0).await.entries;
+        let seqs: Vec<u64> = stored.iter().map(|e| e.seq).collect();
+        let expected: Vec<u64> = (1..=stored.len() as u64).collect();
+        assert_eq!(seqs, expected, "gaps in the log after kills");
+        let ids: std::collections::HashSet<[u8; 16]> =
+            stored.iter().map(|e| e.client_msg_id).collect();
+        assert_eq!(ids.len(), stored.len(), "an append stored twice");
+        for (id, seq) in acked {
+            let at = stored.iter().find(|e| e.client_msg_id == *id);
+            assert_eq!(
+                at.map(|e| e.seq),
+                Some(*seq),
+                "an acknowledged append was lost"
+            );
+        }
+        total += acked.len();
+    }
+    println!("{total} acknowledged appends over {KILL_ROUNDS} kills: none lost or duplicated");
+    assert!(total > 0);
 }

@@ -4,11 +4,22 @@
 # file) and `tandem-loadgen` against it: rooms of four, each client sending RATE small sealed
 # edits a second for SECONDS. Prints the load generator's figures and the relay's commit batches
 # from /metrics. Connection caps are lifted for the run (all clients share one address).
+# Then the same workload against y-websocket 1.5.4 (installed from npm into a temporary
+# directory, run with its own server), by tests/bench/yjs-loadgen.cjs, so the figures stand side
+# by side. YJS=0 skips that side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --profile relay -p tandem-sync-server --bin tandem-relay -p tandem-loadgen >/dev/null
 PORT="${TANDEM_BENCH_PORT:-8790}"
+YJS_PORT=$((PORT + 1))
+yjs_dir=""
+if [ "${YJS:-1}" != 0 ]; then
+  yjs_dir=$(mktemp -d)
+  trap 'rm -rf "$yjs_dir"' EXIT
+  (cd "$yjs_dir" && npm install --silent --no-audit --no-fund y-websocket@1.5.4 yjs ws >/dev/null)
+  cp tests/bench/yjs-loadgen.cjs "$yjs_dir/"
+fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || echo "(cannot raise the open-file limit; large runs may be refused)"
 for clients in "${@:-200 800 1000 2000}"; do
   for n in $clients; do
@@ -32,5 +43,16 @@ for clients in "${@:-200 800 1000 2000}"; do
     kill "$relay"
     wait "$relay" 2>/dev/null || true
     rm -rf "$data"
+    if [ -n "$yjs_dir" ]; then
+      HOST=127.0.0.1 PORT="$YJS_PORT" node "$yjs_dir/node_modules/y-websocket/bin/server.js" \
+        >/dev/null 2>&1 &
+      yjs=$!
+      sleep 1
+      echo "==> $n clients, y-websocket 1.5.4"
+      (cd "$yjs_dir" && node yjs-loadgen.cjs "ws://127.0.0.1:$YJS_PORT" "$n" "${RATE:-10}" \
+        "${SECONDS_EACH:-10}" "$yjs" 2>/dev/null) || true
+      kill "$yjs"
+      wait "$yjs" 2>/dev/null || true
+    fi
   done
 done

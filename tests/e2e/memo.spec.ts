@@ -202,6 +202,57 @@ test.describe('with a microphone that says yes', () => {
   });
 });
 
+test.describe('with a relay that is struggling', () => {
+  test('a memo not sent yet says so to the recruiter; its author’s device keeps trying until it is', async ({ browser }) => {
+    test.setTimeout(120_000);
+    const recruiter = await (await browser.newContext(laptop)).newPage();
+    const author = await browser.newContext(laptop);
+    const manager = await author.newPage();
+    const link = await createVacancy(recruiter, 'Data engineer', 'Rita', 'recruiter');
+    await joinVacancy(manager, link, 'Henk', 'hiring manager');
+    await addStage(recruiter, 'First interview');
+    const path = await addCandidateWithInterview(recruiter, 'Ada Lovelace', '2026-11-30T09:00', ['Henk']);
+
+    // Every upload the author's device tries is refused for now with a 503, as by a proxy in
+    // front of a relay that is down.
+    let refusedPuts = 0;
+    await author.route('**/blobs/**', (route) => {
+      if (route.request().method() !== 'PUT') return route.continue();
+      refusedPuts += 1;
+      return route.fulfill({ status: 503, contentType: 'text/plain', body: 'the relay is restarting' });
+    });
+    await manager.goto(path);
+    const recorder = manager.locator('fieldset.memo-recorder');
+    await recorder.getByRole('button', { name: 'Record' }).click();
+    await expect(recorder.getByRole('timer')).toContainText('Recording 0:01 of 3:00');
+    await recorder.getByRole('button', { name: 'Stop' }).click();
+    await expect(recorder.locator('audio')).toHaveCount(1);
+    await manager.locator('fieldset.verdict').getByRole('radio', { name: 'No', exact: true }).check();
+    await manager.getByRole('button', { name: 'Submit feedback' }).click();
+    const mine = manager.locator('.feedback-done .memo-player');
+    await expect(mine.locator('.memo-upload')).toHaveText('The memo waits to be sent; it goes as soon as this device is online.');
+    await expect.poll(() => refusedPuts).toBeGreaterThan(0);
+
+    // The feedback reached the recruiter; the memo did not, and the player says so.
+    await recruiter.goto(path);
+    const theirs = recruiter.locator('.others-feedback .memo-player');
+    await expect(theirs.locator('.memo-label')).toHaveText('Voice memo · 0:01');
+    await theirs.getByRole('button', { name: 'Play voice memo' }).click();
+    await expect(theirs.getByRole('status')).toHaveText(
+      "This memo is not on the server yet: its author's device has not sent it. Try again later.",
+    );
+    await expect(theirs.locator('audio')).toHaveCount(0);
+
+    // The relay is back: the author's device tries again by itself, and the memo plays.
+    await author.unroute('**/blobs/**');
+    await expect(mine.locator('.memo-upload')).toHaveCount(0, { timeout: 30_000 });
+    await theirs.getByRole('button', { name: 'Play voice memo' }).click();
+    await expect(theirs.locator('audio')).toHaveCount(1);
+    expect(await duration(recruiter, '.others-feedback audio')).toBeGreaterThan(0);
+    await expect(theirs.getByRole('status')).toHaveText('');
+  });
+});
+
 test.describe('with a microphone that says yes, for a long time', () => {
   test('a recording stops at the 3-minute limit and says so; the memo stays in the draft across a reload', async ({ browser }) => {
     test.setTimeout(90_000);

@@ -8,14 +8,22 @@
 //! the export's path ([`crate::export`]), so ids, people and dates carry over. The app gives it
 //! a new key and moves everyone to it; the old document is deleted at the relay.
 //!
+//! Voice memos belong to their document: their sealed audio is stored beside it under the
+//! document's key and deleted with it. So the memos of the feedback that stays are sealed anew
+//! for the new document by the app ([`Vacancy::kept_memos`] lists them) and the copy names
+//! them by their new hashes (the `memos` given to [`Vacancy::erased_copy`]).
+//!
 //! What erasing cannot reach is the candidate's name typed into other text (check-in notes, an
 //! action, another candidate's notes): [`Vacancy::mentions`] says where it still appears, so
 //! the person erasing can clear it first.
+
+use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
 use crate::candidates::CandidateId;
 use crate::export::ImportError;
+use crate::feedback::MemoRef;
 use crate::vacancy::{DomainError, Vacancy};
 
 /// Why a candidate could not be erased. Nothing is changed in any of these cases.
@@ -44,14 +52,47 @@ pub type Section = String;
 
 impl Vacancy {
     /// The vacancy without `candidate`, as a new document with no history, and the bytes of
-    /// its one change. `self` is not changed.
+    /// its one change. Feedback whose memo's hash is a key of `memos` names that memo instead
+    /// (sealed anew for the new document). `self` is not changed.
     pub fn erased_copy(
         &self,
         candidate: &CandidateId,
         now_ms: i64,
+        memos: &BTreeMap<String, MemoRef>,
     ) -> Result<(Vacancy, Vec<u8>), EraseError> {
-        let without = self.without(candidate)?;
-        Ok(Vacancy::from_export(&without.export(now_ms))?)
+        let mut export = self.without(candidate)?.export(now_ms);
+        let feedback = export
+            .get_mut("vacancy")
+            .and_then(|v| v.get_mut("feedback"))
+            .and_then(Json::as_object_mut);
+        for entry in feedback.into_iter().flat_map(|f| f.values_mut()) {
+            let Some(memo) = entry.get_mut("memo") else {
+                continue;
+            };
+            let hash = memo.get("hash").and_then(Json::as_str).unwrap_or_default();
+            if let Some(new) = memos.get(hash) {
+                *memo = serde_json::json!({
+                    "hash": new.hash,
+                    "sealed_len": new.sealed_len,
+                    "mime": new.mime,
+                    "duration_ms": new.duration_ms,
+                });
+            }
+        }
+        Ok(Vacancy::from_export(&export)?)
+    }
+
+    /// The memos of the feedback that stays when `candidate` is erased, each once.
+    pub fn kept_memos(&self, candidate: &CandidateId) -> Vec<MemoRef> {
+        let mut memos: Vec<MemoRef> = self
+            .feedback()
+            .into_iter()
+            .filter(|f| &f.candidate != candidate)
+            .filter_map(|f| f.memo)
+            .collect();
+        memos.sort_by(|a, b| a.hash.cmp(&b.hash));
+        memos.dedup_by(|a, b| a.hash == b.hash);
+        memos
     }
 
     /// The sections (top-level keys of the schema: "checkins", "planning", …) whose text
@@ -131,7 +172,7 @@ mod tests {
     #[test]
     fn the_copy_holds_everything_but_the_candidate_and_no_history() {
         let (v, ada, grace) = with_two_candidates();
-        let (mut copy, change) = v.erased_copy(&ada, NOW + 10).unwrap();
+        let (mut copy, change) = v.erased_copy(&ada, NOW + 10, &BTreeMap::new()).unwrap();
 
         let names: Vec<String> = copy.candidates().into_iter().map(|c| c.name).collect();
         assert_eq!(names, ["Grace Hopper"]);
@@ -155,6 +196,39 @@ mod tests {
         assert!(v.candidate(&ada).is_some());
     }
 
+    fn memo(hash: char) -> MemoRef {
+        MemoRef {
+            hash: hash.to_string().repeat(64),
+            sealed_len: 1000,
+            mime: "audio/webm".into(),
+            duration_ms: 30_000,
+        }
+    }
+
+    #[test]
+    fn the_memos_that_stay_are_renamed_in_the_copy_and_the_erased_ones_go() {
+        let mut v = full_vacancy();
+        let ada = v.candidates()[0].id.clone();
+        let (grace, _) = v.add_candidate("Grace Hopper", NOW).unwrap();
+        let stage = v.stages()[0].id.clone();
+        let hans = PersonId("b".repeat(32));
+        for (who, memo_of) in [(&grace, memo('a')), (&ada, memo('b'))] {
+            let (interview, _) = v.add_interview(who, &stage, None).unwrap();
+            v.set_interviewer(&interview, &hans, true).unwrap();
+            let mut draft = FeedbackDraft::new(interview);
+            draft.recommendation = Some(Recommendation::Yes);
+            draft.memo = Some(memo_of);
+            v.submit_feedback(&draft, &hans, NOW + 5).unwrap();
+        }
+        // Ada's memo is not kept; Grace's is, once.
+        assert_eq!(v.kept_memos(&ada), [memo('a')]);
+        let renamed = BTreeMap::from([(memo('a').hash, memo('c'))]);
+        let (copy, _) = v.erased_copy(&ada, NOW, &renamed).unwrap();
+        let memos: Vec<MemoRef> = copy.feedback().into_iter().filter_map(|f| f.memo).collect();
+        assert_eq!(memos, [memo('c')]);
+        assert!(!copy.export_string(NOW).contains(&memo('b').hash));
+    }
+
     #[test]
     fn mentions_name_the_sections_where_the_name_is_still_typed() {
         let (mut v, ada, _) = with_two_candidates();
@@ -175,7 +249,7 @@ mod tests {
         let (v, _, _) = with_two_candidates();
         let nobody = CandidateId("nobody".into());
         assert!(matches!(
-            v.erased_copy(&nobody, NOW),
+            v.erased_copy(&nobody, NOW, &BTreeMap::new()),
             Err(EraseError::NoSuchCandidate)
         ));
         assert!(matches!(

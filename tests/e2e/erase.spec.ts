@@ -5,7 +5,18 @@
 import { test, expect, type Page, type WebSocket } from '@playwright/test';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addCandidate, addStage, createVacancy, dutchPhone, expectNoSeriousA11yViolations, expectTouchFriendly, joinVacancy, laptop, syncStatus } from './helpers';
+import config from '../playwright.config';
+import { addCandidate, addCandidateWithInterview, addCriterion, addStage, createVacancy, dutchPhone, expectNoSeriousA11yViolations, expectTouchFriendly, joinVacancy, laptop, syncStatus } from './helpers';
+
+// A fake microphone (a test tone), whose prompt is answered yes: for the memo that must survive
+// an erase. The first test records nothing.
+const base = config.use!.launchOptions!;
+test.use({
+  launchOptions: {
+    ...base,
+    args: [...(base.args ?? []), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  },
+});
 
 const SCREENS = process.env.TANDEM_SCREENS ?? 'test-results/screens';
 const ERASED = 'Wilhelmina Oosterhout';
@@ -197,4 +208,91 @@ test('the creator erases a candidate for good: both browsers move on, and the na
   await expect(stranger).toHaveURL(new RegExp(`/v/${newId}`));
   await expect(stranger.getByRole('status').filter({ hasText: 'erased a candidate for good' })).toBeVisible();
   expect(await deviceStorage(stranger)).not.toContain('Oosterhout');
+});
+
+/** The sealed blobs a page's device keeps, by their IndexedDB key (`<doc>:<hash>`). */
+async function sealedBlobs(page: Page): Promise<Map<string, Buffer>> {
+  const all = await page.evaluate(
+    () =>
+      new Promise<[string, number[]][]>((resolve, reject) => {
+        const open = indexedDB.open('tandem');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const store = open.result.transaction('blobs').objectStore('blobs');
+          const keys = store.getAllKeys();
+          const values = store.getAll();
+          values.onsuccess = () =>
+            resolve(keys.result.map((k, i) => [String(k), Array.from(values.result[i] as Uint8Array)]));
+          values.onerror = () => reject(values.error);
+        };
+      }),
+  );
+  return new Map(all.map(([k, v]) => [k, Buffer.from(v)]));
+}
+
+test('erasing a candidate keeps the other candidates\' voice memos: sealed anew, uploaded and played in the new vacancy', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const creator = await (await browser.newContext(laptop)).newPage();
+  const link = await createVacancy(creator, 'Backend developer Enschede', 'Reza', 'recruiter');
+  const oldId = new URL(link).pathname.split('/')[2];
+  await addCriterion(creator, 'SQL');
+  await addStage(creator, 'First talk');
+  const path = await addCandidateWithInterview(creator, KEPT, '2026-11-30T09:00', ['Reza']);
+
+  // The recruiter interviewed Grace and leaves feedback with a memo.
+  await creator.goto(path);
+  const form = creator.locator('form.feedback-form');
+  const recorder = form.locator('fieldset.memo-recorder');
+  await recorder.getByRole('button', { name: 'Record' }).click();
+  await expect(recorder.getByRole('timer')).toContainText('0:02', { timeout: 5_000 });
+  await recorder.getByRole('button', { name: 'Stop' }).click();
+  await expect(recorder.locator('audio')).toHaveCount(1);
+  await form.locator('fieldset.verdict').getByRole('radio', { name: 'Yes', exact: true }).check();
+  await form.getByRole('button', { name: 'Submit feedback' }).click();
+  const mine = creator.locator('.feedback-done .feedback-record');
+  await expect(mine.locator('.memo-upload')).toHaveCount(0, { timeout: 30_000 });
+  const before = await sealedBlobs(creator);
+  expect([...before.keys()].every((k) => k.startsWith(`${oldId}:`))).toBe(true);
+  expect(before.size).toBe(1);
+  const oldSealed = [...before.values()][0];
+
+  await addCandidate(creator, ERASED);
+  await expect(syncStatus(creator)).toContainText('Up to date');
+  const erase = creator.locator('.erase-candidate');
+  await erase.getByRole('button', { name: 'Erase for good…' }).click();
+  await erase.getByLabel("Type the candidate's name to confirm").fill(ERASED);
+  await erase.getByRole('button', { name: 'Erase for good', exact: true }).click();
+  await expect(creator).toHaveURL(/\/v\/[^/]+\/candidates$/);
+  const newId = new URL(creator.url()).pathname.split('/')[2];
+  expect(newId).not.toBe(oldId);
+
+  // The memo now lives under the new vacancy, sealed with its key: new bytes, new name.
+  const after = await sealedBlobs(creator);
+  expect(after.size).toBe(1);
+  const [[key, newSealed]] = [...after.entries()];
+  expect(key.startsWith(`${newId}:`)).toBe(true);
+  expect(newSealed.equals(oldSealed)).toBe(false);
+
+  // It reaches the relay, and the old sealed memo is gone from the relay's files.
+  const slice = (b: Buffer) => b.subarray(Math.floor(b.length / 2), Math.floor(b.length / 2) + 64);
+  await expect.poll(() => relayFiles().includes(slice(newSealed)), { timeout: 30_000 }).toBe(true);
+  expect(relayFiles().includes(slice(oldSealed))).toBe(false);
+
+  // A colleague joining the new vacancy with a fresh browser fetches it from the relay and plays it.
+  const newLink = await creator.getByLabel('Share link').inputValue();
+  const colleague = await (await browser.newContext(laptop)).newPage();
+  await joinVacancy(colleague, newLink, 'Iris', 'recruiter');
+  await colleague.goto(`/v/${newId}/compare`);
+  const memos = colleague.locator('section.compare-memos');
+  await expect(memos.locator('li')).toHaveCount(1);
+  // On a fast connection the player fetches ahead and replaces its button by the audio, maybe
+  // while the click is on its way: the duration below is what counts.
+  const play = memos.getByRole('button', { name: 'Play voice memo' });
+  if (await play.isVisible()) await play.click({ timeout: 3_000 }).catch(() => {});
+  await expect
+    .poll(() => colleague.evaluate(() => {
+      const d = document.querySelector<HTMLAudioElement>('.compare-memos audio')?.duration ?? 0;
+      return Number.isFinite(d) ? d : 0;
+    }), { timeout: 15_000 })
+    .toBeGreaterThan(1);
 });

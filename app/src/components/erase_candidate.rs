@@ -13,6 +13,7 @@ use leptos_router::hooks::use_navigate;
 use tandem_domain::CandidateId;
 
 use super::toast::use_toasts;
+use crate::attachments::download::MemoError;
 use crate::i18n::*;
 use crate::moving::{self, EraseRefusal, FollowError};
 use crate::pages::{section_path, vacancy_path};
@@ -83,6 +84,15 @@ pub fn EraseCandidate(
                     EraseRefusal::NotCreator => t_string!(i18n, erase_not_creator).to_string(),
                     EraseRefusal::Offline => t_string!(i18n, erase_offline).to_string(),
                     EraseRefusal::Unsent => t_string!(i18n, erase_unsent).to_string(),
+                    EraseRefusal::Memo(MemoError::Offline) => {
+                        t_string!(i18n, erase_offline).to_string()
+                    }
+                    EraseRefusal::Memo(MemoError::NotUploaded) => {
+                        t_string!(i18n, erase_memo_not_sent).to_string()
+                    }
+                    EraseRefusal::Memo(MemoError::CannotOpen) => {
+                        t_string!(i18n, erase_memo_unreadable).to_string()
+                    }
                     EraseRefusal::Storage(e) => Problem::from(&e).text(i18n),
                 };
                 refusal.set(Some(text));

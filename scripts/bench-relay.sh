@@ -6,7 +6,8 @@
 # from /metrics. Connection caps are lifted for the run (all clients share one address).
 # Then the same workload against y-websocket 1.5.4 (installed from npm into a temporary
 # directory, run with its own server), by tests/bench/yjs-loadgen.cjs, so the figures stand side
-# by side. YJS=0 skips that side.
+# by side. YJS=0 skips that side. Last, the kill -9 check under load for KILL_ROUNDS rounds
+# (default 100; the test suite runs 3): acknowledged appends, none lost or stored twice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
@@ -56,3 +57,6 @@ for clients in "${@:-200 800 1000 2000}"; do
     fi
   done
 done
+echo "==> kill -9 under load, ${KILL_ROUNDS:-100} rounds"
+TANDEM_KILL_ROUNDS="${KILL_ROUNDS:-100}" cargo test -q -p tandem-sync-server --test durability \
+  appends_acknowledged_under_load -- --nocapture 2>&1 | grep -E "acknowledged appends|test result|panicked"

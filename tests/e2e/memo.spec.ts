@@ -152,7 +152,7 @@ test.describe('with a microphone that says yes', () => {
     await expect(manager.locator('form.feedback-form')).toHaveCount(0);
     const mine = manager.locator('.feedback-done .feedback-record');
     await expect(mine.locator('.memo-label')).toHaveText(/Spraakmemo · 0:0[23]/);
-    await expect(mine.locator('.memo-upload')).toHaveText('De memo wacht op verzending; hij gaat zodra dit apparaat online is.');
+    await expect(mine.locator('.memo-upload')).toHaveText('De memo wacht op verzending; hij gaat zodra de server bereikbaar is.');
     await mine.scrollIntoViewIfNeeded();
     await manager.screenshot({ path: `${SHOTS}/memo-waiting-phone-nl.png` });
 
@@ -230,7 +230,7 @@ test.describe('with a relay that is struggling', () => {
     await manager.locator('fieldset.verdict').getByRole('radio', { name: 'No', exact: true }).check();
     await manager.getByRole('button', { name: 'Submit feedback' }).click();
     const mine = manager.locator('.feedback-done .memo-player');
-    await expect(mine.locator('.memo-upload')).toHaveText('The memo waits to be sent; it goes as soon as this device is online.');
+    await expect(mine.locator('.memo-upload')).toHaveText('The memo waits to be sent; it goes as soon as the server can be reached.');
     await expect.poll(() => refusedPuts).toBeGreaterThan(0);
 
     // The feedback reached the recruiter; the memo did not, and the player says so.

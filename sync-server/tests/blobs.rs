@@ -187,18 +187,6 @@ fn sealed_memo(doc: &TestDoc, len: usize) -> (Vec<u8>, Vec<u8>) {
     (audio, sealed)
 }
 
-/// Every byte of the relay's database files.
-fn relay_files(relay: &RelayProcess) -> Vec<u8> {
-    let mut all = Vec::new();
-    for entry in std::fs::read_dir(&relay.data_dir).expect("read the data dir") {
-        let path = entry.expect("a dir entry").path();
-        if path.is_file() {
-            all.extend(std::fs::read(&path).expect("read a relay file"));
-        }
-    }
-    all
-}
-
 #[tokio::test]
 async fn a_memo_goes_up_in_chunks_and_comes_down_the_same() {
     let dir = tempfile::tempdir().unwrap();
@@ -258,8 +246,8 @@ async fn a_memo_goes_up_in_chunks_and_comes_down_the_same() {
     assert_eq!(again.offset(), Some(total));
 
     // The relay holds ciphertext only.
-    assert!(contains(&relay_files(&relay), &sealed[..64]));
-    assert!(!contains(&relay_files(&relay), b"fake opus audio"));
+    assert!(contains(&relay.files(), &sealed[..64]));
+    assert!(!contains(&relay.files(), b"fake opus audio"));
 }
 
 #[tokio::test]
@@ -390,7 +378,7 @@ async fn the_vacancys_token_is_required_and_checked_before_anything_is_stored() 
     let status = blobs.head(&doc, hash).await;
     assert_eq!(status.status, StatusCode::NOT_FOUND);
     assert_eq!(status.offset(), Some(0));
-    assert!(!contains(&relay_files(&relay), &sealed[..64]));
+    assert!(!contains(&relay.files(), &sealed[..64]));
 }
 
 #[tokio::test]
@@ -484,7 +472,7 @@ async fn the_relay_holds_bytes_under_their_own_hash_only() {
     assert_eq!(status.status, StatusCode::NOT_FOUND);
     assert_eq!(status.offset(), Some(0), "the failed upload is discarded");
     assert!(
-        !contains(&relay_files(&relay), &sealed[..64]),
+        !contains(&relay.files(), &sealed[..64]),
         "the discarded bytes are still in the relay's files"
     );
 
@@ -591,13 +579,13 @@ async fn a_deleted_vacancys_attachments_are_gone_from_the_files_and_stay_gone() 
     assert_eq!(answer.status, StatusCode::NO_CONTENT);
     // The same bytes under another vacancy are that vacancy's own.
     blobs.put_from(&kept, &memo[..half], 0).await;
-    let files = relay_files(&relay);
+    let files = relay.files();
     assert!(contains(&files, b"Wilhelmina Oosterhout"));
     assert!(contains(&files, b"Geertruida Blankenstein"));
 
     own_and_delete(&relay, &doc, &OwnerSecret::random()).await;
 
-    let files = relay_files(&relay);
+    let files = relay.files();
     assert!(
         !contains(&files, b"Geertruida Blankenstein"),
         "the relay's files still hold the deleted vacancy's partial upload"

@@ -29,18 +29,6 @@ async fn delete(client: &mut Client, doc: DocId, owner: &OwnerSecret) -> RelayMs
     client.recv_skipping_departures().await
 }
 
-/// Every byte of the relay's database files.
-fn relay_files(relay: &RelayProcess) -> Vec<u8> {
-    let mut all = Vec::new();
-    for entry in std::fs::read_dir(&relay.data_dir).expect("read the data dir") {
-        let path = entry.expect("a dir entry").path();
-        if path.is_file() {
-            all.extend(std::fs::read(&path).expect("read a relay file"));
-        }
-    }
-    all
-}
-
 #[tokio::test]
 async fn the_owner_deletes_everyone_is_told_and_nothing_is_left() {
     let dir = tempfile::tempdir().unwrap();
@@ -66,7 +54,7 @@ async fn the_owner_deletes_everyone_is_told_and_nothing_is_left() {
         .await;
     let mut partner = relay.client().await;
     assert_eq!(partner.join(&doc, 0).await.head_seq, 3);
-    assert!(contains(&relay_files(&relay), b"Wilhelmina Oosterhout"));
+    assert!(contains(&relay.files(), b"Wilhelmina Oosterhout"));
     // Claiming again with the same hash (the creator's app does on every join) is fine.
     assert_eq!(
         claim(&mut creator, doc.doc, &owner).await,
@@ -82,7 +70,7 @@ async fn the_owner_deletes_everyone_is_told_and_nothing_is_left() {
         RelayMsg::Deleted { doc: doc.doc }
     );
     assert!(
-        !contains(&relay_files(&relay), b"Wilhelmina Oosterhout"),
+        !contains(&relay.files(), b"Wilhelmina Oosterhout"),
         "the relay's files still hold the deleted document's content"
     );
 
@@ -112,7 +100,7 @@ async fn the_owner_deletes_everyone_is_told_and_nothing_is_left() {
     creator.send(&doc.join_with(doc.token())).await;
     assert_eq!(creator.recv_refusal().await.code, ErrorCode::NotFound);
     fresh.expect_silence().await;
-    assert!(!contains(&relay_files(&relay), b"written offline"));
+    assert!(!contains(&relay.files(), b"written offline"));
 
     // The tombstone outlives a restart.
     relay.kill();
@@ -156,7 +144,7 @@ async fn a_wrong_delete_token_is_refused_and_removes_nothing() {
     let mut fresh = relay.client().await;
     let joined = fresh.join(&doc, 0).await;
     assert_eq!(joined.entries[0].ciphertext, sealed(b"kept"));
-    assert!(contains(&relay_files(&relay), b"kept"));
+    assert!(contains(&relay.files(), b"kept"));
 }
 
 #[tokio::test]
@@ -234,7 +222,7 @@ async fn the_owner_moves_members_hear_where_and_later_joins_are_sent_there_too()
         })
         .await;
     assert_eq!(partner.recv_refusal().await.code, ErrorCode::NotOwner);
-    assert!(contains(&relay_files(&relay), b"Wilhelmina Oosterhout"));
+    assert!(contains(&relay.files(), b"Wilhelmina Oosterhout"));
 
     // The pointer is opaque to the relay: any sealed bytes do.
     let pointer = sealed(b"where it went");
@@ -252,7 +240,7 @@ async fn the_owner_moves_members_hear_where_and_later_joins_are_sent_there_too()
     assert_eq!(creator.recv_skipping_departures().await, moved);
     assert_eq!(partner.recv_skipping_departures().await, moved);
     assert!(
-        !contains(&relay_files(&relay), b"Wilhelmina Oosterhout"),
+        !contains(&relay.files(), b"Wilhelmina Oosterhout"),
         "the relay's files still hold the moved document's content"
     );
 

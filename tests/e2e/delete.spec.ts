@@ -1,35 +1,11 @@
 // Deleting a vacancy for everyone: only its creator is offered it, it asks first, the relay's
 // files no longer hold the vacancy's sealed changes afterwards, the partner (connected) is told
 // and may keep or remove their copy, and a fresh browser opening the link hears it was deleted.
-import { test, expect, type Page, type WebSocket } from '@playwright/test';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { addCriterion, createVacancy, dutchPhone, expectTouchFriendly, joinVacancy, laptop, syncStatus } from './helpers';
+import { test, expect, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { addCriterion, createVacancy, dutchPhone, expectTouchFriendly, joinVacancy, laptop, relayFiles, sealedChanges, syncStatus } from './helpers';
 
 const SCREENS = process.env.TANDEM_SCREENS ?? 'test-results/screens';
-
-/** Every byte of the relay's database and write-ahead log. */
-function relayFiles() {
-  const dir = process.env.TANDEM_E2E_DATA_DIR!;
-  const files = readdirSync(dir).filter((f) => f === 'relay.sqlite3' || f === 'relay.sqlite3-wal');
-  return Buffer.concat(files.map((f) => readFileSync(join(dir, f))));
-}
-
-/**
- * The sealed changes a page sends: the tail of each `Append` frame ([version 3][variant 1][doc
- * 16][id 16][length][ciphertext]), which is ciphertext the relay stores as it is.
- */
-function sealedChanges(page: Page) {
-  const tails: Buffer[] = [];
-  page.on('websocket', (ws: WebSocket) => {
-    ws.on('framesent', (frame) => {
-      if (typeof frame.payload === 'string') return;
-      const bytes = Buffer.from(frame.payload);
-      if (bytes[0] === 3 && bytes[1] === 1 && bytes.length > 34 + 2 + 32) tails.push(bytes.subarray(bytes.length - 32));
-    });
-  });
-  return tails;
-}
 
 async function shot(page: Page, name: string) {
   mkdirSync(SCREENS, { recursive: true });

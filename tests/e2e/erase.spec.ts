@@ -2,11 +2,10 @@
 // their history; both browsers move to the vacancy's new link with everything else, the erased
 // candidate's name is in neither browser's storage afterwards, the relay's files no longer hold
 // the old vacancy's sealed changes, and the old link leads to the new one.
-import { test, expect, type Page, type WebSocket } from '@playwright/test';
-import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { test, expect, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
 import config from '../playwright.config';
-import { addCandidate, addCandidateWithInterview, addCriterion, addStage, createVacancy, dutchPhone, expectNoSeriousA11yViolations, expectTouchFriendly, joinVacancy, laptop, syncStatus } from './helpers';
+import { addCandidate, addCandidateWithInterview, addCriterion, addStage, createVacancy, dutchPhone, expectNoSeriousA11yViolations, expectTouchFriendly, joinVacancy, laptop, relayFiles, sealedChanges, syncStatus } from './helpers';
 
 // A fake microphone (a test tone), whose prompt is answered yes: for the memo that must survive
 // an erase. The first test records nothing.
@@ -21,26 +20,6 @@ test.use({
 const SCREENS = process.env.TANDEM_SCREENS ?? 'test-results/screens';
 const ERASED = 'Wilhelmina Oosterhout';
 const KEPT = 'Grace Hopper';
-
-/** Every byte of the relay's database and write-ahead log. */
-function relayFiles() {
-  const dir = process.env.TANDEM_E2E_DATA_DIR!;
-  const files = readdirSync(dir).filter((f) => f === 'relay.sqlite3' || f === 'relay.sqlite3-wal');
-  return Buffer.concat(files.map((f) => readFileSync(join(dir, f))));
-}
-
-/** The last 32 bytes of every `Append` a page sends: sealed bytes the relay stores as they are. */
-function sealedChanges(page: Page) {
-  const tails: Buffer[] = [];
-  page.on('websocket', (ws: WebSocket) => {
-    ws.on('framesent', (frame) => {
-      if (typeof frame.payload === 'string') return;
-      const bytes = Buffer.from(frame.payload);
-      if (bytes[0] === 3 && bytes[1] === 1 && bytes.length > 34 + 2 + 32) tails.push(bytes.subarray(bytes.length - 32));
-    });
-  });
-  return tails;
-}
 
 /**
  * Everything this origin keeps in IndexedDB, every key and value of every store, as text: bytes

@@ -1,6 +1,7 @@
-import { expect, type BrowserContext, type Page } from '@playwright/test';
+import { expect, type BrowserContext, type Page, type WebSocket } from '@playwright/test';
+import { readdirSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /**
  * Creates a vacancy from the home page, says who its maker is in it (a recruiter named `name`,
@@ -288,4 +289,27 @@ export async function expectNoSeriousA11yViolations(page: Page, what: string = p
     })
     .join('\n');
   expect.soft(serious.map((v) => v.id), `axe on ${what}:\n${list}`).toEqual([]);
+}
+
+/** Every byte of the relay's database and write-ahead log (the relay the tests started). */
+export function relayFiles() {
+  const dir = process.env.TANDEM_E2E_DATA_DIR!;
+  const files = readdirSync(dir).filter((f) => f === 'relay.sqlite3' || f === 'relay.sqlite3-wal');
+  return Buffer.concat(files.map((f) => readFileSync(join(dir, f))));
+}
+
+/**
+ * The sealed changes a page sends: the last 32 bytes of each `Append` frame ([version 3][variant
+ * 1][doc 16][id 16][length][ciphertext]), which is ciphertext the relay stores as it is.
+ */
+export function sealedChanges(page: Page) {
+  const tails: Buffer[] = [];
+  page.on('websocket', (ws: WebSocket) => {
+    ws.on('framesent', (frame) => {
+      if (typeof frame.payload === 'string') return;
+      const bytes = Buffer.from(frame.payload);
+      if (bytes[0] === 3 && bytes[1] === 1 && bytes.length > 34 + 2 + 32) tails.push(bytes.subarray(bytes.length - 32));
+    });
+  });
+  return tails;
 }

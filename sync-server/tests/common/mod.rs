@@ -30,6 +30,19 @@ pub struct RelayProcess {
 }
 
 impl RelayProcess {
+    /// Every byte of the relay's files (the database and its write-ahead log): what a test
+    /// searches for content that must, or must no longer, be stored.
+    pub fn files(&self) -> Vec<u8> {
+        let mut all = Vec::new();
+        for entry in std::fs::read_dir(&self.data_dir).expect("read the data dir") {
+            let path = entry.expect("a dir entry").path();
+            if path.is_file() {
+                all.extend(std::fs::read(&path).expect("read a relay file"));
+            }
+        }
+        all
+    }
+
     /// Starts the relay on an ephemeral port with `data_dir`; `extra` may add or override flags
     /// (a `--static-dir` in `extra` replaces the default, which does not exist).
     pub fn start(data_dir: &Path, extra: &[&str]) -> Self {

@@ -307,8 +307,12 @@ async fn a_catch_up_larger_than_a_connections_queue_is_streamed_with_broadcasts_
         peak / MIB as u64,
         before / MIB as u64
     );
+    // SQLite's page cache (32 MiB, `store/sqlite.rs`) may fill with the pages these catch-ups
+    // read; beyond that, what must not happen is a catch-up held whole per reader (six times
+    // 20 MiB), which would take far more than this.
+    const PAGE_CACHE: u64 = 32 * MIB as u64;
     assert!(
-        peak < before + 48 * MIB as u64,
+        peak < before + 48 * MIB as u64 + PAGE_CACHE,
         "RSS grew from {before} to {peak} bytes"
     );
 }

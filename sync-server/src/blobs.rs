@@ -106,12 +106,7 @@ async fn upload(
     })
     .await;
     match put {
-        Ok(stored) => {
-            let mut response = StatusCode::NO_CONTENT.into_response();
-            set_offset(&mut response, stored);
-            no_store(&mut response);
-            response
-        }
+        Ok(stored) => held(StatusCode::NO_CONTENT, stored),
         Err(e) => refusal(&e),
     }
 }
@@ -139,12 +134,7 @@ async fn status(
             no_store(&mut response);
             response
         }
-        Ok(state) => {
-            let mut response = StatusCode::NOT_FOUND.into_response();
-            set_offset(&mut response, state.map_or(0, |s| s.stored));
-            no_store(&mut response);
-            response
-        }
+        Ok(state) => held(StatusCode::NOT_FOUND, state.map_or(0, |s| s.stored)),
         Err(e) => refusal(&e),
     }
 }
@@ -387,6 +377,15 @@ fn refuse(status: StatusCode, text: &str) -> Response {
         format!("{text}\n"),
     )
         .into_response();
+    no_store(&mut response);
+    response
+}
+
+/// An answer that says how many bytes of the blob the relay holds; never cached, as it changes
+/// with every chunk.
+fn held(status: StatusCode, stored: u64) -> Response {
+    let mut response = status.into_response();
+    set_offset(&mut response, stored);
     no_store(&mut response);
     response
 }

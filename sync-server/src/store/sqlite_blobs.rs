@@ -518,29 +518,33 @@ mod tests {
         assert!(!file.windows(memo.len()).any(|w| w == memo));
     }
 
+    /// The tables of a version 3 file, as the migration tests start from them.
+    const VERSION_3_TABLES: &str = "
+        CREATE TABLE docs (doc_id BLOB PRIMARY KEY, bytes INTEGER NOT NULL DEFAULT 0,
+                           delete_hash BLOB);
+        CREATE TABLE tombstones (doc_id BLOB PRIMARY KEY);
+        CREATE TABLE entries (doc_id BLOB NOT NULL, seq INTEGER NOT NULL,
+           client_msg_id BLOB NOT NULL, ciphertext BLOB, PRIMARY KEY (doc_id, seq),
+           UNIQUE (doc_id, client_msg_id));
+        CREATE TABLE snapshots (doc_id BLOB PRIMARY KEY, covers_seq INTEGER NOT NULL,
+           ciphertext BLOB NOT NULL);
+        CREATE TABLE totals (id INTEGER PRIMARY KEY CHECK (id = 1),
+           docs INTEGER NOT NULL, bytes INTEGER NOT NULL);";
+
     #[test]
     fn a_version_3_file_keeps_its_documents_and_gains_blobs() {
         let dir = tempfile::tempdir().expect("temp dir");
         {
             let conn = Connection::open(dir.path().join(super::super::DB_FILE)).unwrap();
-            conn.execute_batch(
-                "CREATE TABLE docs (doc_id BLOB PRIMARY KEY, bytes INTEGER NOT NULL DEFAULT 0,
-                                    delete_hash BLOB);
-                 CREATE TABLE tombstones (doc_id BLOB PRIMARY KEY);
-                 CREATE TABLE entries (doc_id BLOB NOT NULL, seq INTEGER NOT NULL,
-                    client_msg_id BLOB NOT NULL, ciphertext BLOB, PRIMARY KEY (doc_id, seq),
-                    UNIQUE (doc_id, client_msg_id));
-                 CREATE TABLE snapshots (doc_id BLOB PRIMARY KEY, covers_seq INTEGER NOT NULL,
-                    ciphertext BLOB NOT NULL);
-                 CREATE TABLE totals (id INTEGER PRIMARY KEY CHECK (id = 1),
-                    docs INTEGER NOT NULL, bytes INTEGER NOT NULL);
+            conn.execute_batch(&format!(
+                "{VERSION_3_TABLES}
                  INSERT INTO docs VALUES (x'09090909090909090909090909090909', 66, x'aa');
                  INSERT INTO tombstones VALUES (x'01010101010101010101010101010101');
                  INSERT INTO entries VALUES
                     (x'09090909090909090909090909090909', 1, x'11', x'0102');
                  INSERT INTO totals VALUES (1, 1, 66);
-                 PRAGMA user_version = 3;",
-            )
+                 PRAGMA user_version = 3;"
+            ))
             .unwrap();
         }
         let store = SqliteStore::open(dir.path()).unwrap();
@@ -568,24 +572,15 @@ mod tests {
         let (done, half) = (BlobHash::of(b"memo"), BlobHash::of(b"half!!"));
         {
             let conn = Connection::open(dir.path().join(super::super::DB_FILE)).unwrap();
-            conn.execute_batch(
-                "CREATE TABLE docs (doc_id BLOB PRIMARY KEY, bytes INTEGER NOT NULL DEFAULT 0,
-                                    delete_hash BLOB);
-                 CREATE TABLE tombstones (doc_id BLOB PRIMARY KEY);
-                 CREATE TABLE entries (doc_id BLOB NOT NULL, seq INTEGER NOT NULL,
-                    client_msg_id BLOB NOT NULL, ciphertext BLOB, PRIMARY KEY (doc_id, seq),
-                    UNIQUE (doc_id, client_msg_id));
-                 CREATE TABLE snapshots (doc_id BLOB PRIMARY KEY, covers_seq INTEGER NOT NULL,
-                    ciphertext BLOB NOT NULL);
-                 CREATE TABLE totals (id INTEGER PRIMARY KEY CHECK (id = 1),
-                    docs INTEGER NOT NULL, bytes INTEGER NOT NULL);
+            conn.execute_batch(&format!(
+                "{VERSION_3_TABLES}
                  CREATE TABLE blobs (doc_id BLOB NOT NULL, hash BLOB NOT NULL,
                     total INTEGER NOT NULL, stored INTEGER NOT NULL, data BLOB NOT NULL,
                     PRIMARY KEY (doc_id, hash));
                  INSERT INTO docs VALUES (x'09090909090909090909090909090909', 0, NULL);
                  INSERT INTO totals VALUES (1, 1, 10);
-                 PRAGMA user_version = 4;",
-            )
+                 PRAGMA user_version = 4;"
+            ))
             .unwrap();
             for (hash, total, stored, data) in
                 [(done, 4, 4, &b"memo"[..]), (half, 6, 3, &b"hal\0\0\0"[..])]

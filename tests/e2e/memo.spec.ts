@@ -195,10 +195,15 @@ test.describe('with a microphone that says yes', () => {
     const stored = Buffer.concat(files.map((f) => readFileSync(join(dir, f))));
     const middle = Math.floor(sealed[0].length / 2);
     expect(stored.includes(sealed[0].subarray(middle, middle + 64))).toBe(true);
-    for (const at of [0.25, 0.5, 0.75]) {
-      const from = Math.floor(audio.length * at);
-      expect(stored.includes(audio.subarray(from, from + 32))).toBe(false);
+    // Stretches of the audio that say something: a run of silence or padding (few distinct
+    // bytes) also matches the zeros of any database page, plaintext or not.
+    const stretches = [];
+    for (let from = 0; from + 32 <= audio.length && stretches.length < 3; from += Math.floor(audio.length / 7)) {
+      const piece = audio.subarray(from, from + 32);
+      if (new Set(piece).size >= 16) stretches.push(piece);
     }
+    expect(stretches.length).toBe(3);
+    for (const piece of stretches) expect(stored.includes(piece)).toBe(false);
   });
 });
 

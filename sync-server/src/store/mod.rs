@@ -42,8 +42,8 @@ use crate::catch_up::{CatchUp, Page};
 use crate::limits::Limits;
 
 mod backup;
+mod checks;
 mod sqlite;
-mod sqlite_blobs;
 
 pub use sqlite::{SqliteStore, DB_FILE};
 

@@ -18,8 +18,9 @@ use sha2::{Digest, Sha256};
 use tandem_protocol::blob::BLOB_CHUNK_BYTES;
 use tandem_protocol::{BlobHash, DocId};
 
-use super::sqlite::{is_deleted, scrub_wal, totals};
-use super::{BlobError, BlobState, Quota, StoreError};
+use super::ownership::{is_deleted, scrub_wal};
+use super::totals;
+use crate::store::{BlobError, BlobState, Quota, StoreError};
 
 /// Version 5 of the schema: the blobs, beside the documents they belong to. A blob is per
 /// document: the same bytes under two documents are two rows, deleted with their own document.
@@ -233,7 +234,7 @@ fn reserve(
         let limit = quota.max_doc_blob_bytes;
         return Err(BlobError::DocumentFull { would_be, limit });
     }
-    let totals = totals(conn)?;
+    let totals = totals::read(conn)?;
     let relay_would_be = totals.bytes.saturating_add(total);
     if relay_would_be > quota.max_total_bytes {
         let limit = quota.max_total_bytes;
@@ -319,14 +320,9 @@ pub(super) fn read(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{SqliteStore, Store, Totals};
+    use super::super::{temp_store as store, SqliteStore, DB_FILE};
     use super::*;
-
-    fn store() -> (tempfile::TempDir, SqliteStore) {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let store = SqliteStore::open(dir.path()).expect("open store");
-        (dir, store)
-    }
+    use crate::store::{Store, Totals};
 
     fn quota(max_blob_bytes: u64, max_doc_blob_bytes: u64) -> Quota {
         Quota {
@@ -514,7 +510,7 @@ mod tests {
         ));
         assert_eq!(store.totals().unwrap(), Totals::default());
         drop(store);
-        let file = std::fs::read(dir.path().join(super::super::DB_FILE)).unwrap();
+        let file = std::fs::read(dir.path().join(DB_FILE)).unwrap();
         assert!(!file.windows(memo.len()).any(|w| w == memo));
     }
 
@@ -535,7 +531,7 @@ mod tests {
     fn a_version_3_file_keeps_its_documents_and_gains_blobs() {
         let dir = tempfile::tempdir().expect("temp dir");
         {
-            let conn = Connection::open(dir.path().join(super::super::DB_FILE)).unwrap();
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
             conn.execute_batch(&format!(
                 "{VERSION_3_TABLES}
                  INSERT INTO docs VALUES (x'09090909090909090909090909090909', 66, x'aa');
@@ -571,7 +567,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let (done, half) = (BlobHash::of(b"memo"), BlobHash::of(b"half!!"));
         {
-            let conn = Connection::open(dir.path().join(super::super::DB_FILE)).unwrap();
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
             conn.execute_batch(&format!(
                 "{VERSION_3_TABLES}
                  CREATE TABLE blobs (doc_id BLOB NOT NULL, hash BLOB NOT NULL,

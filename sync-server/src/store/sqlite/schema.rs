@@ -1,0 +1,198 @@
+//! The SQLite store's tables, and bringing a file written by an older relay up to them.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+use super::blobs;
+use crate::limits::ENTRY_OVERHEAD_BYTES;
+use crate::store::StoreError;
+
+/// The schema this code writes, recorded in SQLite's `user_version`.
+const SCHEMA_VERSION: i64 = 6;
+
+/// Version 2. `docs.bytes` is what the document costs against its limit (snapshot, live
+/// ciphertext and [`ENTRY_OVERHEAD_BYTES`] per row); `totals` keeps the sums over all documents
+/// in one row, updated in the same transaction as every write, so the relay-wide quotas cost one
+/// read instead of a scan.
+///
+/// Version 3. `docs.delete_hash` is the hash of the owner's delete token, NULL for documents
+/// nobody owns (all those from before version 3); `tombstones` lists deleted documents' ids,
+/// and nothing else of them (see [`crate::store`] for why the ids stay).
+///
+/// Version 4. `blobs` holds attachments; `totals.bytes` counts them.
+///
+/// Version 5. An attachment's bytes are in `blob_bytes`, apart from its progress in `blobs`
+/// ([`blobs::SCHEMA`] says why).
+///
+/// Version 6. `tombstones.moved_to` is the sealed pointer a moved document left (NULL for one
+/// deleted without moving).
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS docs (
+    doc_id BLOB PRIMARY KEY,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    delete_hash BLOB
+);
+CREATE TABLE IF NOT EXISTS tombstones (
+    doc_id BLOB PRIMARY KEY,
+    moved_to BLOB
+);
+CREATE TABLE IF NOT EXISTS entries (
+    doc_id BLOB NOT NULL,
+    seq INTEGER NOT NULL,
+    client_msg_id BLOB NOT NULL,
+    ciphertext BLOB,
+    PRIMARY KEY (doc_id, seq),
+    UNIQUE (doc_id, client_msg_id)
+);
+CREATE TABLE IF NOT EXISTS snapshots (
+    doc_id BLOB PRIMARY KEY,
+    covers_seq INTEGER NOT NULL,
+    ciphertext BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS totals (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    docs INTEGER NOT NULL,
+    bytes INTEGER NOT NULL
+);
+";
+
+/// From version 1, where the first join registered its token's hash as the document's owner:
+/// the owner goes (ids are now derived from tokens, see `tandem_protocol::crypto`), documents
+/// that never stored anything go, and every cost is counted anew with the per-entry overhead.
+const FROM_VERSION_1: &str = "
+DELETE FROM docs WHERE doc_id NOT IN (SELECT doc_id FROM entries);
+ALTER TABLE docs DROP COLUMN token_hash;
+UPDATE docs SET bytes =
+    (SELECT COUNT(*) * ?1 + COALESCE(SUM(LENGTH(ciphertext)), 0)
+     FROM entries e WHERE e.doc_id = docs.doc_id)
+  + COALESCE((SELECT LENGTH(ciphertext) FROM snapshots s WHERE s.doc_id = docs.doc_id), 0);
+";
+
+/// Brings the file to [`SCHEMA_VERSION`] in one transaction: a crash midway leaves it as it was.
+pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    if version > SCHEMA_VERSION {
+        return Err(StoreError::NewerSchema(version));
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let has_owner: bool = tx.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('docs') WHERE name = 'token_hash'",
+        [],
+        |row| row.get(0),
+    )?;
+    if has_owner {
+        let mut statements = FROM_VERSION_1.split(';').map(str::trim);
+        for sql in statements.by_ref().filter(|sql| !sql.is_empty()) {
+            if sql.contains("?1") {
+                tx.execute(sql, [ENTRY_OVERHEAD_BYTES])?;
+            } else {
+                tx.execute_batch(sql)?;
+            }
+        }
+    }
+    tx.execute_batch(SCHEMA)?;
+    blobs::migrate(&tx)?;
+    // From version 2: `CREATE TABLE IF NOT EXISTS` leaves an existing `docs` as it was.
+    let has_delete_hash: bool = tx.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('docs') WHERE name = 'delete_hash'",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_delete_hash {
+        tx.execute_batch("ALTER TABLE docs ADD COLUMN delete_hash BLOB")?;
+    }
+    // From version 3: tombstones without forwarding addresses.
+    let has_moved_to: bool = tx.query_row(
+        "SELECT COUNT(*) > 0 FROM pragma_table_info('tombstones') WHERE name = 'moved_to'",
+        [],
+        |row| row.get(0),
+    )?;
+    if !has_moved_to {
+        tx.execute_batch("ALTER TABLE tombstones ADD COLUMN moved_to BLOB")?;
+    }
+    tx.execute(
+        "INSERT OR REPLACE INTO totals (id, docs, bytes)
+         SELECT 1, COUNT(*),
+                COALESCE(SUM(bytes), 0) + (SELECT COALESCE(SUM(total), 0) FROM blobs)
+         FROM docs",
+        [],
+    )?;
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.commit()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{SqliteStore, DB_FILE};
+    use super::*;
+    use crate::store::{Quota, Store, Totals};
+    use tandem_protocol::DocId;
+
+    const O: u64 = ENTRY_OVERHEAD_BYTES;
+
+    #[test]
+    fn a_version_1_file_is_migrated_with_its_entries_and_costs() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE docs (doc_id BLOB PRIMARY KEY, token_hash BLOB NOT NULL,
+                                    bytes INTEGER NOT NULL DEFAULT 0);
+                 CREATE TABLE entries (doc_id BLOB NOT NULL, seq INTEGER NOT NULL,
+                    client_msg_id BLOB NOT NULL, ciphertext BLOB, PRIMARY KEY (doc_id, seq),
+                    UNIQUE (doc_id, client_msg_id));
+                 CREATE TABLE snapshots (doc_id BLOB PRIMARY KEY, covers_seq INTEGER NOT NULL,
+                    ciphertext BLOB NOT NULL);
+                 INSERT INTO docs VALUES (x'01', x'aa', 5), (x'02', x'bb', 0);
+                 INSERT INTO entries VALUES (x'01', 1, x'11', NULL), (x'01', 2, x'22', x'0102');
+                 INSERT INTO snapshots VALUES (x'01', 1, x'010203');",
+            )
+            .unwrap();
+        }
+        let store = SqliteStore::open(dir.path()).unwrap();
+        // The document that never stored anything is gone; the other costs its two rows, its
+        // live entry and its snapshot.
+        assert_eq!(
+            store.totals().unwrap(),
+            Totals {
+                docs: 1,
+                bytes: 2 * O + 2 + 3
+            }
+        );
+        drop(store);
+        let again = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(again.totals().unwrap().docs, 1);
+    }
+
+    #[test]
+    fn a_version_3_file_keeps_its_tombstones_and_can_move_documents() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (gone, kept) = (DocId([1; 16]), DocId([2; 16]));
+        {
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE docs (doc_id BLOB PRIMARY KEY, bytes INTEGER NOT NULL DEFAULT 0,
+                                    delete_hash BLOB);
+                 CREATE TABLE tombstones (doc_id BLOB PRIMARY KEY);
+                 PRAGMA user_version = 3;",
+            )
+            .unwrap();
+            conn.execute("INSERT INTO tombstones VALUES (?1)", [&gone.0[..]])
+                .unwrap();
+        }
+        let store = SqliteStore::open(dir.path()).unwrap();
+        assert!(store.is_deleted(gone).unwrap());
+        assert_eq!(store.moved_to(gone).unwrap(), None);
+        let owner = [7; 32];
+        store.own(kept, owner, &Quota::unlimited()).unwrap();
+        store.delete(kept, owner, Some(b"sealed pointer")).unwrap();
+        assert!(store.is_deleted(kept).unwrap());
+        assert_eq!(
+            store.moved_to(kept).unwrap().as_deref(),
+            Some(&b"sealed pointer"[..])
+        );
+    }
+}

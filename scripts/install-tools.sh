@@ -3,7 +3,8 @@
 # when its tool is already there at the right version, so repeated runs take seconds.
 #
 #   scripts/install-tools.sh          build tools (wasm target, Trunk, wasm-bindgen, wasm-opt)
-#   scripts/install-tools.sh --test   the same, plus Chromium and Playwright for browser tests
+#   scripts/install-tools.sh --test   the same, plus Chromium and Playwright for browser tests, and
+#                                     PostgreSQL, which the relay tests start privately
 #
 # Afterwards, put the npm tools on PATH:  export PATH="$PWD/tests/node_modules/.bin:$PATH"
 set -euo pipefail
@@ -65,5 +66,11 @@ if [ "${1:-}" = "--test" ]; then
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     step "installing Debian's chromium and chromium-driver"
     apt_install chromium chromium-driver
+  fi
+  # The relay tests start a cluster of their own from these binaries (initdb, pg_ctl); the
+  # package's own service is not used.
+  if ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null && ! command -v initdb >/dev/null; then
+    step "installing Debian's PostgreSQL"
+    apt_install postgresql
   fi
 fi

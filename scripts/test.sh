@@ -17,6 +17,16 @@ cargo clippy -p tandem-app -p tandem-domain -p tandem-protocol -p tandem-sync-en
 echo "==> cargo test (native: protocol, domain, sync engine, relay, the app's browser-free parts)"
 mkdir -p target
 cargo test --workspace --exclude tandem-simulation 2>&1 | tee target/cargo-test.log
+# The relay's integration tests again, on PostgreSQL: those that start the relay binary, each
+# binary with a private cluster of its own (tests/common/postgres.rs).
+pg_tests=$(grep -l 'RelayProcess::start' sync-server/tests/*.rs | xargs -n1 basename | sed 's/\.rs$//' \
+  | sed 's/^/--test /' | tr '\n' ' ')
+echo "==> cargo test (relay integration tests on PostgreSQL)"
+# shellcheck disable=SC2086 # one word per flag
+TANDEM_TEST_STORE=postgres cargo test -p tandem-sync-server $pg_tests 2>&1 | tee target/cargo-test-pg.log
+cat target/cargo-test-pg.log >>target/cargo-test.log
+pg_count=$(grep -oE '^test result: ok\. [0-9]+' target/cargo-test-pg.log | awk '{s += $4} END {print s + 0}')
+echo "==> $pg_count relay tests ran on PostgreSQL"
 echo "==> deterministic simulation (${TANDEM_SIM_SEEDS:-300} seeds; scripts/bench.sh runs 10,000)"
 cargo test -p tandem-simulation -- --nocapture 2>&1 | tee -a target/cargo-test.log
 # cargo test exits non-zero on failure; also refuse a run that executed nothing.

@@ -22,8 +22,15 @@ pub struct Config {
     pub listen: SocketAddr,
 
     /// Directory for the relay's data; created if missing. The SQLite file is relay.sqlite3.
+    /// Unused with --database-url.
     #[arg(long, env = "TANDEM_DATA_DIR", default_value = "./data")]
     pub data_dir: PathBuf,
+
+    /// A PostgreSQL database to keep the relay's data in instead of SQLite under --data-dir,
+    /// e.g. postgres://tandem:secret@db.internal/tandem (or host=/run/postgresql dbname=tandem).
+    /// Its tables are created, or brought up to date, at start.
+    #[arg(long, env = "TANDEM_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
 
     /// Directory of the built app to serve (index.html is the fallback for app routes).
     /// If it is missing, the relay logs a warning and still serves /sync and /healthz.

@@ -44,7 +44,7 @@ use crate::metrics::Metrics;
 use crate::rooms::Rooms;
 use crate::security_headers::{self, AppHeaders};
 use crate::session::ConnId;
-use crate::store::{SqliteStore, Store, StoreError};
+use crate::store::{PostgresStore, SqliteStore, Store, StoreError};
 use crate::writer::{Writer, WriterObserver};
 use crate::{blobs, connection, static_files};
 
@@ -133,14 +133,13 @@ impl Server {
     pub fn new(config: &Config) -> Result<Self, ServerError> {
         let mut net = config.net_limits()?;
         net.max_connections = fit_file_limit(net.max_connections);
-        let store = SqliteStore::open(&config.data_dir)?;
-        info!(data_dir = %config.data_dir.display(), "store open");
+        let store = open_store(config)?;
         let gate = Gate::new(
             net.max_connections,
             net.max_connections_per_address,
             net.messages_per_second_per_address,
         );
-        let relay = Arc::new(Relay::new(Arc::new(store), config.limits(), net)?);
+        let relay = Arc::new(Relay::new(store, config.limits(), net)?);
         Ok(Server {
             router: router(Arc::clone(&relay), &config.static_dir),
             relay,
@@ -194,6 +193,25 @@ impl Server {
         let _ = tokio::time::timeout(SHUTDOWN_GRACE, stop_tx.closed()).await;
         Ok(())
     }
+}
+
+/// The store the flags choose: PostgreSQL with `--database-url`, SQLite under `--data-dir`
+/// otherwise.
+fn open_store(config: &Config) -> Result<Arc<dyn Store>, StoreError> {
+    let Some(url) = &config.database_url else {
+        let store = SqliteStore::open(&config.data_dir)?;
+        info!(data_dir = %config.data_dir.display(), "store open");
+        return Ok(Arc::new(store));
+    };
+    // Opening blocks on the database, which may not be done on a thread running async tasks
+    // (this one, at start): a thread of its own does it.
+    let store = std::thread::scope(|s| {
+        s.spawn(|| PostgresStore::open(url))
+            .join()
+            .unwrap_or_else(|_| Err(StoreError::Task("opening the database panicked".into())))
+    })?;
+    info!("store open on PostgreSQL");
+    Ok(Arc::new(store))
 }
 
 /// One HTTP connection (and, after an upgrade, the WebSocket it became) under its pass. The

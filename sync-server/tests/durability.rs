@@ -67,11 +67,12 @@ async fn the_database_holds_no_plaintext_and_no_token_nor_its_hash() {
         alice.append(doc.doc, msg_id(), &sealed).await;
         assert!(matches!(bob.recv().await, RelayMsg::Broadcast { .. }));
     }
+    let sealed_snapshot = key.seal(Purpose::Snapshot, snapshot);
     alice
         .send(&ClientMsg::Snapshot {
             doc: doc.doc,
             covers_seq: 2,
-            ciphertext: key.seal(Purpose::Snapshot, snapshot),
+            ciphertext: sealed_snapshot.clone(),
         })
         .await;
     let sealed_presence = key.seal(Purpose::Presence, presence);
@@ -91,14 +92,11 @@ async fn the_database_holds_no_plaintext_and_no_token_nor_its_hash() {
     let fresh = relay.client().await.join(&doc, 0).await;
     assert!(fresh.snapshot.is_some());
 
-    let mut bytes = Vec::new();
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            bytes.extend(std::fs::read(&path).unwrap());
-        }
-    }
-    assert!(bytes.len() > 1000, "the database files were found");
+    let bytes = relay.files();
+    assert!(
+        contains(&bytes, &sealed_snapshot),
+        "the database files were found, with what the relay stores"
+    );
     for plaintext in [&change[..], &snapshot[..], &presence[..]] {
         assert!(!contains(&bytes, plaintext), "plaintext on disk");
     }

@@ -13,10 +13,12 @@
 //! pointer the owner sent ([`Store::delete`] with `moved_to`), and a join of the old id is
 //! answered with it ([`Store::moved_to`]). The pointer is ciphertext the relay cannot open.
 //!
-//! [`Store`] is synchronous on purpose: SQLite is a blocking library, and a future PostgreSQL
-//! backend can implement the same calls with a blocking client. The server runs every call in
-//! `tokio::task::spawn_blocking` while it holds the document's lock (see [`crate::rooms`]), so a
-//! store never sees two writes to one document at once and needs no ordering logic of its own.
+//! [`Store`] is synchronous on purpose: SQLite is a blocking library, and the PostgreSQL store
+//! runs each call to its end on a runtime of its own (see its overview for why). The server
+//! runs every call in `tokio::task::spawn_blocking` while it holds the document's lock (see
+//! [`crate::rooms`]), so a store never sees two writes to one document at once from one relay.
+//! (Several relays on one PostgreSQL database are ordered by the database; see
+//! [`PostgresStore`].)
 //! Appends are the exception to `spawn_blocking`: the server's one writer thread
 //! ([`crate::writer`]) gathers those of many documents and stores them with
 //! [`Store::append_batch`], one commit for all (each still under its document's lock).
@@ -32,6 +34,8 @@
 //! The store only ever holds opaque ciphertext; it never learns what a document says.
 //!
 //! - [`SqliteStore`] (`sqlite`): the embedded default, one SQLite file in WAL mode.
+//! - [`PostgresStore`] (`postgres`): a PostgreSQL database (`--database-url`), for a relay whose
+//!   operator runs one.
 //! - `backup`: a consistent copy of that file while it is in use, and putting one back.
 
 use std::path::PathBuf;
@@ -43,8 +47,10 @@ use crate::limits::Limits;
 
 mod backup;
 mod checks;
+mod postgres;
 mod sqlite;
 
+pub use postgres::PostgresStore;
 pub use sqlite::{SqliteStore, DB_FILE};
 
 /// Why a store call failed. Refusals (the client asked for something the limits forbid) and
@@ -67,6 +73,12 @@ pub enum StoreError {
     RelayFullOfBytes { would_be: u64, limit: u64 },
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
+    #[error("PostgreSQL error: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("no connection to PostgreSQL: {0}")]
+    Pool(String),
+    #[error("the database URL cannot be used: {0}")]
+    DatabaseUrl(String),
     #[error("cannot read or write the relay's files: {0}")]
     Io(#[from] std::io::Error),
     #[error("the relay's database was written by a newer relay (schema {0}); run that one")]
@@ -102,6 +114,9 @@ impl StoreError {
             | StoreError::RelayFullOfDocuments { .. }
             | StoreError::RelayFullOfBytes { .. } => ErrorCode::QuotaExceeded,
             StoreError::Database(_)
+            | StoreError::Postgres(_)
+            | StoreError::Pool(_)
+            | StoreError::DatabaseUrl(_)
             | StoreError::Io(_)
             | StoreError::NotUtf8Path(_)
             | StoreError::NewerSchema(_)
@@ -142,6 +157,12 @@ pub enum BlobError {
 impl From<rusqlite::Error> for BlobError {
     fn from(e: rusqlite::Error) -> Self {
         BlobError::Store(StoreError::Database(e))
+    }
+}
+
+impl From<tokio_postgres::Error> for BlobError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        BlobError::Store(StoreError::Postgres(e))
     }
 }
 

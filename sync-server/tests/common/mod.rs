@@ -2,6 +2,8 @@
 //! client that speaks the real protocol, and a minimal HTTP/1.1 GET.
 #![allow(dead_code)] // Each test file uses a different subset.
 
+pub mod postgres;
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -25,14 +27,22 @@ pub struct RelayProcess {
     child: Child,
     pub addr: SocketAddr,
     pub data_dir: PathBuf,
+    /// The PostgreSQL database the relay stores in, when the tests run on PostgreSQL
+    /// ([`postgres::selected`]); SQLite under `data_dir` otherwise.
+    pub database_url: Option<String>,
     /// Kept open so the relay never writes into a closed pipe.
     _stdout: BufReader<ChildStdout>,
 }
 
 impl RelayProcess {
     /// Every byte of the relay's files (the database and its write-ahead log): what a test
-    /// searches for content that must, or must no longer, be stored.
+    /// searches for content that must, or must no longer, be stored. On PostgreSQL, every byte
+    /// its tables hold: dead rows and the server's log are PostgreSQL's to keep or drop (see
+    /// the store's overview), what the relay stores is what the tables say.
     pub fn files(&self) -> Vec<u8> {
+        if let Some(url) = &self.database_url {
+            return postgres::cluster().contents(url);
+        }
         let mut all = Vec::new();
         for entry in std::fs::read_dir(&self.data_dir).expect("read the data dir") {
             let path = entry.expect("a dir entry").path();
@@ -44,13 +54,24 @@ impl RelayProcess {
     }
 
     /// Starts the relay on an ephemeral port with `data_dir`; `extra` may add or override flags
-    /// (a `--static-dir` in `extra` replaces the default, which does not exist).
+    /// (a `--static-dir` in `extra` replaces the default, which does not exist). When the tests
+    /// run on PostgreSQL, the relay stores in the private cluster's database for `data_dir`.
     pub fn start(data_dir: &Path, extra: &[&str]) -> Self {
+        let database_url = postgres::selected().then(|| postgres::cluster().database_for(data_dir));
+        Self::start_with(data_dir, database_url, extra)
+    }
+
+    /// [`RelayProcess::start`] on the database at `database_url` (SQLite under `data_dir` for
+    /// `None`), whichever store the tests run on: two relays on one database, say.
+    pub fn start_with(data_dir: &Path, database_url: Option<String>, extra: &[&str]) -> Self {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_tandem-relay"));
         cmd.arg("--listen")
             .arg("127.0.0.1:0")
             .arg("--data-dir")
             .arg(data_dir);
+        if let Some(url) = &database_url {
+            cmd.arg("--database-url").arg(url);
+        }
         if !extra.contains(&"--static-dir") {
             cmd.arg("--static-dir").arg(data_dir.join("no-app-here"));
         }
@@ -78,6 +99,7 @@ impl RelayProcess {
             child,
             addr,
             data_dir: data_dir.to_owned(),
+            database_url,
             _stdout: stdout,
         }
     }

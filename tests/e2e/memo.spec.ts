@@ -326,3 +326,75 @@ test.describe('with a microphone that is refused', () => {
     await browser.close();
   });
 });
+
+test.describe('with a microphone that says yes, on a phone that is replaced', () => {
+  test('a memo not sent yet travels in the device backup, and the new device sends it', async ({ browser }) => {
+    test.setTimeout(180_000);
+    const recruiter = await (await browser.newContext(laptop)).newPage();
+    await watchAudio(recruiter.context());
+    const oldPhone = await browser.newContext(laptop);
+    await watchAudio(oldPhone);
+    const network = await switchableNetwork(oldPhone);
+    const manager = await oldPhone.newPage();
+    const link = await createVacancy(recruiter, 'Data engineer', 'Rita', 'recruiter');
+    await joinVacancy(manager, link, 'Henk', 'hiring manager');
+    await addStage(recruiter, 'First interview');
+    const path = await addCandidateWithInterview(recruiter, 'Ada Lovelace', '2026-11-30T09:00', ['Henk']);
+
+    // Recorded and submitted offline: the memo and the feedback exist only on this phone.
+    await manager.goto(path);
+    await network.offline();
+    await oldPhone.setOffline(true);
+    const recorder = manager.locator('fieldset.memo-recorder');
+    await recorder.getByRole('button', { name: 'Record' }).click();
+    await expect(recorder.getByRole('timer')).toContainText('Recording 0:02 of 3:00', { timeout: 5_000 });
+    await recorder.getByRole('button', { name: 'Stop' }).click();
+    await expect(recorder.locator('audio')).toHaveCount(1);
+    const audio = await audioBytes(manager, 'recorded');
+    expect(audio.length).toBeGreaterThan(1000);
+    await manager.locator('fieldset.verdict').getByRole('radio', { name: 'Yes', exact: true }).check();
+    await manager.getByRole('button', { name: 'Submit feedback' }).click();
+    await expect(manager.locator('.feedback-done .memo-upload')).toHaveText(
+      'The memo waits to be sent; it goes as soon as the server can be reached.',
+    );
+
+    // Still offline, the phone is backed up; then it is lost.
+    await manager.goto('/');
+    await manager.getByLabel('Passphrase', { exact: true }).fill('four random words here');
+    await manager.getByLabel('Passphrase again').fill('four random words here');
+    const [download] = await Promise.all([
+      manager.waitForEvent('download'),
+      manager.getByRole('button', { name: 'Download backup' }).click(),
+    ]);
+    // Kept apart from the old phone's browser, which deletes its downloads when it is closed.
+    const file = test.info().outputPath('phone.tandem');
+    await download.saveAs(file);
+    // Sealed twice over: no stretch of the audio is readable in the file.
+    const backup = readFileSync(file);
+    expect(backup.length).toBeGreaterThan(audio.length);
+    const middle = Math.floor(audio.length / 2);
+    expect(backup.includes(audio.subarray(middle, middle + 32))).toBe(false);
+    await oldPhone.close();
+
+    // The new phone is restored from the file, online, and sends what the old one owed.
+    const newPhone = await (await browser.newContext(laptop)).newPage();
+    await newPhone.goto('/');
+    await newPhone.getByLabel('Backup file').setInputFiles(file);
+    await newPhone.getByLabel('Passphrase of the backup').fill('four random words here');
+    await newPhone.getByRole('button', { name: 'Restore' }).click();
+    await expect(newPhone.getByRole('status').filter({ hasText: 'Backup restored' })).toContainText('1 vacancies added');
+    await newPhone.goto(path);
+    const mine = newPhone.locator('.feedback-done .memo-player');
+    await expect(mine.locator('.memo-label')).toHaveText(/Voice memo · 0:0[23]/);
+    await expect(mine.locator('.memo-upload')).toHaveCount(0, { timeout: 30_000 });
+
+    // The recruiter gets the feedback and hears exactly what was recorded on the old phone.
+    await recruiter.goto(path);
+    const theirs = recruiter.locator('.others-feedback .feedback-record');
+    await expect(theirs).toHaveCount(1, { timeout: 30_000 });
+    const play = theirs.getByRole('button', { name: 'Play voice memo' });
+    if (await play.isVisible()) await play.click();
+    expect(await duration(recruiter, '.others-feedback audio')).toBeGreaterThan(1);
+    expect((await audioBytes(recruiter, 'played')).equals(audio)).toBe(true);
+  });
+});

@@ -1,7 +1,8 @@
 //! "Back up this device" and "Restore a backup" on the home page: every vacancy on this device
 //! with its link and its stored document bytes (so history and what the relay already has
-//! survive), the outbox and the device's settings, in one file sealed with a passphrase
-//! (`tandem_protocol::backup`); and such a file added back, merging vacancies the device has.
+//! survive), the outbox, the device's settings and its sealed voice memos with the uploads still
+//! owed, in one file sealed with a passphrase (`tandem_protocol::backup`); and such a file added
+//! back, merging vacancies the device has.
 //!
 //! The key derivation takes a second or two on purpose and blocks the tab while it runs, so the
 //! page first says it is working and lets the browser paint that before it starts.
@@ -15,12 +16,14 @@ use crate::device::{use_device, Device, StoreState};
 use crate::files::{download, read_chosen, ReadError};
 use crate::i18n::*;
 use crate::problem::Problem;
-use crate::storage::device_data::{Restored, VacancyData};
+use crate::storage::device_data::{AttachmentData, Restored, VacancyData};
 
-/// The content's own version, inside the sealed file.
-const CONTENT_VERSION: u32 = 1;
+/// The content's own version, inside the sealed file. Version 2 added the attachments.
+const CONTENT_VERSION: u32 = 2;
 
 /// What a backup holds, before it is sealed (postcard: compact, and the chunks stay bytes).
+/// Postcard is not self-describing, so each version has its own shape, told apart by the
+/// `version` that leads both.
 #[derive(Serialize, Deserialize)]
 struct BackupContent {
     version: u32,
@@ -28,6 +31,41 @@ struct BackupContent {
     made_at: f64,
     vacancies: Vec<VacancyData>,
     settings: Vec<(String, String)>,
+    attachments: AttachmentData,
+}
+
+/// Version 1: a backup from before voice memos, which has no attachments.
+#[derive(Deserialize)]
+struct BackupContentV1 {
+    #[allow(dead_code)]
+    version: u32,
+    made_at: f64,
+    vacancies: Vec<VacancyData>,
+    settings: Vec<(String, String)>,
+}
+
+impl BackupContent {
+    /// Reads an opened backup of any version this app knows.
+    fn read(plain: &[u8]) -> Result<Self, BackupError> {
+        let (version, _) =
+            postcard::take_from_bytes::<u32>(plain).map_err(|_| BackupError::Damaged)?;
+        match version {
+            1 => {
+                let v1: BackupContentV1 =
+                    postcard::from_bytes(plain).map_err(|_| BackupError::Damaged)?;
+                Ok(BackupContent {
+                    version,
+                    made_at: v1.made_at,
+                    vacancies: v1.vacancies,
+                    settings: v1.settings,
+                    attachments: AttachmentData::default(),
+                })
+            }
+            CONTENT_VERSION => postcard::from_bytes(plain).map_err(|_| BackupError::Damaged),
+            _ if version > CONTENT_VERSION => Err(BackupError::NewerFormat(0)),
+            _ => Err(BackupError::Damaged),
+        }
+    }
 }
 
 /// Why a backup could not be made or restored, in the user's language.
@@ -63,6 +101,7 @@ async fn make_backup(device: &Device, passphrase: &str) -> Result<(String, Vec<u
         made_at: now(),
         vacancies: store.all_vacancy_data().await.map_err(|e| e.to_string())?,
         settings: store.all_settings().await.map_err(|e| e.to_string())?,
+        attachments: store.all_attachments().await.map_err(|e| e.to_string())?,
     };
     let plain = postcard::to_allocvec(&content).map_err(|e| e.to_string())?;
     let started = now();
@@ -224,18 +263,16 @@ async fn restore_from(
         }
     };
     let plain = backup::open(&bytes, passphrase).map_err(|e| backup_error_text(i18n, &e))?;
-    let content: BackupContent =
-        postcard::from_bytes(&plain).map_err(|_| backup_error_text(i18n, &BackupError::Damaged))?;
-    if content.version > CONTENT_VERSION {
-        return Err(backup_error_text(i18n, &BackupError::NewerFormat(0)));
-    }
+    let content = BackupContent::read(&plain).map_err(|e| backup_error_text(i18n, &e))?;
     let store = device
         .store()
         .ok_or_else(|| Problem::StorageUnavailable.text(i18n))?;
     let restored = store
-        .restore(&content.vacancies, &content.settings)
+        .restore(&content.vacancies, &content.settings, &content.attachments)
         .await
         .map_err(|e| Problem::from(&e).text(i18n))?;
+    // Memos the old device had not sent yet go from here now.
+    device.uploads.kick();
     // A new phone takes on the backed-up device's name, colour and person.
     device.read_identity(&store).await;
     Ok(restored)

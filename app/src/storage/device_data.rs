@@ -1,6 +1,8 @@
 //! The device's data as a whole, for the backup and the restore: every
 //! vacancy's list entry (as stored, so fields added later travel with it), its document chunks
-//! and outbox, and the device's settings (profile, person id, feedback drafts).
+//! and outbox, the device's settings (profile, person id, feedback drafts), and its attachments:
+//! the sealed voice memos and the uploads still owed to the relay (a memo recorded offline on
+//! the old phone exists nowhere else).
 //!
 //! Restoring merges: a vacancy this device lacks is added as it was; one it has keeps its own
 //! entry (gaining only fields it lacks) and gains the backup's chunks beside its own, so loading
@@ -12,7 +14,9 @@ use js_sys::{Object, Uint8Array};
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::{get, set, LocalStore, StoreError, CHUNKS, OUTBOX, SETTINGS, VACANCIES};
+use super::{
+    bytes_of, get, set, LocalStore, StoreError, BLOBS, CHUNKS, OUTBOX, SETTINGS, UPLOADS, VACANCIES,
+};
 
 /// Settings that say who this device is: restored only onto a device with no vacancies yet
 /// (a new phone), so a device already in use stays the person it is.
@@ -28,6 +32,15 @@ pub struct VacancyData {
     pub chunks: Vec<(String, Vec<u8>)>,
     /// Changes the relay had not acknowledged, with their keys.
     pub outbox: Vec<(String, Vec<u8>)>,
+}
+
+/// The device's attachments, with their keys (`"<doc>:<hash>"`, see `storage::blobs`).
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttachmentData {
+    /// Sealed blobs: only sealed bytes are ever kept, so the backup holds nothing readable.
+    pub blobs: Vec<(String, Vec<u8>)>,
+    /// Uploads still to send, with the document's access token: the restored device sends them.
+    pub uploads: Vec<(String, String)>,
 }
 
 /// What a restore added.
@@ -85,16 +98,45 @@ impl LocalStore {
             .collect())
     }
 
-    /// Adds the backup's vacancies and settings to this device, merging where it has them; in
-    /// one transaction, so a failed restore adds nothing.
+    /// Every attachment on this device, and the uploads still owed.
+    pub async fn all_attachments(&self) -> Result<AttachmentData, StoreError> {
+        let tx = self
+            .db
+            .transaction(&[BLOBS, UPLOADS], TransactionMode::ReadOnly)?;
+        let blobs = tx.object_store(BLOBS)?;
+        let (keys, values) = (
+            blobs.get_all_keys(None, None)?.await?,
+            blobs.get_all(None, None)?.await?,
+        );
+        let blobs = keys
+            .iter()
+            .zip(values.iter())
+            .filter_map(|(k, v)| Some((k.as_string()?, bytes_of(v))))
+            .collect();
+        let uploads = tx.object_store(UPLOADS)?;
+        let (keys, values) = (
+            uploads.get_all_keys(None, None)?.await?,
+            uploads.get_all(None, None)?.await?,
+        );
+        let uploads = keys
+            .iter()
+            .zip(values.iter())
+            .filter_map(|(k, v)| Some((k.as_string()?, v.as_string()?)))
+            .collect();
+        Ok(AttachmentData { blobs, uploads })
+    }
+
+    /// Adds the backup's vacancies, settings and attachments to this device, merging where it
+    /// has them; in one transaction, so a failed restore adds nothing.
     pub async fn restore(
         &self,
         vacancies: &[VacancyData],
         settings: &[(String, String)],
+        attachments: &AttachmentData,
     ) -> Result<Restored, StoreError> {
         let had_vacancies = !self.vacancies().await?.is_empty();
         let tx = self.db.transaction(
-            &[VACANCIES, CHUNKS, OUTBOX, SETTINGS],
+            &[VACANCIES, CHUNKS, OUTBOX, SETTINGS, BLOBS, UPLOADS],
             TransactionMode::ReadWrite,
         )?;
         let list = tx.object_store(VACANCIES)?;
@@ -126,6 +168,23 @@ impl LocalStore {
                         .await?;
                 }
             }
+        }
+        // Blobs are named by the hash of their bytes: one already here is the same blob.
+        let blobs = tx.object_store(BLOBS)?;
+        for (k, bytes) in &attachments.blobs {
+            blobs
+                .put(
+                    &Uint8Array::from(bytes.as_slice()),
+                    Some(&JsValue::from_str(k)),
+                )?
+                .await?;
+        }
+        // An upload the relay already finished is found so at once (its answer says complete).
+        let uploads = tx.object_store(UPLOADS)?;
+        for (k, token) in &attachments.uploads {
+            uploads
+                .put(&JsValue::from_str(token), Some(&JsValue::from_str(k)))?
+                .await?;
         }
         let store = tx.object_store(SETTINGS)?;
         for (k, value) in settings {

@@ -181,8 +181,20 @@ impl Connection {
         self.session
             .settle(doc, outcome.subscription, outcome.created);
         let resume = outcome.catch_up;
+        // Presence and departures reach other relays' subscribers too ([`crate::fanout`]).
+        let announce = match &outcome.broadcast {
+            Some(msg @ (RelayMsg::Presence { .. } | RelayMsg::PeerLeft { .. }))
+                if self.relay.shared_store =>
+            {
+                Some(msg.encode())
+            }
+            _ => None,
+        };
         room.apply(&self.peer, outcome);
         drop(room);
+        if let Some(frame) = announce {
+            self.relay.store.announce(doc, &frame);
+        }
         if let Some(resume) = resume {
             self.send_rest_of_catch_up(resume).await;
         }
@@ -341,6 +353,15 @@ async fn store_and_forward(relay: Arc<Relay>, peer: Peer, command: Command) -> b
         drop(room);
         turn.await;
         room = relay.rooms.lock(doc).await;
+    }
+    if relay.shared_store {
+        // Entries another relay appended before this one are delivered first.
+        if let Some(RelayMsg::Broadcast { seq, .. }) = &outcome.broadcast {
+            let before = seq.saturating_sub(1);
+            if room.delivered() < before {
+                crate::fanout::deliver_missed(&relay, &mut room, doc, before).await;
+            }
+        }
     }
     let created = outcome.created;
     room.apply(&peer, outcome);

@@ -27,6 +27,8 @@
 //!   writes it to the socket.
 //! - [`rooms`]: who is subscribed to which document, and the per-document lock that orders
 //!   joins, appends and broadcasts.
+//! - [`fanout`]: with several relays on one PostgreSQL database, what the others' clients
+//!   append (and their presence) delivered to this relay's clients, in sequence order.
 //! - [`relay_core`]: the same relay without sockets, threads or clocks — frames in, addressed
 //!   frames out, time passed in — for deterministic simulation.
 //! - [`session`]: one connection's protocol state (joined documents, rate limit) and the checks
@@ -36,7 +38,7 @@
 //! - [`refusal`]: every `Error` reply, and how a store failure becomes one.
 //! - [`writer`]: the one thread that stores appends, many documents' in one commit, and the
 //!   bounded queue in front of it that refuses appends when the relay falls behind.
-//! - [`store`]: the [`store::Store`] trait and its SQLite implementation.
+//! - [`store`]: the [`store::Store`] trait and its SQLite and PostgreSQL implementations.
 //! - [`catch_up`]: what a joining client missed, split into messages of a manageable size.
 //! - [`limits`]: frame, document, presence, quota, queue, rate, connection and timeout limits
 //!   that keep one client from hurting the relay or the others; each is a flag ([`config`]).
@@ -56,6 +58,7 @@ pub mod catch_up;
 pub mod command;
 pub mod config;
 pub mod connection;
+pub mod fanout;
 pub mod gate;
 pub mod limits;
 pub mod metrics;

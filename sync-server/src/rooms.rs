@@ -49,7 +49,14 @@ pub struct Subscribers {
     applied: u64,
     /// Woken when a ticket is done, for the outcome whose turn is next.
     turn: Arc<Notify>,
+    /// Every subscriber has (or is being sent) each entry up to this sequence: what other
+    /// relays on the same database appended after it is still to be delivered here
+    /// ([`crate::fanout`]).
+    delivered: u64,
 }
+
+/// A sender no subscriber has: a broadcast "except" it reaches everyone.
+pub const NOBODY: ConnId = 0;
 
 /// Broadcasts held for a subscriber until its catch-up is sent.
 #[derive(Debug, Default)]
@@ -94,6 +101,31 @@ impl Subscribers {
 
     pub fn is_subscribed(&self, id: ConnId) -> bool {
         self.peers.contains_key(&id)
+    }
+
+    /// Whether anyone here is subscribed.
+    pub fn has_subscribers(&self) -> bool {
+        !self.peers.is_empty()
+    }
+
+    /// The sequence every subscriber has everything up to ([`Subscribers::delivered`]).
+    pub fn delivered(&self) -> u64 {
+        self.delivered
+    }
+
+    /// Entries up to `seq` were delivered to every subscriber.
+    pub fn delivered_to(&mut self, seq: u64) {
+        self.delivered = self.delivered.max(seq);
+    }
+
+    /// Disconnects every subscriber (each rejoins and catches up): for when what they missed
+    /// can no longer be sent as broadcasts.
+    pub fn kick_all(&mut self) {
+        for (_, peer) in self.peers.drain() {
+            peer.kick();
+        }
+        self.catching_up.clear();
+        self.caught_up_to.clear();
     }
 
     /// Queues `frame` for every subscriber except `except` (the sender, who gets an Ack instead)
@@ -149,10 +181,15 @@ impl Subscribers {
         match outcome.subscription {
             Subscription::Keep => {}
             Subscription::Subscribe => {
+                let first = self.peers.is_empty();
                 self.subscribe(peer.clone());
                 for reply in &outcome.replies {
                     if let RelayMsg::Joined { head_seq, .. } = reply {
                         self.caught_up_to.insert(peer.id, *head_seq);
+                        // The only subscriber has everything up to the head it joined at.
+                        if first {
+                            self.delivered_to(*head_seq);
+                        }
                     }
                 }
             }
@@ -174,6 +211,9 @@ impl Subscribers {
                 _ => None,
             };
             self.broadcast(peer.id, &Bytes::from(msg.encode()), seq);
+            if let Some(seq) = seq {
+                self.delivered_to(seq);
+            }
         }
     }
 
@@ -209,6 +249,22 @@ impl Rooms {
             doc,
             rooms: self,
         }
+    }
+
+    /// The document's lock, if the document is in memory (someone is subscribed or about to
+    /// be); `None` without creating it otherwise.
+    pub async fn lock_existing(&self, doc: DocId) -> Option<RoomGuard<'_>> {
+        let room = Arc::clone(self.map().get(&doc)?);
+        Some(RoomGuard {
+            guard: Some(room.lock_owned().await),
+            doc,
+            rooms: self,
+        })
+    }
+
+    /// The documents in memory now.
+    pub fn docs(&self) -> Vec<DocId> {
+        self.map().keys().copied().collect()
     }
 
     /// How many documents are in memory; for tests and diagnostics.

@@ -65,12 +65,18 @@ pub struct Relay {
     next_conn: AtomicU64,
     /// The start of the relay's clock for rate limits, which take time as an input.
     started: Instant,
+    /// Whether other relays share the store ([`crate::fanout`]): appends then check that what
+    /// they append after was delivered first.
+    pub shared_store: bool,
+    /// What other relays change, until [`Server::new`] hands it to [`crate::fanout::run`].
+    changes: std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<crate::store::Change>>>,
 }
 
 impl Relay {
     /// The shared state, with the append writer started over `store`.
     pub fn new(store: Arc<dyn Store>, limits: Limits, net: NetLimits) -> std::io::Result<Self> {
         let metrics = Arc::new(Metrics::default());
+        let changes = store.take_changes();
         let writer = Writer::start(
             Arc::clone(&store),
             net.max_queued_appends,
@@ -84,8 +90,10 @@ impl Relay {
             net,
             writer,
             metrics,
-            next_conn: AtomicU64::new(1),
+            next_conn: AtomicU64::new(first_conn_id(changes.is_some())),
             started: Instant::now(),
+            shared_store: changes.is_some(),
+            changes: std::sync::Mutex::new(changes),
         })
     }
 
@@ -94,9 +102,25 @@ impl Relay {
         u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
     }
 
+    /// The id of the next connection; ids also tell subscribers apart in presence.
     pub fn next_conn_id(&self) -> ConnId {
         self.next_conn.fetch_add(1, Ordering::Relaxed)
     }
+}
+
+/// Where connection ids start. They tell a document's subscribers apart in presence, which
+/// crosses relays sharing a database ([`crate::fanout`]), so there each relay starts at a random
+/// multiple of 2^32 (below 2^52, as whole numbers stay exact in JavaScript too): two relays'
+/// ids meet only if they draw the same of a million starts.
+fn first_conn_id(shared_store: bool) -> ConnId {
+    if !shared_store {
+        return 1;
+    }
+    use std::hash::{BuildHasher, Hasher};
+    // `RandomState` is seeded from the operating system's randomness for each process.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u32(std::process::id());
+    ((hasher.finish() % (1 << 20)) << 32) + 1
 }
 
 /// Why the relay could not start or stopped with an error.
@@ -140,6 +164,14 @@ impl Server {
             net.messages_per_second_per_address,
         );
         let relay = Arc::new(Relay::new(store, config.limits(), net)?);
+        let changes = relay
+            .changes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(changes) = changes {
+            tokio::spawn(crate::fanout::run(Arc::clone(&relay), changes));
+        }
         Ok(Server {
             router: router(Arc::clone(&relay), &config.static_dir),
             relay,

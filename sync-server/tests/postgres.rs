@@ -1,12 +1,14 @@
 //! What only the PostgreSQL store has to show, on the harness's private cluster whichever store
-//! the rest of the suite runs on: several relays on one database, and the schema check.
+//! the rest of the suite runs on: several relays on one database (numbering, and fan-out of
+//! each one's clients' changes to the other's), and the schema check.
 
 mod common;
 
 use std::process::{Command, Stdio};
 
 use common::postgres::cluster;
-use common::{msg_id, RelayProcess, TestDoc};
+use common::{msg_id, sealed, Client, RelayProcess, TestDoc};
+use tandem_protocol::{ClientMsg, DocId, OwnerSecret, RelayMsg};
 
 /// Appends through two relays on one database at once, to one document: each relay numbers
 /// under the database's lock, so the sequences of both together are 1..=n, each once.
@@ -22,12 +24,14 @@ async fn two_relays_on_one_database_number_one_documents_appends_without_gaps() 
     bob.join(&doc, 0).await;
 
     const EACH: usize = 60;
-    let run = |mut client: common::Client, who: &'static str| async move {
-        let mut acked = Vec::new();
+    let run = |mut client: Client, who: &'static str| async move {
+        let (mut seen, mut acked) = (Seen::default(), Vec::new());
         for i in 0..EACH {
-            let id = msg_id();
-            let text = format!("{who} {i}");
-            acked.push((client.append(doc.doc, id, text.as_bytes()).await, id));
+            let seq = seen
+                .append(&mut client, doc.doc, &format!("{who} {i}"))
+                .await;
+            acked.push(*seen.0.last().expect("the ack just seen"));
+            assert_eq!(acked.last().map(|(s, _)| *s), Some(seq));
         }
         acked
     };
@@ -50,6 +54,284 @@ async fn two_relays_on_one_database_number_one_documents_appends_without_gaps() 
         .map(|e| (e.seq, e.client_msg_id))
         .collect();
     assert_eq!(stored, all);
+}
+
+/// Two relays on one database, a client on each: what one relay's clients append reaches the
+/// other's, through the database.
+struct Pair {
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+    a: RelayProcess,
+    b: RelayProcess,
+}
+
+impl Pair {
+    fn start() -> Self {
+        let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let url = cluster().database_for(dirs.0.path());
+        let a = RelayProcess::start_with(dirs.0.path(), Some(url.clone()), &[]);
+        let b = RelayProcess::start_with(dirs.1.path(), Some(url), &[]);
+        Pair { _dirs: dirs, a, b }
+    }
+
+    fn database(&self) -> String {
+        let url = self.a.database_url.as_deref().unwrap();
+        url.rsplit('/').next().unwrap().to_owned()
+    }
+}
+
+/// What one client saw of a document: its own appends' acks and everyone else's broadcasts,
+/// as (sequence, id), in the order they arrived.
+#[derive(Default)]
+struct Seen(Vec<(u64, [u8; 16])>);
+
+impl Seen {
+    fn take(&mut self, msg: RelayMsg) {
+        match msg {
+            RelayMsg::Broadcast {
+                seq, client_msg_id, ..
+            } => self.0.push((seq, client_msg_id)),
+            RelayMsg::PeerLeft { .. } | RelayMsg::Presence { .. } => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    /// Appends, taking whatever else arrives meanwhile, and returns the ack's sequence.
+    async fn append(&mut self, client: &mut Client, doc: DocId, text: &str) -> u64 {
+        let id = msg_id();
+        client
+            .send(&ClientMsg::Append {
+                doc,
+                client_msg_id: id,
+                ciphertext: sealed(text.as_bytes()),
+            })
+            .await;
+        loop {
+            match client.recv().await {
+                RelayMsg::Ack {
+                    client_msg_id, seq, ..
+                } if client_msg_id == id => {
+                    self.0.push((seq, id));
+                    return seq;
+                }
+                other => self.take(other),
+            }
+        }
+    }
+
+    /// Takes what arrives until `n` entries are seen.
+    async fn until(&mut self, client: &mut Client, n: usize) {
+        while self.0.len() < n {
+            let msg = client.recv().await;
+            self.take(msg);
+        }
+    }
+
+    /// Every sequence from 1 to `n` once, in order.
+    fn assert_complete(&self, n: usize, who: &str) {
+        let seqs: Vec<u64> = self.0.iter().map(|(seq, _)| *seq).collect();
+        assert_eq!(seqs, (1..=n as u64).collect::<Vec<_>>(), "what {who} saw");
+    }
+}
+
+/// Clients of one document on two relays append at once and each sees every entry once, in
+/// sequence order, with the same ids under the same sequences: they converge.
+async fn co_edit(pair: &Pair) {
+    let doc = TestDoc::new();
+    let (mut alice, mut bob) = (pair.a.client().await, pair.b.client().await);
+    let mut carol = pair.b.client().await;
+    for client in [&mut alice, &mut bob, &mut carol] {
+        client.join(&doc, 0).await;
+    }
+    const EACH: usize = 40;
+    let run = |mut client: Client, who: &'static str| async move {
+        let mut seen = Seen::default();
+        for i in 0..EACH {
+            seen.append(&mut client, doc.doc, &format!("{who} {i}"))
+                .await;
+        }
+        seen.until(&mut client, 2 * EACH).await;
+        (client, seen)
+    };
+    let watch = async {
+        let mut seen = Seen::default();
+        seen.until(&mut carol, 2 * EACH).await;
+        seen
+    };
+    let ((_, alice_saw), (_, bob_saw), carol_saw) =
+        tokio::join!(run(alice, "alice"), run(bob, "bob"), watch);
+    alice_saw.assert_complete(2 * EACH, "alice");
+    bob_saw.assert_complete(2 * EACH, "bob");
+    carol_saw.assert_complete(2 * EACH, "carol");
+    let mut alice_ids = alice_saw.0.clone();
+    alice_ids.sort();
+    assert_eq!(
+        alice_ids, bob_saw.0,
+        "the same entries under the same sequences"
+    );
+    assert_eq!(carol_saw.0, bob_saw.0);
+}
+
+#[tokio::test]
+async fn clients_of_one_document_on_two_relays_co_edit_and_converge() {
+    co_edit(&Pair::start()).await;
+}
+
+/// Both relays lose the connection that hears the other's changes, and appends made while
+/// they are away are announced to nobody: each relay, listening again, brings its clients up
+/// to the head from the database.
+#[tokio::test]
+async fn a_cut_notification_connection_loses_nothing() {
+    let pair = Pair::start();
+    let doc = TestDoc::new();
+    let (mut alice, mut bob) = (pair.a.client().await, pair.b.client().await);
+    alice.join(&doc, 0).await;
+    bob.join(&doc, 0).await;
+    let (mut alice_saw, mut bob_saw) = (Seen::default(), Seen::default());
+    for i in 0..10 {
+        bob_saw
+            .append(&mut bob, doc.doc, &format!("before {i}"))
+            .await;
+    }
+    alice_saw.until(&mut alice, 10).await;
+    let cut = cluster().psql(
+        &pair.database(),
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+         WHERE application_name = 'tandem-relay-changes' AND datname = current_database()",
+    );
+    assert_eq!(String::from_utf8_lossy(&cut).trim(), "2", "both cut");
+    // At once, while the relays are still away (they wait before connecting again); nothing
+    // is appended after these, so no later notification brings them either.
+    for i in 0..10 {
+        bob_saw
+            .append(&mut bob, doc.doc, &format!("while away {i}"))
+            .await;
+    }
+    alice_saw.until(&mut alice, 20).await;
+    alice_saw.assert_complete(20, "alice");
+    assert_eq!(alice_saw.0, bob_saw.0);
+    // And the relays hear each other again.
+    alice_saw.append(&mut alice, doc.doc, "after").await;
+    bob_saw.until(&mut bob, 21).await;
+    assert_eq!(alice_saw.0, bob_saw.0);
+}
+
+/// One relay is killed mid-load; its client reconnects to the other and finds every append
+/// that was acknowledged to it, which the other relay's client also received.
+#[tokio::test]
+async fn a_killed_relays_clients_find_every_acknowledged_append_on_the_other() {
+    let pair = Pair::start();
+    let doc = TestDoc::new();
+    let (mut alice, mut bob) = (pair.a.client().await, pair.b.client().await);
+    alice.join(&doc, 0).await;
+    bob.join(&doc, 0).await;
+    let mut alice_saw = Seen::default();
+    for i in 0..30 {
+        alice_saw
+            .append(&mut alice, doc.doc, &format!("before {i}"))
+            .await;
+    }
+    // In flight when the relay dies: stored or not, never half.
+    for i in 0..10 {
+        alice
+            .send(&ClientMsg::Append {
+                doc: doc.doc,
+                client_msg_id: msg_id(),
+                ciphertext: sealed(format!("in flight {i}").as_bytes()),
+            })
+            .await;
+    }
+    pair.a.kill();
+    let mut again = pair.b.client().await;
+    let joined = again.join(&doc, 0).await;
+    let stored: Vec<(u64, [u8; 16])> = joined
+        .entries
+        .iter()
+        .map(|e| (e.seq, e.client_msg_id))
+        .collect();
+    assert!(stored.len() >= 30);
+    assert_eq!(&stored[..30], &alice_saw.0[..], "every acknowledged append");
+    let mut bob_saw = Seen::default();
+    bob_saw.until(&mut bob, stored.len()).await;
+    assert_eq!(
+        bob_saw.0, stored,
+        "bob, on the other relay, received them all"
+    );
+}
+
+/// The owner deletes the document through one relay; members on the other hear it.
+#[tokio::test]
+async fn a_delete_through_one_relay_reaches_members_on_the_other() {
+    let pair = Pair::start();
+    let doc = TestDoc::new();
+    let owner = OwnerSecret::random();
+    let (mut alice, mut bob) = (pair.a.client().await, pair.b.client().await);
+    alice.join(&doc, 0).await;
+    bob.join(&doc, 0).await;
+    alice
+        .send(&ClientMsg::Own {
+            doc: doc.doc,
+            delete_hash: owner.delete_token(doc.doc).hash(),
+        })
+        .await;
+    assert!(matches!(alice.recv().await, RelayMsg::Owned { .. }));
+    alice
+        .send(&ClientMsg::Delete {
+            doc: doc.doc,
+            token: owner.delete_token(doc.doc),
+        })
+        .await;
+    assert!(matches!(alice.recv().await, RelayMsg::Deleted { .. }));
+    assert!(matches!(
+        bob.recv_skipping_departures().await,
+        RelayMsg::Deleted { .. }
+    ));
+}
+
+/// Presence crosses relays as it came, and so do departures; it is stored on neither.
+#[tokio::test]
+async fn presence_and_departures_reach_members_on_the_other_relay_and_are_not_stored() {
+    let pair = Pair::start();
+    let doc = TestDoc::new();
+    let (mut alice, mut bob) = (pair.a.client().await, pair.b.client().await);
+    alice.join(&doc, 0).await;
+    bob.join(&doc, 0).await;
+    let here = sealed(b"Alice is editing the salary field");
+    alice
+        .send(&ClientMsg::Presence {
+            doc: doc.doc,
+            ciphertext: here.clone(),
+        })
+        .await;
+    let alice_is = match bob.recv().await {
+        RelayMsg::Presence {
+            from, ciphertext, ..
+        } => {
+            assert_eq!(ciphertext, here);
+            from
+        }
+        other => panic!("expected Presence, got {other:?}"),
+    };
+    let there = sealed(b"Bob is reading");
+    bob.send(&ClientMsg::Presence {
+        doc: doc.doc,
+        ciphertext: there.clone(),
+    })
+    .await;
+    match alice.recv().await {
+        RelayMsg::Presence {
+            from, ciphertext, ..
+        } => {
+            assert_eq!(ciphertext, there);
+            assert_ne!(from, alice_is, "the two relays' clients are told apart");
+        }
+        other => panic!("expected Presence, got {other:?}"),
+    }
+    assert!(!common::contains(&pair.a.files(), &here));
+    drop(alice);
+    match bob.recv().await {
+        RelayMsg::PeerLeft { from, .. } => assert_eq!(from, alice_is),
+        other => panic!("expected PeerLeft, got {other:?}"),
+    }
 }
 
 /// A database written by a newer relay is left alone, with a message that says so.

@@ -166,6 +166,22 @@ impl From<tokio_postgres::Error> for BlobError {
     }
 }
 
+/// A change another relay made to a document, heard through the database (see
+/// [`crate::fanout`]): the relay delivers what it missed to its own clients of that document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// The document's log reached `seq` (with every sequence before it).
+    Appended { doc: DocId, seq: u64 },
+    /// The document was deleted or moved.
+    Deleted { doc: DocId },
+    /// A message for the document's subscribers that is never stored (presence, a departure),
+    /// encoded as they receive it ([`Store::announce`]).
+    Message { doc: DocId, frame: Vec<u8> },
+    /// Changes may have been missed (the connection that hears them was lost and is back):
+    /// every open document is to be brought up to date.
+    Resync,
+}
+
 /// How much of a blob the relay holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BlobState {
@@ -362,6 +378,15 @@ pub trait Store: Send + Sync + 'static {
         bytes: &[u8],
         quota: &Quota,
     ) -> Result<u64, BlobError>;
+    /// What other relays on the same database change, once: a store that no other relay can
+    /// share (SQLite) has none, and answers `None`, as does a second call.
+    fn take_changes(&self) -> Option<tokio::sync::mpsc::UnboundedReceiver<Change>> {
+        None
+    }
+    /// Passes `frame` (an encoded message that is never stored: presence, a departure) to the
+    /// other relays on the database, for their subscribers of `doc`; nothing where no other
+    /// relay shares the store. Never waits: it is called from the connections' async code.
+    fn announce(&self, _doc: DocId, _frame: &[u8]) {}
     /// Up to `max_len` bytes of a complete blob from `offset` (fewer at its end); `None` if the
     /// blob is not complete. In pieces, so that sending a large blob never holds all of it.
     fn read_blob(

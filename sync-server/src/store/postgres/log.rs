@@ -11,7 +11,7 @@ use tandem_protocol::{ClientMsgId, DocId};
 use tokio_postgres::types::ToSql;
 use tokio_postgres::{GenericClient, IsolationLevel};
 
-use super::{id_from, int, totals, uint, PostgresStore};
+use super::{id_from, int, notify, totals, uint, PostgresStore};
 use crate::catch_up::{fill_page, Filled, Page};
 use crate::limits::ENTRY_OVERHEAD_BYTES;
 use crate::store::checks::{check_doc_size, check_total_size};
@@ -83,8 +83,9 @@ pub(super) fn all_failed(n: usize, e: &StoreError) -> Vec<Result<Appended, Store
 pub(super) async fn append_batch(
     client: &mut Client,
     batch: &[AppendRequest],
+    instance: &str,
 ) -> Vec<Result<Appended, StoreError>> {
-    match try_append_batch(client, batch).await {
+    match try_append_batch(client, batch, instance).await {
         Ok(results) => results,
         Err(e) => all_failed(batch.len(), &e),
     }
@@ -93,6 +94,7 @@ pub(super) async fn append_batch(
 async fn try_append_batch(
     client: &mut Client,
     batch: &[AppendRequest],
+    instance: &str,
 ) -> Result<Vec<Result<Appended, StoreError>>, StoreError> {
     let mut docs: Vec<&[u8]> = batch.iter().map(|a| &a.doc.0[..]).collect();
     docs.sort_unstable();
@@ -175,6 +177,15 @@ async fn try_append_batch(
     let seqs: Vec<i64> = inserts.iter().map(|e| int(e.seq)).collect();
     let entry_ids: Vec<&[u8]> = inserts.iter().map(|e| e.client_msg_id).collect();
     let texts: Vec<&[u8]> = inserts.iter().map(|e| e.ciphertext).collect();
+    // Other relays on the database hear each document's new head at the commit.
+    let heads: Vec<String> = states_by_doc
+        .iter()
+        .filter(|(doc, _)| changed.contains(*doc))
+        .filter_map(|(doc, state)| {
+            let doc = DocId(doc.as_slice().try_into().ok()?);
+            Some(notify::appended(instance, doc, state.head))
+        })
+        .collect();
     let (cost_docs, costs): (Vec<&[u8]>, Vec<i64>) = states_by_doc
         .iter()
         .filter(|(doc, _)| changed.contains(*doc))
@@ -192,16 +203,21 @@ async fn try_append_batch(
         )
         .await?,
     );
+    let notify_sql = tx
+        .prepare_cached("SELECT pg_notify($1, head) FROM UNNEST($2::TEXT[]) AS head")
+        .await?;
     // All under the lock, so in any order: sent together, one round trip.
-    let (entries, costs_written, totals_written) = futures_util::future::join3(
+    let (entries, costs_written, totals_written, notified) = futures_util::future::join4(
         tx.execute(&entries_sql, &[&entry_docs, &seqs, &entry_ids, &texts]),
         tx.execute(&costs_sql, &[&cost_docs, &costs]),
         totals::write(&*tx, now),
+        tx.execute(&notify_sql, &[&notify::CHANNEL, &heads]),
     )
     .await;
     entries?;
     costs_written?;
     totals_written?;
+    notified?;
     tx.commit().await?;
     Ok(results)
 }

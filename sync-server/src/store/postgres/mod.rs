@@ -35,6 +35,7 @@
 //!   row per chunk), `totals` (the running sums, and the lock every write takes).
 
 use std::future::Future;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
@@ -42,13 +43,14 @@ use tandem_protocol::{BlobHash, ClientMsgId, DocId};
 use tokio_postgres::NoTls;
 
 use super::{
-    AppendRequest, Appended, BlobError, BlobState, Claimed, Quota, SnapshotStored, Store,
+    AppendRequest, Appended, BlobError, BlobState, Change, Claimed, Quota, SnapshotStored, Store,
     StoreError, Totals,
 };
 use crate::catch_up::Page;
 
 mod blobs;
 mod log;
+mod notify;
 mod ownership;
 mod schema;
 mod snapshots;
@@ -66,6 +68,12 @@ pub struct PostgresStore {
     /// `None` only while dropping: the runtime is shut down without waiting (see `Drop`).
     runtime: Option<tokio::runtime::Runtime>,
     pool: Pool,
+    /// This relay among those on the database, in the notifications it sends ([`notify`]).
+    instance: String,
+    /// Other relays' changes, heard on a connection of their own, until the relay takes them.
+    changes: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Change>>>,
+    /// Presence and departures for the other relays, sent in order by a task of their own.
+    announcements: tokio::sync::mpsc::UnboundedSender<String>,
 }
 
 impl PostgresStore {
@@ -83,6 +91,9 @@ impl PostgresStore {
             .thread_name("tandem-postgres")
             .enable_all()
             .build()?;
+        let instance = notify::instance_id();
+        let (heard, changes) = tokio::sync::mpsc::unbounded_channel();
+        runtime.spawn(notify::listen(config.clone(), instance.clone(), heard));
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -97,9 +108,14 @@ impl PostgresStore {
             .runtime(Runtime::Tokio1)
             .build()
             .map_err(|e| StoreError::Pool(e.to_string()))?;
+        let (announcements, to_send) = tokio::sync::mpsc::unbounded_channel();
+        runtime.spawn(notify::announce(pool.clone(), to_send));
         let store = PostgresStore {
             runtime: Some(runtime),
             pool,
+            instance,
+            changes: Mutex::new(Some(changes)),
+            announcements,
         };
         store.block_on(async {
             let mut client = store.client().await?;
@@ -180,7 +196,7 @@ impl Store for PostgresStore {
                 Ok(client) => client,
                 Err(e) => return log::all_failed(batch.len(), &e),
             };
-            log::append_batch(&mut client, batch).await
+            log::append_batch(&mut client, batch, &self.instance).await
         })
     }
 
@@ -220,12 +236,25 @@ impl Store for PostgresStore {
     ) -> Result<(), StoreError> {
         self.block_on(async {
             let mut client = self.client().await?;
-            ownership::delete(&mut client, doc, token_hash, moved_to).await
+            ownership::delete(&mut client, doc, token_hash, moved_to, &self.instance).await
         })
     }
 
     fn moved_to(&self, doc: DocId) -> Result<Option<Vec<u8>>, StoreError> {
         self.block_on(async { ownership::moved_to(&**self.client().await?, doc).await })
+    }
+
+    fn take_changes(&self) -> Option<tokio::sync::mpsc::UnboundedReceiver<Change>> {
+        self.changes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+    }
+
+    fn announce(&self, doc: DocId, frame: &[u8]) {
+        if let Some(payload) = notify::message(&self.instance, doc, frame) {
+            let _ = self.announcements.send(payload);
+        }
     }
 
     fn blob_state(&self, doc: DocId, hash: BlobHash) -> Result<Option<BlobState>, BlobError> {

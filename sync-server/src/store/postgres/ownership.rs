@@ -6,7 +6,7 @@ use tandem_protocol::DocId;
 use tokio_postgres::GenericClient;
 
 use super::log::head_seq;
-use super::{totals, uint};
+use super::{notify, totals, uint};
 use crate::store::{Claimed, Quota, StoreError, Totals};
 
 pub(super) async fn is_deleted(
@@ -112,6 +112,7 @@ pub(super) async fn delete(
     doc: DocId,
     token_hash: [u8; 32],
     moved_to: Option<&[u8]>,
+    instance: &str,
 ) -> Result<(), StoreError> {
     let tx = client.transaction().await?;
     let totals = totals::lock(&*tx).await?;
@@ -152,6 +153,12 @@ pub(super) async fn delete(
         bytes: totals.bytes.saturating_sub(bytes),
     };
     totals::write(&*tx, totals).await?;
+    // Other relays' members of the document hear it at the commit.
+    tx.execute(
+        "SELECT pg_notify($1, $2)",
+        &[&notify::CHANNEL, &notify::deleted(instance, doc)],
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -21,6 +21,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 use axum::body::Bytes;
 use tandem_protocol::{DocId, RelayMsg};
@@ -35,6 +36,7 @@ use crate::store::{Change, StoreError};
 /// Delivers the changes heard on `changes` until the store stops hearing them.
 pub async fn run(relay: Arc<Relay>, mut changes: UnboundedReceiver<Change>) {
     while let Some(first) = changes.recv().await {
+        let heard = Instant::now();
         let mut heads: HashMap<DocId, u64> = HashMap::new();
         let mut deleted = Vec::new();
         let mut messages: HashMap<DocId, Vec<Vec<u8>>> = HashMap::new();
@@ -53,13 +55,14 @@ pub async fn run(relay: Arc<Relay>, mut changes: UnboundedReceiver<Change>) {
             take(change);
         }
         if resync {
+            relay.metrics.fanout_resyncs.inc();
             for doc in relay.rooms.docs() {
                 heads.entry(doc).or_default();
             }
         }
         for (doc, seq) in heads {
             // Each document on its own: one waiting for its turn holds up no other.
-            tokio::spawn(deliver(Arc::clone(&relay), doc, seq, resync));
+            tokio::spawn(deliver(Arc::clone(&relay), doc, seq, resync, heard));
         }
         for doc in deleted {
             tokio::spawn(tell_deleted(Arc::clone(&relay), doc));
@@ -72,7 +75,7 @@ pub async fn run(relay: Arc<Relay>, mut changes: UnboundedReceiver<Change>) {
 
 /// Brings `doc`'s subscribers here up to `seq` (up to its head, for a resync), in turn with
 /// this relay's own appends to it.
-async fn deliver(relay: Arc<Relay>, doc: DocId, seq: u64, to_head: bool) {
+async fn deliver(relay: Arc<Relay>, doc: DocId, seq: u64, to_head: bool, heard: Instant) {
     let Some(mut room) = relay.rooms.lock_existing(doc).await else {
         return;
     };
@@ -101,6 +104,8 @@ async fn deliver(relay: Arc<Relay>, doc: DocId, seq: u64, to_head: bool) {
     };
     deliver_missed(&relay, &mut room, doc, seq).await;
     room.done(ticket);
+    let seconds = heard.elapsed().as_secs_f64();
+    relay.metrics.fanout_delivery_seconds.observe(seconds);
 }
 
 /// Broadcasts to every subscriber of `doc` the entries after those delivered, up to `seq`,

@@ -8,6 +8,10 @@
 //!
 //! Gauges that mirror state kept elsewhere (documents in memory, the writer's queue) are read
 //! when scraped rather than updated on every change.
+//!
+//! On PostgreSQL there are more: the connection pool (open, idle, calls waiting) and, for
+//! several relays on one database ([`crate::fanout`]), how long the changes heard from the
+//! others take to reach this relay's clients and how often it had to resync.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -17,6 +21,7 @@ use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
 use tandem_protocol::RelayMsg;
 
+use crate::store::PoolStatus;
 use crate::writer::WriterObserver;
 
 /// The one label: a refusal's wire code (`RateLimited`, `QuotaExceeded`, …).
@@ -36,10 +41,22 @@ pub struct Metrics {
     pub batch_size: Histogram,
     pub batch_seconds: Histogram,
     pub refusals: Family<CodeLabel, Counter>,
+    pub database_connections: Gauge,
+    pub database_idle: Gauge,
+    pub database_waiting: Gauge,
+    pub fanout_delivery_seconds: Histogram,
+    pub fanout_resyncs: Counter,
 }
 
 impl Default for Metrics {
     fn default() -> Self {
+        Metrics::new(false)
+    }
+}
+
+impl Metrics {
+    /// Every metric; those of a PostgreSQL store's pool and fan-out only with `database`.
+    pub fn new(database: bool) -> Self {
         let mut registry = Registry::with_prefix("tandem");
         let metrics = Metrics {
             connections: Gauge::default(),
@@ -52,6 +69,12 @@ impl Default for Metrics {
             // 0.25 ms to about 0.5 s.
             batch_seconds: Histogram::new(exponential_buckets(0.000_25, 2.0, 12)),
             refusals: Family::default(),
+            database_connections: Gauge::default(),
+            database_idle: Gauge::default(),
+            database_waiting: Gauge::default(),
+            // 0.25 ms to about 2 s.
+            fanout_delivery_seconds: Histogram::new(exponential_buckets(0.000_25, 2.0, 14)),
+            fanout_resyncs: Counter::default(),
             registry: Registry::default(),
         };
         let m = &metrics;
@@ -91,6 +114,33 @@ impl Default for Metrics {
             "Error replies sent to clients, by code",
             m.refusals.clone(),
         );
+        if database {
+            registry.register(
+                "database_connections",
+                "Connections to PostgreSQL open in the pool, in use or idle",
+                m.database_connections.clone(),
+            );
+            registry.register(
+                "database_connections_idle",
+                "Connections to PostgreSQL idle in the pool",
+                m.database_idle.clone(),
+            );
+            registry.register(
+                "database_waiting",
+                "Store calls waiting for a connection to PostgreSQL",
+                m.database_waiting.clone(),
+            );
+            registry.register(
+                "fanout_delivery_seconds",
+                "From hearing another relay's change to queueing it for this relay's clients",
+                m.fanout_delivery_seconds.clone(),
+            );
+            registry.register(
+                "fanout_resyncs",
+                "Times the connection hearing other relays was lost and open documents resynced",
+                m.fanout_resyncs.clone(),
+            );
+        }
         Metrics {
             registry,
             ..metrics
@@ -111,8 +161,20 @@ impl Metrics {
         }
     }
 
-    /// The text exposition, with the mirrored gauges set to `documents` and `queued` first.
-    pub fn render(&self, documents: usize, queued: usize) -> Result<String, std::fmt::Error> {
+    /// The text exposition, with the mirrored gauges set to `documents`, `queued` and the
+    /// database pool's state first.
+    pub fn render(
+        &self,
+        documents: usize,
+        queued: usize,
+        pool: Option<PoolStatus>,
+    ) -> Result<String, std::fmt::Error> {
+        if let Some(pool) = pool {
+            let gauge = |n: usize| i64::try_from(n).unwrap_or(i64::MAX);
+            self.database_connections.set(gauge(pool.open));
+            self.database_idle.set(gauge(pool.idle));
+            self.database_waiting.set(gauge(pool.waiting));
+        }
         self.documents_open
             .set(i64::try_from(documents).unwrap_or(i64::MAX));
         self.queued_appends

@@ -1,6 +1,6 @@
 //! The HTTP face of the relay: the accept loop, routes, shared state, serving and shutdown.
 //!
-//! `/healthz`, `/sync` and `/blobs/…` ([`crate::blobs`]) are routes; everything else is the built
+//! `/healthz` (which reads the store), `/sync` and `/blobs/…` ([`crate::blobs`]) are routes; everything else is the built
 //! app from the static directory. Compression applies to the app only: the WebSocket upgrade
 //! must reach the client untouched, and attachments are sealed bytes, which do not compress.
 //! The security headers apply to the app and the attachments alike.
@@ -75,7 +75,7 @@ pub struct Relay {
 impl Relay {
     /// The shared state, with the append writer started over `store`.
     pub fn new(store: Arc<dyn Store>, limits: Limits, net: NetLimits) -> std::io::Result<Self> {
-        let metrics = Arc::new(Metrics::default());
+        let metrics = Arc::new(Metrics::new(store.pool_status().is_some()));
         let changes = store.take_changes();
         let writer = Writer::start(
             Arc::clone(&store),
@@ -336,10 +336,7 @@ pub fn router(relay: Arc<Relay>, static_dir: &Path) -> Router {
         security_headers::add,
     ));
     Router::new()
-        .route(
-            "/healthz",
-            get(|| async { ([(header::X_CONTENT_TYPE_OPTIONS, "nosniff")], "ok") }),
-        )
+        .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .route(tandem_protocol::limits::SYNC_PATH, get(sync))
         .with_state(relay)
@@ -348,12 +345,40 @@ pub fn router(relay: Arc<Relay>, static_dir: &Path) -> Router {
         .layer(TraceLayer::new_for_http())
 }
 
+/// How long `/healthz` waits for the store before it says the relay is unwell.
+const HEALTH_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// `ok` when the store answers a read (the relay's own SQLite file, or its PostgreSQL
+/// database) within [`HEALTH_TIMEOUT`]; 503 otherwise, so a load balancer sends clients to
+/// another relay. The reason goes to the log, not to whoever asked.
+async fn healthz(State(relay): State<Arc<Relay>>) -> Response {
+    let store = Arc::clone(&relay.store);
+    let read = tokio::time::timeout(
+        HEALTH_TIMEOUT,
+        tokio::task::spawn_blocking(move || store.totals()),
+    )
+    .await;
+    let nosniff = || [(header::X_CONTENT_TYPE_OPTIONS, "nosniff")];
+    let unwell = |why: String| {
+        warn!(reason = %why, "health check failed");
+        let text = "the store does not answer";
+        (StatusCode::SERVICE_UNAVAILABLE, nosniff(), text).into_response()
+    };
+    match read {
+        Ok(Ok(Ok(_))) => (nosniff(), "ok").into_response(),
+        Ok(Ok(Err(e))) => unwell(e.to_string()),
+        Ok(Err(e)) => unwell(e.to_string()),
+        Err(_) => unwell(format!("no answer within {HEALTH_TIMEOUT:?}")),
+    }
+}
+
 /// The Prometheus text exposition ([`crate::metrics`]).
 async fn metrics(State(relay): State<Arc<Relay>>) -> Response {
-    match relay
-        .metrics
-        .render(relay.rooms.len(), relay.writer.queued())
-    {
+    match relay.metrics.render(
+        relay.rooms.len(),
+        relay.writer.queued(),
+        relay.store.pool_status(),
+    ) {
         Ok(text) => (
             [
                 (

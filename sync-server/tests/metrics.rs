@@ -47,4 +47,9 @@ async fn metrics_count_connections_appends_batches_and_refusals_without_naming_d
         !text.contains(&doc.doc.to_string()),
         "a document id in the metrics"
     );
+    // The database's series are PostgreSQL's (tests/postgres.rs checks them).
+    assert_eq!(
+        text.contains("tandem_database_connections"),
+        relay.database_url.is_some()
+    );
 }

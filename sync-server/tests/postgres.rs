@@ -334,6 +334,71 @@ async fn presence_and_departures_reach_members_on_the_other_relay_and_are_not_st
     }
 }
 
+/// `/healthz` answers for the database too: unwell while the relay cannot reach it, well again
+/// once it can, without a restart.
+#[tokio::test]
+async fn healthz_says_when_the_database_is_out_of_reach() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = cluster().database_for(dir.path());
+    let relay = RelayProcess::start_with(dir.path(), Some(url.clone()), &[]);
+    assert_eq!(common::http_get(relay.addr, "/healthz", &[]).status, 200);
+    let database = url.rsplit('/').next().unwrap();
+    cluster().psql(
+        "postgres",
+        &format!(
+            "ALTER DATABASE {database} WITH ALLOW_CONNECTIONS false; \
+             SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = '{database}'"
+        ),
+    );
+    let unwell = common::http_get(relay.addr, "/healthz", &[]);
+    assert_eq!(
+        unwell.status,
+        503,
+        "{}",
+        String::from_utf8_lossy(&unwell.body)
+    );
+    cluster().psql(
+        "postgres",
+        &format!("ALTER DATABASE {database} WITH ALLOW_CONNECTIONS true"),
+    );
+    assert_eq!(common::http_get(relay.addr, "/healthz", &[]).status, 200);
+}
+
+/// `/metrics` shows the pool and how long changes from the other relay took to reach clients.
+#[tokio::test]
+async fn metrics_show_the_pool_and_the_fan_out() {
+    let pair = Pair::start();
+    let doc = TestDoc::new();
+    let (mut alice, mut bob) = (pair.a.client().await, pair.b.client().await);
+    alice.join(&doc, 0).await;
+    bob.join(&doc, 0).await;
+    let (mut alice_saw, mut bob_saw) = (Seen::default(), Seen::default());
+    for i in 0..3 {
+        alice_saw.append(&mut alice, doc.doc, &format!("{i}")).await;
+    }
+    bob_saw.until(&mut bob, 3).await;
+    let addr = pair.b.addr;
+    let text = tokio::task::spawn_blocking(move || common::http_get(addr, "/metrics", &[]))
+        .await
+        .expect("scrape")
+        .body;
+    let text = String::from_utf8(text).expect("UTF-8 text");
+    let value = |series: &str| -> f64 {
+        text.lines()
+            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no {series} in\n{text}"))
+    };
+    assert!(value("tandem_database_connections") >= 1.0);
+    assert!(value("tandem_database_connections_idle") <= value("tandem_database_connections"));
+    assert_eq!(value("tandem_database_waiting"), 0.0);
+    // Each of alice's appends was heard and delivered here (some perhaps together).
+    assert!(value("tandem_fanout_delivery_seconds_count") >= 1.0);
+    assert!(value("tandem_fanout_delivery_seconds_sum") > 0.0);
+    assert_eq!(value("tandem_fanout_resyncs_total"), 0.0);
+}
+
 /// A database written by a newer relay is left alone, with a message that says so.
 #[test]
 fn a_database_of_a_newer_relay_is_refused() {

@@ -182,6 +182,16 @@ pub enum Change {
     Resync,
 }
 
+/// A database connection pool's state, for the metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolStatus {
+    /// Connections open, in use or idle.
+    pub open: usize,
+    pub idle: usize,
+    /// Calls waiting for a connection.
+    pub waiting: usize,
+}
+
 /// How much of a blob the relay holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BlobState {
@@ -387,6 +397,10 @@ pub trait Store: Send + Sync + 'static {
     /// other relays on the database, for their subscribers of `doc`; nothing where no other
     /// relay shares the store. Never waits: it is called from the connections' async code.
     fn announce(&self, _doc: DocId, _frame: &[u8]) {}
+    /// The connection pool's state, for a store that has one (PostgreSQL).
+    fn pool_status(&self) -> Option<PoolStatus> {
+        None
+    }
     /// Up to `max_len` bytes of a complete blob from `offset` (fewer at its end); `None` if the
     /// blob is not complete. In pieces, so that sending a large blob never holds all of it.
     fn read_blob(

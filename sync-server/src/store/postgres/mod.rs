@@ -43,8 +43,8 @@ use tandem_protocol::{BlobHash, ClientMsgId, DocId};
 use tokio_postgres::NoTls;
 
 use super::{
-    AppendRequest, Appended, BlobError, BlobState, Change, Claimed, Quota, SnapshotStored, Store,
-    StoreError, Totals,
+    AppendRequest, Appended, BlobError, BlobState, Change, Claimed, PoolStatus, Quota,
+    SnapshotStored, Store, StoreError, Totals,
 };
 use crate::catch_up::Page;
 
@@ -255,6 +255,15 @@ impl Store for PostgresStore {
         if let Some(payload) = notify::message(&self.instance, doc, frame) {
             let _ = self.announcements.send(payload);
         }
+    }
+
+    fn pool_status(&self) -> Option<PoolStatus> {
+        let status = self.pool.status();
+        Some(PoolStatus {
+            open: status.size,
+            idle: status.available,
+            waiting: status.waiting,
+        })
     }
 
     fn blob_state(&self, doc: DocId, hash: BlobHash) -> Result<Option<BlobState>, BlobError> {

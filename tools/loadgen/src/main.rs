@@ -13,7 +13,9 @@
 //!
 //! It prints deliveries a second (with the share of those expected: three per edit sent),
 //! p50/p99/max latency, acknowledged, refused (by code) and unacknowledged appends, and, given
-//! `--relay-pid`, the relay's resident memory after everyone joined and at the end.
+//! `--relay-pid`, the relay's resident memory after everyone joined and at the end. With several
+//! `--url`s (relays on one PostgreSQL database), each room's clients are spread over them, so
+//! every delivery to half the room crosses from one relay to another.
 //! `scripts/bench.sh` runs it at several sizes; BENCHMARKS.md holds the figures.
 
 use std::collections::BTreeMap;
@@ -41,9 +43,10 @@ const ROOM_SIZE: usize = 4;
     about = "Rooms of four clients appending sealed edits through a Tandem relay"
 )]
 struct Args {
-    /// The relay's WebSocket address.
+    /// The relay's WebSocket address. Repeat it for several relays on one database: clients
+    /// take them in turn, so each room of four is split across them.
     #[arg(long, default_value = "ws://127.0.0.1:8080/sync")]
-    url: String,
+    url: Vec<String>,
     /// How many clients (rounded up to whole rooms of four).
     #[arg(long, default_value_t = 200)]
     clients: usize,
@@ -264,7 +267,7 @@ async fn run(args: Args) -> Result<(), LoadError> {
     let mut joins = Vec::with_capacity(clients_total);
     for id in 0..clients_total {
         let room = Arc::clone(&rooms[id / ROOM_SIZE]);
-        let url = args.url.clone();
+        let url = args.url[id % args.url.len()].clone();
         let connecting = Arc::clone(&connecting);
         joins.push(tokio::spawn(async move {
             let _slot = connecting.acquire_owned().await;

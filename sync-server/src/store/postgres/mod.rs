@@ -60,6 +60,9 @@ mod totals;
 /// tasks' (joins, snapshots, blobs), which wait for a free one beyond it.
 const POOL_SIZE: usize = 16;
 
+/// Announcements (presence, departures) waiting to be sent to the other relays, at most.
+const ANNOUNCEMENTS_WAITING: usize = 4096;
+
 /// How long a call waits for a connection, or for a new one to be made, before it fails.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -73,7 +76,7 @@ pub struct PostgresStore {
     /// Other relays' changes, heard on a connection of their own, until the relay takes them.
     changes: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Change>>>,
     /// Presence and departures for the other relays, sent in order by a task of their own.
-    announcements: tokio::sync::mpsc::UnboundedSender<String>,
+    announcements: tokio::sync::mpsc::Sender<String>,
 }
 
 impl PostgresStore {
@@ -108,7 +111,7 @@ impl PostgresStore {
             .runtime(Runtime::Tokio1)
             .build()
             .map_err(|e| StoreError::Pool(e.to_string()))?;
-        let (announcements, to_send) = tokio::sync::mpsc::unbounded_channel();
+        let (announcements, to_send) = tokio::sync::mpsc::channel(ANNOUNCEMENTS_WAITING);
         runtime.spawn(notify::announce(pool.clone(), to_send));
         let store = PostgresStore {
             runtime: Some(runtime),
@@ -253,7 +256,9 @@ impl Store for PostgresStore {
 
     fn announce(&self, doc: DocId, frame: &[u8]) {
         if let Some(payload) = notify::message(&self.instance, doc, frame) {
-            let _ = self.announcements.send(payload);
+            // Full: the database is slow or away. Presence is sent again within seconds, so
+            // this one is dropped rather than held.
+            let _ = self.announcements.try_send(payload);
         }
     }
 

@@ -61,7 +61,7 @@ const MAX_PAYLOAD: usize = 8000;
 /// the pool. One that fails is dropped: presence is sent again within seconds anyway.
 pub(super) async fn announce(
     pool: deadpool_postgres::Pool,
-    mut announcements: tokio::sync::mpsc::UnboundedReceiver<String>,
+    mut announcements: tokio::sync::mpsc::Receiver<String>,
 ) {
     while let Some(payload) = announcements.recv().await {
         let sent = async {

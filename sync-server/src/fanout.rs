@@ -119,12 +119,18 @@ pub async fn deliver_missed(relay: &Relay, room: &mut Subscribers, doc: DocId, s
     }
     while room.delivered() < seq {
         let after = room.delivered();
-        let page = blocking(relay, move |store| {
-            store.catch_up_page(doc, after, seq, CATCH_UP_CHUNK_BYTES)
+        let entries = blocking(relay, move |store| {
+            store.entries_between(doc, after, seq, CATCH_UP_CHUNK_BYTES)
         })
         .await;
-        let page = match page {
-            Ok(page) => page,
+        let entries = match entries {
+            Ok(Some(entries)) => entries,
+            Ok(None) => {
+                debug!(%doc, after, "entries from elsewhere were compacted; subscribers rejoin");
+                room.kick_all();
+                room.delivered_to(seq);
+                return;
+            }
             Err(e) => {
                 // Left undelivered: the next change to the document, or the next resync,
                 // tries again from the same place.
@@ -132,13 +138,10 @@ pub async fn deliver_missed(relay: &Relay, room: &mut Subscribers, doc: DocId, s
                 return;
             }
         };
-        if page.snapshot.is_some() {
-            debug!(%doc, after, "entries from elsewhere were compacted; subscribers rejoin");
-            room.kick_all();
-            room.delivered_to(seq);
+        let Some(last) = entries.last().map(|e| e.seq) else {
             return;
-        }
-        for entry in page.entries {
+        };
+        for entry in entries {
             let msg = RelayMsg::Broadcast {
                 doc,
                 seq: entry.seq,
@@ -147,10 +150,7 @@ pub async fn deliver_missed(relay: &Relay, room: &mut Subscribers, doc: DocId, s
             };
             room.broadcast(NOBODY, &Bytes::from(msg.encode()), Some(entry.seq));
         }
-        if page.reached <= after {
-            return;
-        }
-        room.delivered_to(page.reached);
+        room.delivered_to(last);
     }
 }
 

@@ -258,6 +258,44 @@ async fn a_killed_relays_clients_find_every_acknowledged_append_on_the_other() {
     );
 }
 
+/// What a relay missed while it was not listening was compacted into a snapshot before it
+/// could send it on: its clients are disconnected, and rejoining brings them the snapshot.
+#[tokio::test]
+async fn entries_compacted_before_they_were_sent_on_make_the_clients_rejoin() {
+    let pair = Pair::start();
+    let doc = TestDoc::new();
+    let (mut alice, mut bob) = (pair.a.client().await, pair.b.client().await);
+    alice.join(&doc, 0).await;
+    bob.join(&doc, 0).await;
+    let cut = cluster().psql(
+        &pair.database(),
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+         WHERE application_name = 'tandem-relay-changes' AND datname = current_database()",
+    );
+    assert_eq!(String::from_utf8_lossy(&cut).trim(), "2", "both cut");
+    let mut alice_saw = Seen::default();
+    for i in 0..3 {
+        alice_saw.append(&mut alice, doc.doc, &format!("{i}")).await;
+    }
+    alice
+        .send(&ClientMsg::Snapshot {
+            doc: doc.doc,
+            covers_seq: 3,
+            ciphertext: sealed(b"all three"),
+        })
+        .await;
+    // The snapshot is stored once a later request on the same connection is answered.
+    alice_saw
+        .append(&mut alice, doc.doc, "after the snapshot")
+        .await;
+    assert!(bob.is_closed().await, "bob was disconnected to rejoin");
+    let mut again = pair.b.client().await;
+    let joined = again.join(&doc, 0).await;
+    assert_eq!(joined.snapshot.map(|s| s.covers_seq), Some(3));
+    let seqs: Vec<u64> = joined.entries.iter().map(|e| e.seq).collect();
+    assert_eq!(seqs, vec![4]);
+}
+
 /// The owner deletes the document through one relay; members on the other hear it.
 #[tokio::test]
 async fn a_delete_through_one_relay_reaches_members_on_the_other() {

@@ -318,6 +318,20 @@ pub trait Store: Send + Sync + 'static {
             entries: page.entries,
         })
     }
+    /// The entries after `after` up to `until`, as many as fit `budget` encoded bytes but at
+    /// least one, in one read: what another relay appended, to broadcast here
+    /// ([`crate::fanout`]). `None` if some of them were compacted into a snapshot meanwhile, so
+    /// they can no longer be sent as broadcasts.
+    fn entries_between(
+        &self,
+        doc: DocId,
+        after: u64,
+        until: u64,
+        budget: usize,
+    ) -> Result<Option<Vec<tandem_protocol::message::Entry>>, StoreError> {
+        let page = self.catch_up_page(doc, after, until, budget)?;
+        Ok(page.snapshot.is_none().then_some(page.entries))
+    }
     /// The `client_msg_id` of the entry stored under `seq`, if there is one: how a client checks
     /// that the log still holds what it once acknowledged to it.
     fn append_id_at(&self, doc: DocId, seq: u64) -> Result<Option<ClientMsgId>, StoreError>;

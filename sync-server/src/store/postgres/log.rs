@@ -331,3 +331,43 @@ pub(super) fn catch_up_page(
         reached,
     })
 }
+
+/// [`crate::store::Store::entries_between`]: one statement (one state of the database, no
+/// transaction around it), its rows read as a stream only as far as the budget goes. A row in
+/// the range without ciphertext was covered by a snapshot: `None`.
+pub(super) fn entries_between(
+    store: &PostgresStore,
+    doc: DocId,
+    after: u64,
+    until: u64,
+    budget: usize,
+) -> Result<Option<Vec<Entry>>, StoreError> {
+    let client = store.block_on(store.client())?;
+    let statement = store.block_on(client.prepare_cached(
+        "SELECT seq, client_msg_id, ciphertext FROM entries
+         WHERE doc_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq",
+    ))?;
+    let (from, to) = (int(after), int(until));
+    let doc_param: &[u8] = &doc.0[..];
+    let params: [&(dyn ToSql + Sync); 3] = [&doc_param, &from, &to];
+    let rows = store.block_on(client.query_raw(&statement, params))?;
+    let mut rows = pin!(rows);
+    let (mut entries, mut size) = (Vec::new(), 0);
+    while let Some(row) = store.block_on(rows.next()) {
+        let row = row?;
+        let Some(ciphertext) = row.try_get::<_, Option<Vec<u8>>>(2)? else {
+            return Ok(None);
+        };
+        let entry = Entry {
+            seq: uint(row.try_get(0)?),
+            client_msg_id: id_from(row.try_get(1)?),
+            ciphertext,
+        };
+        if !entries.is_empty() && size + entry.encoded_len() > budget {
+            break;
+        }
+        size += entry.encoded_len();
+        entries.push(entry);
+    }
+    Ok(Some(entries))
+}

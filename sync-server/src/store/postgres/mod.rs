@@ -170,6 +170,16 @@ impl Store for PostgresStore {
         log::catch_up_page(self, doc, after, until, budget)
     }
 
+    fn entries_between(
+        &self,
+        doc: DocId,
+        after: u64,
+        until: u64,
+        budget: usize,
+    ) -> Result<Option<Vec<tandem_protocol::message::Entry>>, StoreError> {
+        log::entries_between(self, doc, after, until, budget)
+    }
+
     fn append_id_at(&self, doc: DocId, seq: u64) -> Result<Option<ClientMsgId>, StoreError> {
         self.block_on(async { log::append_id_at(&**self.client().await?, doc, seq).await })
     }

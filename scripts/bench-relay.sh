@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
-cargo build --profile relay -p tandem-sync-server --bin tandem-relay -p tandem-loadgen >/dev/null
+cargo build --profile relay -p tandem-sync-server -p tandem-loadgen --bin tandem-relay --bin tandem-loadgen >/dev/null
 PORT="${TANDEM_BENCH_PORT:-8790}"
 YJS_PORT=$((PORT + 1))
 yjs_dir=""

@@ -35,6 +35,7 @@ mod attachments;
 mod components;
 mod device;
 mod files;
+mod importing;
 mod moving;
 mod notices;
 mod pages;

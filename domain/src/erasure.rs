@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 use serde_json::Value as Json;
 
 use crate::candidates::CandidateId;
-use crate::export::ImportError;
+use crate::export::{rename_memos, ImportError};
 use crate::feedback::MemoRef;
 use crate::vacancy::{DomainError, Vacancy};
 
@@ -61,24 +61,7 @@ impl Vacancy {
         memos: &BTreeMap<String, MemoRef>,
     ) -> Result<(Vacancy, Vec<u8>), EraseError> {
         let mut export = self.without(candidate)?.export(now_ms);
-        let feedback = export
-            .get_mut("vacancy")
-            .and_then(|v| v.get_mut("feedback"))
-            .and_then(Json::as_object_mut);
-        for entry in feedback.into_iter().flat_map(|f| f.values_mut()) {
-            let Some(memo) = entry.get_mut("memo") else {
-                continue;
-            };
-            let hash = memo.get("hash").and_then(Json::as_str).unwrap_or_default();
-            if let Some(new) = memos.get(hash) {
-                *memo = serde_json::json!({
-                    "hash": new.hash,
-                    "sealed_len": new.sealed_len,
-                    "mime": new.mime,
-                    "duration_ms": new.duration_ms,
-                });
-            }
-        }
+        rename_memos(&mut export, memos);
         Ok(Vacancy::from_export(&export)?)
     }
 

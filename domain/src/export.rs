@@ -19,11 +19,14 @@
 //! keeps side by side (two `people` maps made at once) are exported merged, as the domain reads
 //! them.
 
+use std::collections::BTreeMap;
+
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
 use chrono::{DateTime, SecondsFormat};
 use serde_json::{Map, Number, Value as Json};
 
+use crate::feedback::MemoRef;
 use crate::schema::SCHEMA_VERSION;
 use crate::vacancy::Vacancy;
 
@@ -108,6 +111,29 @@ impl Vacancy {
         let json: Json =
             serde_json::from_str(text).map_err(|e| ImportError::NotJson(e.to_string()))?;
         Vacancy::from_export(&json)
+    }
+
+    /// As [`Self::import`], with the feedback's voice memos named anew: a memo whose hash is a
+    /// key of `memos` names that one (its audio sealed again for the new vacancy), and any
+    /// other is left out. The export holds no audio, only references sealed under the old
+    /// vacancy's key, which the new one cannot open: a reference kept would name a memo that
+    /// can never be played.
+    pub fn import_with_memos(
+        text: &str,
+        memos: &BTreeMap<String, MemoRef>,
+    ) -> Result<(Vacancy, Vec<u8>), ImportError> {
+        let mut json: Json =
+            serde_json::from_str(text).map_err(|e| ImportError::NotJson(e.to_string()))?;
+        rename_memos(&mut json, memos);
+        Vacancy::from_export(&json)
+    }
+
+    /// Every voice memo the feedback names, each once.
+    pub fn memos(&self) -> Vec<MemoRef> {
+        let mut memos: Vec<MemoRef> = self.feedback().into_iter().filter_map(|f| f.memo).collect();
+        memos.sort_by(|a, b| a.hash.cmp(&b.hash));
+        memos.dedup_by(|a, b| a.hash == b.hash);
+        memos
     }
 
     /// A new vacancy from an export (as [`Self::export`] makes it), and its one change.
@@ -306,6 +332,40 @@ fn scalar_of(value: &Json, path: &[&str], timestamp_key: bool) -> ScalarValue {
     }
 }
 
+/// Names the feedback's memos in an export anew: one whose hash is a key of `memos` names that
+/// memo instead, and any other is left out (see [`Vacancy::import_with_memos`]).
+pub(crate) fn rename_memos(export: &mut Json, memos: &BTreeMap<String, MemoRef>) {
+    let feedback = export
+        .get_mut("vacancy")
+        .and_then(|v| v.get_mut("feedback"))
+        .and_then(Json::as_object_mut);
+    for entry in feedback.into_iter().flat_map(|f| f.values_mut()) {
+        let Some(entry) = entry.as_object_mut() else {
+            continue;
+        };
+        let Some(memo) = entry.get("memo") else {
+            continue;
+        };
+        let hash = memo.get("hash").and_then(Json::as_str).unwrap_or_default();
+        match memos.get(hash) {
+            Some(new) => {
+                entry.insert(
+                    "memo".into(),
+                    serde_json::json!({
+                        "hash": new.hash,
+                        "sealed_len": new.sealed_len,
+                        "mime": new.mime,
+                        "duration_ms": new.duration_ms,
+                    }),
+                );
+            }
+            None => {
+                entry.remove("memo");
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -450,6 +510,28 @@ pub(crate) mod tests {
         elsewhere.apply_remote(&change).unwrap();
         assert_eq!(typed(&elsewhere.doc, &ROOT), typed(&original.doc, &ROOT));
         assert_eq!(elsewhere.schema_status(), crate::SchemaStatus::Current);
+    }
+
+    #[test]
+    fn an_import_names_the_memos_sealed_anew_and_leaves_out_those_it_could_not_carry() {
+        let original = full_vacancy();
+        let old = original.memos();
+        assert_eq!(old.len(), 1);
+        let text = original.export_string(NOW);
+        let renamed = crate::MemoRef {
+            hash: "cd".repeat(32),
+            sealed_len: 48_300,
+            ..old[0].clone()
+        };
+        let map = BTreeMap::from([(old[0].hash.clone(), renamed.clone())]);
+        let (carried, _) = Vacancy::import_with_memos(&text, &map).unwrap();
+        assert_eq!(carried.memos(), [renamed]);
+        assert_eq!(carried.feedback()[0].note, original.feedback()[0].note);
+        // Not carried: the feedback stays, without a memo that could never be played.
+        let (without, _) = Vacancy::import_with_memos(&text, &BTreeMap::new()).unwrap();
+        assert!(without.memos().is_empty());
+        assert_eq!(without.feedback().len(), original.feedback().len());
+        assert!(!without.export_string(NOW).contains(&old[0].hash));
     }
 
     #[test]

@@ -4,19 +4,20 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-use tandem_protocol::{DocId, ShareLink};
+use tandem_protocol::ShareLink;
 
 use tandem_domain::export::ImportError;
 use tandem_domain::overview::listed_summary;
-use tandem_domain::Vacancy;
 
 use crate::components::dates::{due_text, local_now};
 use crate::components::device_backup::DeviceBackup;
 use crate::components::gate_panel::status_text;
 use crate::components::install_offer::InstallOffer;
+use crate::components::toast::use_toasts;
 use crate::device::{use_device, Device, StoreState};
 use crate::files::{read_chosen, ReadError};
 use crate::i18n::*;
+use crate::importing::{self, ImportFailure, Imported};
 use crate::pages::vacancy_path;
 use crate::problem::{link_error_text, Problem};
 use crate::session::Session;
@@ -76,6 +77,7 @@ pub fn Home() -> impl IntoView {
 
     // Importing an export makes a new vacancy, as creating one does, and opens it.
     let import_error = RwSignal::new(None::<String>);
+    let toasts = use_toasts();
     let nav = use_navigate();
     let import = move |ev: leptos::ev::Event| {
         let input: web_sys::HtmlInputElement = event_target(&ev);
@@ -94,7 +96,16 @@ pub fn Home() -> impl IntoView {
             // The same file may be chosen again after a fix.
             input.set_value("");
             match result {
-                Ok(doc) => nav(&vacancy_path(doc), Default::default()),
+                Ok(imported) => {
+                    let left = imported.memos_left_behind;
+                    if left > 0 {
+                        toasts.notice(move || {
+                            view! { <span>{t!(i18n, import_memos_left_behind, n = move || left.to_string())}</span> }
+                                .into_any()
+                        });
+                    }
+                    nav(&vacancy_path(imported.doc), Default::default())
+                }
                 Err(text) => import_error.set(Some(text)),
             }
         });
@@ -183,18 +194,17 @@ pub fn Home() -> impl IntoView {
     }
 }
 
-/// Imports an export as a new vacancy on this device; its id, or what went wrong.
+/// Imports an export as a new vacancy on this device: what it made, or what went wrong.
 async fn import_file(
     device: &Device,
     i18n: leptos_i18n::I18nContext<Locale>,
     bytes: &[u8],
-) -> Result<DocId, String> {
+) -> Result<Imported, String> {
     let text = String::from_utf8_lossy(bytes);
-    let (vacancy, first) = Vacancy::import(&text).map_err(|e| import_error_text(i18n, &e))?;
-    Session::create_from(device, &vacancy, first)
-        .await
-        .map(|link| link.doc)
-        .map_err(|e| Problem::from(&e).text(i18n))
+    importing::import(device, &text).await.map_err(|e| match e {
+        ImportFailure::File(e) => import_error_text(i18n, &e),
+        ImportFailure::Storage(e) => Problem::from(&e).text(i18n),
+    })
 }
 
 /// Why an export could not be imported, in the user's language.

@@ -66,6 +66,29 @@ impl LocalStore {
             .map(|v| bytes_of(&v)))
     }
 
+    /// A blob with this hash under any vacancy on this device: which one, and its sealed bytes.
+    pub async fn find_blob(&self, hash: &BlobHash) -> Result<Option<(DocId, Vec<u8>)>, StoreError> {
+        let tx = self.db.transaction(&[BLOBS], TransactionMode::ReadOnly)?;
+        let store = tx.object_store(BLOBS)?;
+        let suffix = format!(":{hash}");
+        let keys = store.get_all_keys(None, None)?.await?;
+        let Some(key) = keys
+            .iter()
+            .filter_map(|k| k.as_string())
+            .find(|k| k.ends_with(&suffix))
+        else {
+            return Ok(None);
+        };
+        let Some(doc) = key
+            .split_once(':')
+            .and_then(|(doc, _)| doc.parse::<DocId>().ok())
+        else {
+            return Ok(None);
+        };
+        let bytes = store.get(JsValue::from_str(&key))?.await?;
+        Ok(bytes.map(|v| (doc, bytes_of(&v))))
+    }
+
     /// Forgets a blob (a draft's memo that was removed or recorded again) and any upload of it.
     pub async fn delete_blob(&self, doc: DocId, hash: &BlobHash) -> Result<(), StoreError> {
         let key = JsValue::from_str(&blob_key(doc, hash));

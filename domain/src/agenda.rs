@@ -198,7 +198,7 @@ pub fn agenda(input: &AgendaInput) -> Agenda {
             item,
         })
         .collect();
-    entries.sort_by(|a, b| order(&a.item).cmp(&order(&b.item)));
+    crate::sorting::sort_by(&mut entries, |a, b| order(&a.item).cmp(&order(&b.item)));
 
     let in_state = |state| -> Vec<Entry> {
         entries
@@ -225,7 +225,7 @@ pub fn agenda(input: &AgendaInput) -> Agenda {
         .filter(|a| !a.done && !listed(a))
         .cloned()
         .collect();
-    open_actions.sort_by(|a, b| {
+    crate::sorting::sort_by(&mut open_actions, |a, b| {
         let key = |x: &ActionItem| {
             (
                 x.due.is_none(),

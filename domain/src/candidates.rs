@@ -140,7 +140,9 @@ impl Vacancy {
             .into_iter()
             .map(|(id, c)| self.read_candidate(CandidateId(id), &c, &stages))
             .collect();
-        out.sort_by(|a, b| a.added_at.cmp(&b.added_at).then_with(|| a.id.cmp(&b.id)));
+        crate::sorting::sort_by(&mut out, |a, b| {
+            a.added_at.cmp(&b.added_at).then_with(|| a.id.cmp(&b.id))
+        });
         out
     }
 
@@ -163,7 +165,7 @@ impl Vacancy {
                     .collect()
             })
             .unwrap_or_default();
-        history.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        crate::sorting::sort_by(&mut history, |a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         let stored = CandidateStage::parse(&str_at(d, c, "stage").unwrap_or_default());
         let added_at = timestamp_at(d, c, "added_at")
             .or_else(|| history.first().map(|h| h.0))

@@ -74,7 +74,9 @@ impl Vacancy {
                 id: CheckinId(id),
             })
             .collect();
-        out.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id)));
+        crate::sorting::sort_by(&mut out, |a, b| {
+            a.date.cmp(&b.date).then_with(|| a.id.cmp(&b.id))
+        });
         out
     }
 

@@ -154,7 +154,7 @@ pub fn compare(columns: &[Column], scale_max: i64, candidates: &[CandidateInput]
         .map(|c| row(columns, scale_max, c))
         .collect();
     // Hidden rows keep their given order after the ranked ones (a stable sort).
-    rows.sort_by(|a, b| match (a.visibility, b.visibility) {
+    crate::sorting::sort_by(&mut rows, |a, b| match (a.visibility, b.visibility) {
         (Visibility::Shown, Visibility::Shown) => rank_order(a, b),
         (Visibility::Shown, _) => Ordering::Less,
         (_, Visibility::Shown) => Ordering::Greater,
@@ -201,7 +201,7 @@ pub fn compare(columns: &[Column], scale_max: i64, candidates: &[CandidateInput]
         })
         .collect();
     // Largest first; equal spreads keep the rows' (rank) and columns' order.
-    disagreements.sort_by_key(|d| std::cmp::Reverse(d.spread));
+    crate::sorting::sort_by_key(&mut disagreements, |d| std::cmp::Reverse(d.spread));
     Comparison {
         scale_max,
         columns: columns.to_vec(),

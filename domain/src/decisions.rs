@@ -129,7 +129,7 @@ impl Vacancy {
                 })
             })
             .collect();
-        out.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+        crate::sorting::sort_by(&mut out, |a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
         out
     }
 

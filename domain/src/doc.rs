@@ -64,7 +64,7 @@ pub(crate) fn position_at(d: &AutoCommit, obj: &ObjId) -> f64 {
 /// Orders entries read from an ordered map: by position, and by id where two devices picked the
 /// same position at once, so every device shows the same order.
 pub(crate) fn sort_by_position<T, K: Ord>(entries: &mut [T], key: impl Fn(&T) -> (f64, &K)) {
-    entries.sort_by(|a, b| {
+    crate::sorting::sort_by(entries, |a, b| {
         let ((pa, ia), (pb, ib)) = (key(a), key(b));
         pa.total_cmp(&pb).then_with(|| ia.cmp(ib))
     });

@@ -73,7 +73,7 @@ impl Vacancy {
             .filter(|f| &f.candidate != candidate)
             .filter_map(|f| f.memo)
             .collect();
-        memos.sort_by(|a, b| a.hash.cmp(&b.hash));
+        crate::sorting::sort_by(&mut memos, |a, b| a.hash.cmp(&b.hash));
         memos.dedup_by(|a, b| a.hash == b.hash);
         memos
     }

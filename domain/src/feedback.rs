@@ -391,7 +391,7 @@ impl Vacancy {
                         (CriterionId(criterion), rating)
                     })
                     .collect();
-                ratings.sort_by_key(|(c, _)| {
+                crate::sorting::sort_by_key(&mut ratings, |(c, _)| {
                     (
                         order.iter().position(|o| o == c).unwrap_or(usize::MAX),
                         c.clone(),
@@ -411,7 +411,9 @@ impl Vacancy {
                 })
             })
             .collect();
-        out.sort_by(|a, b| (a.submitted_at, &a.id).cmp(&(b.submitted_at, &b.id)));
+        crate::sorting::sort_by(&mut out, |a, b| {
+            (a.submitted_at, &a.id).cmp(&(b.submitted_at, &b.id))
+        });
         let mut seen = BTreeSet::new();
         out.retain(|f| seen.insert((f.interview.clone(), f.interviewer.clone())));
         out
@@ -561,7 +563,7 @@ impl Vacancy {
                 due,
             })
             .collect();
-        out.sort_by(|a, b| {
+        crate::sorting::sort_by(&mut out, |a, b| {
             (a.due.last_moment(), &a.interview, &a.interviewer).cmp(&(
                 b.due.last_moment(),
                 &b.interview,

@@ -130,7 +130,7 @@ pub fn fingerprint(parts: &RequiredParts) -> String {
     enc.text(&parts.profile);
     enc.text(&parts.contact_agreements);
     let mut must_haves = non_blank(parts.must_haves.iter().map(String::as_str));
-    must_haves.sort();
+    crate::sorting::sort(&mut must_haves);
     enc.list(&must_haves);
     enc.list(&non_blank(parts.stages.iter().map(String::as_str)));
     let criteria: Vec<&CriterionPart> = parts

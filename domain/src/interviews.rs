@@ -84,7 +84,9 @@ impl Vacancy {
             .into_iter()
             .filter_map(|(id, i)| self.read_interview(InterviewId(id), &i))
             .collect();
-        out.sort_by(|a, b| (a.at.is_none(), a.at, &a.id).cmp(&(b.at.is_none(), b.at, &b.id)));
+        crate::sorting::sort_by(&mut out, |a, b| {
+            (a.at.is_none(), a.at, &a.id).cmp(&(b.at.is_none(), b.at, &b.id))
+        });
         out
     }
 

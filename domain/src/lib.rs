@@ -25,6 +25,7 @@
 //! - [`erasure`]: erasing a candidate for real: the vacancy without them as a new document with
 //!   no history, and where their name still appears in other text.
 //! - [`chunks`]: a guard that refuses stored or received bytes automerge would choke on.
+//! - [`sorting`]: stable sorts that compile the standard library's sort once, not per call site.
 //! - [`text_diff`]: turns "the field now reads X" into one minimal splice, so two people typing in
 //!   the same field both keep their characters.
 //!
@@ -64,6 +65,7 @@ pub mod people;
 pub mod planning;
 pub mod schema;
 pub mod scorecard;
+pub mod sorting;
 pub mod starters;
 pub mod text_diff;
 pub mod vacancy;

@@ -70,7 +70,7 @@ pub struct Partnership {
 
 /// The middle value (the mean of the two middle ones for an even count); `None` when empty.
 pub fn median(mut values: Vec<i64>) -> Option<i64> {
-    values.sort_unstable();
+    crate::sorting::sort(&mut values);
     let n = values.len();
     match n {
         0 => None,
@@ -150,7 +150,7 @@ impl Vacancy {
         }
         let order: Vec<PersonId> = self.people().into_iter().map(|p| p.id).collect();
         let mut people: Vec<FeedbackPace> = pace.into_values().collect();
-        people.sort_by_key(|p| {
+        crate::sorting::sort_by_key(&mut people, |p| {
             (
                 order
                     .iter()

@@ -106,7 +106,9 @@ impl Vacancy {
                 });
             }
         }
-        out.sort_by(|a, b| a.joined_at.cmp(&b.joined_at).then_with(|| a.id.cmp(&b.id)));
+        crate::sorting::sort_by(&mut out, |a, b| {
+            a.joined_at.cmp(&b.joined_at).then_with(|| a.id.cmp(&b.id))
+        });
         out
     }
 

@@ -58,7 +58,7 @@ pub fn questions(lang: Lang, first: Category) -> Vec<BankQuestion> {
             text,
         })
         .collect();
-    out.sort_by_key(|q| q.category != first);
+    crate::sorting::sort_by_key(&mut out, |q| q.category != first);
     out
 }
 

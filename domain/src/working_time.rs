@@ -138,7 +138,7 @@ pub fn holidays(year: i32) -> Vec<(NaiveDate, Holiday)> {
     );
     // Easter falls between 22 March and 25 April, so Koningsdag or Bevrijdingsdag can land
     // before Hemelvaartsdag or even before Tweede Paasdag: sort rather than trust the order.
-    days.sort_by_key(|(date, _)| *date);
+    crate::sorting::sort_by_key(&mut days, |(date, _)| *date);
     days
 }
 

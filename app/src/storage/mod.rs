@@ -150,7 +150,7 @@ impl LocalStore {
             .transaction(&[VACANCIES], TransactionMode::ReadOnly)?;
         let values = tx.object_store(VACANCIES)?.get_all(None, None)?.await?;
         let mut out: Vec<VacancyRecord> = values.iter().filter_map(record_from_js).collect();
-        out.sort_by(|a, b| b.opened_at.total_cmp(&a.opened_at));
+        tandem_domain::sorting::sort_by(&mut out, |a, b| b.opened_at.total_cmp(&a.opened_at));
         Ok(out)
     }
 

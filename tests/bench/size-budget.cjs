@@ -7,10 +7,10 @@
 // and say in BENCHMARKS.md ("Size of the shipped app") what the bytes buy. When a change makes
 // the app smaller, lower the budget with it, so the room cannot be spent unnoticed.
 //
-// Set on 2026-12-01: reached 1245.7 KiB gzip / 904.1 KiB brotli.
+// Set on 2026-12-01: reached 1250.4 KiB gzip / 908.5 KiB brotli.
 const sizeBudget = {
-  gzip: 1250 * 1024,
-  brotli: 908 * 1024,
+  gzip: 1254 * 1024,
+  brotli: 912 * 1024,
 };
 
 module.exports = { sizeBudget };

@@ -16,6 +16,7 @@
 //!   user's language.
 //! - [`pwa`]: the installed, offline-capable app: service worker and new builds, the install
 //!   offer, persistent storage.
+//! - [`shell`]: the static first paint in `index.html`, which the app replaces as it mounts.
 //! - [`attachments`]: voice memos as sealed blobs: the background upload queue and the download
 //!   when one is played; [`recorder`]: the microphone and `MediaRecorder`.
 //!
@@ -44,10 +45,12 @@ mod problem;
 mod pwa;
 mod recorder;
 mod session;
+mod shell;
 mod storage;
 mod sync;
 
 fn main() {
     console_error_panic_hook::set_once();
+    shell::take_over();
     leptos::mount::mount_to_body(app::App);
 }

@@ -64,6 +64,9 @@ pub fn Home() -> impl IntoView {
     };
     // A vacancy is created only where it can be kept: not before local storage is open.
     let cannot_create = move || store_state.get() != StoreState::Ready;
+    // Storage that cannot open never lists anything; the page still offers what works without.
+    let list_known =
+        move || vacancies.with(Option::is_some) || store_state.get() == StoreState::Failed;
 
     let link = RwSignal::new(String::new());
     let link_error = RwSignal::new(None::<String>);
@@ -153,44 +156,49 @@ pub fn Home() -> impl IntoView {
                 }.into_any(),
             }}
         </section>
-        <section class="card">
-            <form on:submit=create>
-                <label for="new-title">{t!(i18n, new_vacancy_label)}</label>
-                <input id="new-title" type="text" required prop:value=move || title.get()
-                    on:input=move |ev| title.set(event_target_value(&ev)) />
-                <button type="submit" disabled=cannot_create>{t!(i18n, create_vacancy)}</button>
-                <Show when=move || create_error.get().is_some()>
-                    <p class="error" role="alert">{move || create_error.get().map(|p| p.text(i18n))}</p>
-                </Show>
-            </form>
-        </section>
-        <section class="card">
-            <form on:submit=join>
-                <label for="join-link">{t!(i18n, join_label)}</label>
-                <p class="hint">{t!(i18n, join_hint)}</p>
-                <input id="join-link" type="url" required prop:value=move || link.get()
-                    aria-invalid=move || link_error.get().is_some().then_some("true")
-                    on:input=move |ev| { link.set(event_target_value(&ev)); link_error.set(None); } />
-                <button type="submit">{t!(i18n, join_button)}</button>
-                <Show when=move || link_error.get().is_some()>
-                    <p class="error" role="alert">{move || link_error.get()}</p>
-                </Show>
-            </form>
-        </section>
-        <InstallOffer has_vacancies=Signal::derive(move || vacancies.with(|v| v.as_ref().is_some_and(|l| !l.is_empty()))) />
-        <section class="card data-home" aria-labelledby="data-home-heading">
-            <h2 id="data-home-heading">{t!(i18n, data_heading)}</h2>
-            <div class="data-block">
-                <label for="import-file">{t!(i18n, import_label)}</label>
-                <p class="hint" id="import-hint">{t!(i18n, import_hint)}</p>
-                <input id="import-file" type="file" accept=".json,application/json" aria-describedby="import-hint"
-                    disabled=cannot_create on:change=import />
-                <Show when=move || import_error.get().is_some()>
-                    <p class="error" role="alert">{move || import_error.get()}</p>
-                </Show>
-            </div>
-            <DeviceBackup on_restored=move |_| reload_list() />
-        </section>
+        // The rest waits until the list is known: drawn below a list still loading, it would be
+        // pushed down (out of sight, on a phone) when the list arrives, a layout shift on every
+        // start. Appearing below the list moves nothing.
+        <Show when=list_known>
+            <section class="card">
+                <form on:submit=create.clone()>
+                    <label for="new-title">{t!(i18n, new_vacancy_label)}</label>
+                    <input id="new-title" type="text" required prop:value=move || title.get()
+                        on:input=move |ev| title.set(event_target_value(&ev)) />
+                    <button type="submit" disabled=cannot_create>{t!(i18n, create_vacancy)}</button>
+                    <Show when=move || create_error.get().is_some()>
+                        <p class="error" role="alert">{move || create_error.get().map(|p| p.text(i18n))}</p>
+                    </Show>
+                </form>
+            </section>
+            <section class="card">
+                <form on:submit=join.clone()>
+                    <label for="join-link">{t!(i18n, join_label)}</label>
+                    <p class="hint">{t!(i18n, join_hint)}</p>
+                    <input id="join-link" type="url" required prop:value=move || link.get()
+                        aria-invalid=move || link_error.get().is_some().then_some("true")
+                        on:input=move |ev| { link.set(event_target_value(&ev)); link_error.set(None); } />
+                    <button type="submit">{t!(i18n, join_button)}</button>
+                    <Show when=move || link_error.get().is_some()>
+                        <p class="error" role="alert">{move || link_error.get()}</p>
+                    </Show>
+                </form>
+            </section>
+            <InstallOffer has_vacancies=Signal::derive(move || vacancies.with(|v| v.as_ref().is_some_and(|l| !l.is_empty()))) />
+            <section class="card data-home" aria-labelledby="data-home-heading">
+                <h2 id="data-home-heading">{t!(i18n, data_heading)}</h2>
+                <div class="data-block">
+                    <label for="import-file">{t!(i18n, import_label)}</label>
+                    <p class="hint" id="import-hint">{t!(i18n, import_hint)}</p>
+                    <input id="import-file" type="file" accept=".json,application/json" aria-describedby="import-hint"
+                        disabled=cannot_create on:change=import.clone() />
+                    <Show when=move || import_error.get().is_some()>
+                        <p class="error" role="alert">{move || import_error.get()}</p>
+                    </Show>
+                </div>
+                <DeviceBackup on_restored=move |_| reload_list() />
+            </section>
+        </Show>
     }
 }
 

@@ -34,7 +34,9 @@ pub fn Home() -> impl IntoView {
     let reload_list = move || {
         if let Some(store) = device.with_value(|d| d.store()) {
             spawn_local(async move {
-                vacancies.set(Some(store.vacancies().await.unwrap_or_default()));
+                let list = store.vacancies().await.unwrap_or_default();
+                remember_listed(!list.is_empty());
+                vacancies.set(Some(list));
             });
         }
     };
@@ -64,9 +66,13 @@ pub fn Home() -> impl IntoView {
     };
     // A vacancy is created only where it can be kept: not before local storage is open.
     let cannot_create = move || store_state.get() != StoreState::Ready;
-    // Storage that cannot open never lists anything; the page still offers what works without.
-    let list_known =
-        move || vacancies.with(Option::is_some) || store_state.get() == StoreState::Failed;
+    // A device that listed nothing last time (a new user) gets the rest at once, as index.html's
+    // shell drew it; storage that cannot open never lists anything, and the page still offers
+    // what works without it.
+    let expect_list = listed_before();
+    let list_known = move || {
+        !expect_list || vacancies.with(Option::is_some) || store_state.get() == StoreState::Failed
+    };
 
     let link = RwSignal::new(String::new());
     let link_error = RwSignal::new(None::<String>);
@@ -156,9 +162,9 @@ pub fn Home() -> impl IntoView {
                 }.into_any(),
             }}
         </section>
-        // The rest waits until the list is known: drawn below a list still loading, it would be
-        // pushed down (out of sight, on a phone) when the list arrives, a layout shift on every
-        // start. Appearing below the list moves nothing.
+        // Where a list is expected, the rest waits for it: drawn below a list still loading, it
+        // would be pushed down (out of sight, on a phone) when the list arrives, a layout shift
+        // on every start. Appearing below the list moves nothing.
         <Show when=list_known>
             <section class="card">
                 <form on:submit=create.clone()>
@@ -199,6 +205,33 @@ pub fn Home() -> impl IntoView {
                 <DeviceBackup on_restored=move |_| reload_list() />
             </section>
         </Show>
+    }
+}
+
+/// Kept on the device (localStorage, which index.html's script can read before any wasm): set
+/// while the home page last listed any vacancy, so the next start draws what will likely come.
+const LISTED_KEY: &str = "tandem.listed";
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// Whether the home page listed any vacancy last time.
+fn listed_before() -> bool {
+    local_storage()
+        .and_then(|s| s.get_item(LISTED_KEY).ok().flatten())
+        .is_some()
+}
+
+/// Remembers whether the list has any vacancy. Only a guess for the next start's first paint:
+/// storage that refuses it costs a layout shift then, nothing else.
+fn remember_listed(any: bool) {
+    if let Some(s) = local_storage() {
+        let _ = if any {
+            s.set_item(LISTED_KEY, "1")
+        } else {
+            s.remove_item(LISTED_KEY)
+        };
     }
 }
 

@@ -22,7 +22,7 @@ if [ "$(node -p "try { require('$LIGHTHOUSE_DIR/node_modules/lighthouse/package.
 fi
 (cd tests && LIGHTHOUSE_DIR="$LIGHTHOUSE_DIR" CHROME_PATH=/usr/bin/chromium node bench/startup.mjs)
 echo "==> co-editing latency"
-(cd tests && node bench/latency.mjs "${1:-100}")
+(cd tests && node bench/latency.mjs "${1:-300}")
 echo "==> relay throughput and memory under co-editing load"
 scripts/bench-relay.sh
 echo "==> deterministic simulation, long mode"

@@ -85,6 +85,12 @@ pub struct Config {
     #[arg(long, env = "TANDEM_MAX_DOC_BLOB_BYTES", default_value_t = Limits::default().max_doc_blob_bytes)]
     pub max_doc_blob_bytes: u64,
 
+    /// Seconds an incomplete attachment upload may go without receiving a chunk before the relay
+    /// discards it, giving back the room its first chunk reserved; a client that comes back
+    /// later starts that upload again from the first byte.
+    #[arg(long, env = "TANDEM_PARTIAL_UPLOAD_EXPIRY_SECS", default_value_t = crate::upload_expiry::DEFAULT_EXPIRY.as_secs())]
+    pub partial_upload_expiry_secs: u64,
+
     /// Open TCP connections in all; more are answered 503 and closed. Lowered at start if the
     /// process may not open that many files.
     #[arg(long, env = "TANDEM_MAX_CONNECTIONS", default_value_t = NetLimits::default().max_connections)]
@@ -147,6 +153,18 @@ impl Config {
         }
     }
 
+    /// How long an incomplete upload may wait for its next chunk; 0 is an error (every upload
+    /// would be discarded between two chunks).
+    pub fn partial_upload_expiry(&self) -> Result<Duration, ConfigError> {
+        match self.partial_upload_expiry_secs {
+            0 => Err(ConfigError::BadSeconds {
+                flag: "--partial-upload-expiry-secs",
+                value: 0.0,
+            }),
+            secs => Ok(Duration::from_secs(secs)),
+        }
+    }
+
     /// The network limits; a timeout that is not a usable number of seconds is an error.
     pub fn net_limits(&self) -> Result<NetLimits, ConfigError> {
         let secs = |flag: &'static str, value: f64| {
@@ -198,6 +216,13 @@ mod tests {
         assert_eq!(config.max_blob_bytes, 8 * 1024 * 1024);
         assert_eq!(config.limits().max_doc_blob_bytes, 64 * 1024 * 1024);
         let net = config.net_limits().expect("default timeouts are valid");
+        assert_eq!(
+            config.partial_upload_expiry().expect("a day"),
+            Duration::from_secs(24 * 60 * 60)
+        );
+        let never = Config::try_parse_from(["tandem-relay", "--partial-upload-expiry-secs", "0"])
+            .expect("parses");
+        assert!(never.partial_upload_expiry().is_err());
         assert_eq!(net.idle_timeout, Duration::from_secs(30));
         let bad =
             Config::try_parse_from(["tandem-relay", "--idle-timeout-secs", "0"]).expect("parses");

@@ -39,6 +39,7 @@
 //! - [`writer`]: the one thread that stores appends, many documents' in one commit, and the
 //!   bounded queue in front of it that refuses appends when the relay falls behind.
 //! - [`store`]: the [`store::Store`] trait and its SQLite and PostgreSQL implementations.
+//! - [`upload_expiry`]: the periodic sweep that discards attachment uploads abandoned halfway.
 //! - [`catch_up`]: what a joining client missed, split into messages of a manageable size.
 //! - [`limits`]: frame, document, presence, quota, queue, rate, connection and timeout limits
 //!   that keep one client from hurting the relay or the others; each is a flag ([`config`]).
@@ -71,6 +72,7 @@ pub mod server;
 pub mod session;
 pub mod static_files;
 pub mod store;
+pub mod upload_expiry;
 pub mod writer;
 
 pub use config::Config;

@@ -41,6 +41,7 @@ pub struct Metrics {
     pub batch_size: Histogram,
     pub batch_seconds: Histogram,
     pub refusals: Family<CodeLabel, Counter>,
+    pub expired_uploads: Counter,
     pub database_connections: Gauge,
     pub database_idle: Gauge,
     pub database_waiting: Gauge,
@@ -69,6 +70,7 @@ impl Metrics {
             // 0.25 ms to about 0.5 s.
             batch_seconds: Histogram::new(exponential_buckets(0.000_25, 2.0, 12)),
             refusals: Family::default(),
+            expired_uploads: Counter::default(),
             database_connections: Gauge::default(),
             database_idle: Gauge::default(),
             database_waiting: Gauge::default(),
@@ -113,6 +115,11 @@ impl Metrics {
             "refusals",
             "Error replies sent to clients, by code",
             m.refusals.clone(),
+        );
+        registry.register(
+            "expired_uploads",
+            "Incomplete attachment uploads discarded after going without a chunk for the expiry time",
+            m.expired_uploads.clone(),
         );
         if database {
             registry.register(

@@ -156,6 +156,7 @@ impl Server {
     /// announcing the address, so "listening" is only printed once the relay can actually work.
     pub fn new(config: &Config) -> Result<Self, ServerError> {
         let mut net = config.net_limits()?;
+        let upload_expiry = config.partial_upload_expiry()?;
         net.max_connections = fit_file_limit(net.max_connections);
         let store = open_store(config)?;
         let gate = Gate::new(
@@ -172,6 +173,11 @@ impl Server {
         if let Some(changes) = changes {
             tokio::spawn(crate::fanout::run(Arc::clone(&relay), changes));
         }
+        tokio::spawn(crate::upload_expiry::run(
+            Arc::clone(&relay.store),
+            Arc::clone(&relay.metrics),
+            upload_expiry,
+        ));
         Ok(Server {
             router: router(Arc::clone(&relay), &config.static_dir),
             relay,

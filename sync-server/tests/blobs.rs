@@ -1,191 +1,21 @@
 //! Attachments against the real relay binary over real HTTP: chunked upload and download,
-//! resuming after a cut, the access token, the limits, content addressing, and that a deleted
-//! document's attachments leave the relay's files.
+//! resuming after a cut, the access token, the limits, content addressing, that a deleted
+//! document's attachments leave the relay's files, and that an upload abandoned halfway is
+//! discarded after the expiry time and can then start again.
 
 mod common;
 
 use std::io::Write;
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use common::{contains, RelayProcess, TestDoc};
-use http_body_util::{BodyExt, Full};
-use hyper::{Method, Request, StatusCode};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use common::blobs::{sealed_memo, Auth, Blobs};
+use common::{contains, http_get, RelayProcess, TestDoc};
+use hyper::{Method, StatusCode};
 use tandem_protocol::blob::BLOB_CHUNK_BYTES;
 use tandem_protocol::crypto::Purpose;
-use tandem_protocol::{AccessToken, BlobHash, ClientMsg, OwnerSecret, RelayMsg};
-
-/// An answer, read whole.
-struct Answer {
-    status: StatusCode,
-    headers: hyper::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-    fn offset(&self) -> Option<u64> {
-        self.header("upload-offset").and_then(|v| v.parse().ok())
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    /// Asserts the status and that the text says `says`.
-    fn assert_says(&self, status: StatusCode, says: &str) {
-        assert_eq!(self.status, status, "{}", self.text());
-        assert!(
-            self.text().contains(says),
-            "{:?} lacks {says:?}",
-            self.text()
-        );
-        assert_eq!(
-            self.header("content-type"),
-            Some("text/plain; charset=utf-8")
-        );
-    }
-}
-
-/// A client of one relay's blob endpoints.
-struct Blobs {
-    http: Client<HttpConnector, Full<Bytes>>,
-    addr: SocketAddr,
-}
-
-/// How a request shows (or does not show) a token.
-#[derive(Clone, Copy)]
-enum Auth<'a> {
-    Token(&'a AccessToken),
-    Raw(&'a str),
-    None,
-}
-
-impl Blobs {
-    fn new(relay: &RelayProcess) -> Self {
-        Blobs {
-            http: Client::builder(TokioExecutor::new()).build_http(),
-            addr: relay.addr,
-        }
-    }
-
-    async fn send(
-        &self,
-        method: Method,
-        path: &str,
-        auth: Auth<'_>,
-        extra: &[(&str, &str)],
-        body: Vec<u8>,
-    ) -> Answer {
-        let mut request = Request::builder()
-            .method(method)
-            .uri(format!("http://{}{path}", self.addr));
-        match auth {
-            Auth::Token(token) => {
-                let bearer = format!("Bearer {}", URL_SAFE_NO_PAD.encode(token.0));
-                request = request.header("authorization", bearer);
-            }
-            Auth::Raw(value) => request = request.header("authorization", value),
-            Auth::None => {}
-        }
-        for (name, value) in extra {
-            request = request.header(*name, *value);
-        }
-        let request = request
-            .body(Full::new(Bytes::from(body)))
-            .expect("a valid request");
-        let response = tokio::time::timeout(common::TIMEOUT, self.http.request(request))
-            .await
-            .expect("the relay answers in time")
-            .expect("the request reaches the relay");
-        let (parts, body) = response.into_parts();
-        let body = body.collect().await.expect("the whole body").to_bytes();
-        Answer {
-            status: parts.status,
-            headers: parts.headers,
-            body: body.to_vec(),
-        }
-    }
-
-    async fn put(
-        &self,
-        doc: &TestDoc,
-        hash: BlobHash,
-        offset: u64,
-        total: u64,
-        chunk: &[u8],
-    ) -> Answer {
-        let path = format!("{}?offset={offset}&total={total}", hash.path(doc.doc));
-        let token = doc.token();
-        self.send(Method::PUT, &path, Auth::Token(&token), &[], chunk.to_vec())
-            .await
-    }
-
-    /// Uploads `sealed` from `from` on in client-sized chunks; returns the last answer.
-    async fn put_from(&self, doc: &TestDoc, sealed: &[u8], from: usize) -> Answer {
-        let hash = BlobHash::of(sealed);
-        let total = sealed.len() as u64;
-        let mut offset = from;
-        loop {
-            let end = (offset + BLOB_CHUNK_BYTES).min(sealed.len());
-            let answer = self
-                .put(doc, hash, offset as u64, total, &sealed[offset..end])
-                .await;
-            assert_eq!(answer.status, StatusCode::NO_CONTENT, "{}", answer.text());
-            assert_eq!(answer.offset(), Some(end as u64));
-            if end == sealed.len() {
-                return answer;
-            }
-            offset = end;
-        }
-    }
-
-    async fn head(&self, doc: &TestDoc, hash: BlobHash) -> Answer {
-        let token = doc.token();
-        self.send(
-            Method::HEAD,
-            &hash.path(doc.doc),
-            Auth::Token(&token),
-            &[],
-            Vec::new(),
-        )
-        .await
-    }
-
-    async fn get(&self, doc: &TestDoc, hash: BlobHash) -> Answer {
-        let token = doc.token();
-        self.send(
-            Method::GET,
-            &hash.path(doc.doc),
-            Auth::Token(&token),
-            &[],
-            Vec::new(),
-        )
-        .await
-    }
-}
-
-/// A voice memo as the app uploads it: made-up audio sealed with the document's key.
-fn sealed_memo(doc: &TestDoc, len: usize) -> (Vec<u8>, Vec<u8>) {
-    let mut audio = b"OggS fake opus audio of a hiring manager ".to_vec();
-    let mut i = 0u32;
-    while audio.len() < len {
-        audio.extend_from_slice(format!("frame {i} ").as_bytes());
-        i += 1;
-    }
-    audio.truncate(len);
-    let sealed = doc
-        .secret
-        .doc_key(doc.doc)
-        .seal(Purpose::Attachment, &audio);
-    (audio, sealed)
-}
+use tandem_protocol::{BlobHash, ClientMsg, OwnerSecret, RelayMsg};
 
 #[tokio::test]
 async fn a_memo_goes_up_in_chunks_and_comes_down_the_same() {
@@ -652,4 +482,72 @@ async fn a_client_over_its_addresss_rate_is_slowed_not_refused() {
     // The burst passes at once; the four after it wait half a second each.
     let took = start.elapsed();
     assert!(took >= Duration::from_millis(1500), "{took:?}");
+}
+
+#[tokio::test]
+async fn an_upload_abandoned_halfway_is_discarded_and_then_starts_again_from_the_first_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let doc = TestDoc::new();
+    let (_, sealed) = sealed_memo(&doc, 2 * BLOB_CHUNK_BYTES);
+    let hash = BlobHash::of(&sealed);
+    let total = sealed.len() as u64;
+    // Room for this one memo in the vacancy, and an upload idle for a second expires.
+    let room = total.to_string();
+    let relay = RelayProcess::start(
+        dir.path(),
+        &[
+            "--partial-upload-expiry-secs",
+            "1",
+            "--max-doc-blob-bytes",
+            &room,
+        ],
+    );
+    let blobs = Blobs::new(&relay);
+    let first = blobs
+        .put(&doc, hash, 0, total, &sealed[..BLOB_CHUNK_BYTES])
+        .await;
+    assert_eq!(first.offset(), Some(BLOB_CHUNK_BYTES as u64));
+    // Abandoned, it holds the vacancy's room while it lasts.
+    let (_, other) = sealed_memo(&doc, 1000);
+    blobs
+        .put(&doc, BlobHash::of(&other), 0, other.len() as u64, &other)
+        .await
+        .assert_says(StatusCode::PAYLOAD_TOO_LARGE, "per vacancy");
+
+    // The relay lets it go by itself: it holds nothing of it any more.
+    let deadline = Instant::now() + common::TIMEOUT;
+    loop {
+        let status = blobs.head(&doc, hash).await;
+        assert_eq!(status.status, StatusCode::NOT_FOUND);
+        if status.offset() == Some(0) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the upload was not expired");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!contains(&relay.files(), &sealed[..64]));
+    let addr = relay.addr;
+    let scraped = tokio::task::spawn_blocking(move || http_get(addr, "/metrics", &[]))
+        .await
+        .expect("scrape");
+    let text = String::from_utf8(scraped.body).expect("UTF-8 text");
+    assert!(
+        text.lines().any(|l| l == "tandem_expired_uploads_total 1"),
+        "{text}"
+    );
+
+    // The client that comes back with the second chunk is told to start from 0, and does.
+    let late = blobs
+        .put(
+            &doc,
+            hash,
+            BLOB_CHUNK_BYTES as u64,
+            total,
+            &sealed[BLOB_CHUNK_BYTES..],
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.text());
+    assert_eq!(late.offset(), Some(0));
+    blobs.put_from(&doc, &sealed, 0).await;
+    assert!(blobs.get(&doc, hash).await.body == sealed);
 }

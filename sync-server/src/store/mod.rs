@@ -31,6 +31,15 @@
 //! checked against the name before the blob counts as complete, and only complete blobs are read.
 //! They go with their document's [`Store::delete`].
 //!
+//! An upload that stops halfway (a phone lost, a memo removed before it was sent) would keep
+//! its reservation, and the reserved bytes, for ever: the relay cannot tell a client that will
+//! come back from one that never will. So every chunk stamps the blob with the store's clock
+//! ([`Clock`]), and [`Store::expire_partial_blobs`], which the relay runs periodically
+//! (`--partial-upload-expiry-secs`), discards the incomplete blobs that have received nothing
+//! for that long, reservation and bytes. A client that comes back after that finds nothing
+//! held (`HEAD` says 0) and starts again from the first byte, as for a new upload. Complete
+//! blobs never expire.
+//!
 //! The store only ever holds opaque ciphertext; it never learns what a document says.
 //!
 //! - [`SqliteStore`] (`sqlite`): the embedded default, one SQLite file in WAL mode.
@@ -39,6 +48,8 @@
 //! - `backup`: a consistent copy of that file while it is in use, and putting one back.
 
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tandem_protocol::{BlobHash, ClientMsgId, DocId, ErrorCode};
 
@@ -190,6 +201,26 @@ pub struct PoolStatus {
     pub idle: usize,
     /// Calls waiting for a connection.
     pub waiting: usize,
+}
+
+/// The stores' clock, in whole seconds since the Unix epoch: when an upload's last chunk
+/// arrived, and how long ago that is when partial uploads are expired. The relay uses the
+/// system's ([`system_clock`]); tests give one they move by hand instead of waiting a day.
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// The system's clock; a clock set before 1970 reads as 0.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    })
+}
+
+/// The moment, by `now`, at or before which an upload's last chunk must have arrived for the
+/// upload to count as abandoned after `max_idle`.
+fn idle_since(now: u64, max_idle: Duration) -> u64 {
+    now.saturating_sub(max_idle.as_secs())
 }
 
 /// How much of a blob the relay holds.
@@ -402,6 +433,11 @@ pub trait Store: Send + Sync + 'static {
         bytes: &[u8],
         quota: &Quota,
     ) -> Result<u64, BlobError>;
+    /// Discards the incomplete blobs whose last chunk arrived `max_idle` or longer ago, by the
+    /// store's [`Clock`], giving their reservations back to the document's and the relay's
+    /// quotas; returns how many. Complete blobs are never touched. Runs in short transactions,
+    /// so uploads under way wait for it no longer than for another upload's chunk.
+    fn expire_partial_blobs(&self, max_idle: Duration) -> Result<u64, StoreError>;
     /// What other relays on the same database change, once: a store that no other relay can
     /// share (SQLite) has none, and answers `None`, as does a second call.
     fn take_changes(&self) -> Option<tokio::sync::mpsc::UnboundedReceiver<Change>> {

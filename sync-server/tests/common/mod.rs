@@ -2,6 +2,7 @@
 //! client that speaks the real protocol, and a minimal HTTP/1.1 GET.
 #![allow(dead_code)] // Each test file uses a different subset.
 
+pub mod blobs;
 pub mod postgres;
 
 use std::io::{BufRead, BufReader, Read, Write};

@@ -249,4 +249,7 @@ impl Store for NoStore {
     ) -> Result<Option<Vec<u8>>, BlobError> {
         Err(down().into())
     }
+    fn expire_partial_blobs(&self, _: std::time::Duration) -> Result<u64, StoreError> {
+        Err(down())
+    }
 }

@@ -6,7 +6,8 @@
 //! the blob without overlaps, and a read takes the chunks its range touches. As with SQLite,
 //! the first chunk reserves the whole announced length against the quotas, `stored` counts the
 //! bytes received from the start, and it reaches `total` only in the transaction that checked
-//! every byte against the blob's name: only such blobs are read.
+//! every byte against the blob's name: only such blobs are read. `touched` is when the last
+//! chunk arrived, for [`expire_batch`].
 
 use std::pin::pin;
 
@@ -52,6 +53,8 @@ pub(super) async fn state(
     Ok(row(client, doc, hash).await?)
 }
 
+// The trait's arguments, and the time the chunk arrived.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn put(
     client: &mut Client,
     doc: DocId,
@@ -60,6 +63,7 @@ pub(super) async fn put(
     total: u64,
     bytes: &[u8],
     quota: &Quota,
+    now: u64,
 ) -> Result<u64, BlobError> {
     let tx = client.transaction().await?;
     let mut totals = totals::lock(&*tx).await?;
@@ -87,13 +91,13 @@ pub(super) async fn put(
         // another name, so this is a client's own mistake corrected): the old reservation goes.
         Some(r) if offset == 0 => {
             discard(&tx, doc, hash, r, &mut totals).await?;
-            reserve(&tx, doc, hash, total, quota, &mut totals).await?
+            reserve(&tx, doc, hash, total, quota, now, &mut totals).await?
         }
         Some(r) => {
             let started = r.total;
             return Err(BlobError::OtherTotal { started, total });
         }
-        None if offset == 0 => reserve(&tx, doc, hash, total, quota, &mut totals).await?,
+        None if offset == 0 => reserve(&tx, doc, hash, total, quota, now, &mut totals).await?,
         None => return Err(BlobError::WrongOffset { stored: 0 }),
     };
     if offset != current.stored {
@@ -116,8 +120,8 @@ pub(super) async fn put(
         return Err(BlobError::HashMismatch);
     }
     tx.execute(
-        "UPDATE blobs SET stored = $3 WHERE doc_id = $1 AND hash = $2",
-        &[&id, &name, &int(stored)],
+        "UPDATE blobs SET stored = $3, touched = $4 WHERE doc_id = $1 AND hash = $2",
+        &[&id, &name, &int(stored), &int(now)],
     )
     .await?;
     totals::write(&*tx, totals).await?;
@@ -147,12 +151,15 @@ async fn hashes_to(tx: &Transaction<'_>, doc: DocId, hash: BlobHash) -> Result<b
 
 /// Reserves `total` bytes for a new upload after checking the quotas, creating the document's
 /// row if it has none (a memo recorded offline may arrive before the document's first change).
+// The upload's first chunk, when it arrived, and the sums to keep up to date.
+#[allow(clippy::too_many_arguments)]
 async fn reserve(
     tx: &Transaction<'_>,
     doc: DocId,
     hash: BlobHash,
     total: u64,
     quota: &Quota,
+    now: u64,
     totals: &mut Totals,
 ) -> Result<BlobState, BlobError> {
     let id = &doc.0[..];
@@ -193,8 +200,8 @@ async fn reserve(
         totals.docs += 1;
     }
     tx.execute(
-        "INSERT INTO blobs (doc_id, hash, total, stored) VALUES ($1, $2, $3, 0)",
-        &[&id, &&hash.0[..], &int(total)],
+        "INSERT INTO blobs (doc_id, hash, total, stored, touched) VALUES ($1, $2, $3, 0, $4)",
+        &[&id, &&hash.0[..], &int(total), &int(now)],
     )
     .await?;
     totals.bytes = totals.bytes.saturating_add(total);
@@ -216,6 +223,36 @@ async fn discard(
     .await?;
     totals.bytes = totals.bytes.saturating_sub(state.total);
     Ok(())
+}
+
+/// Uploads discarded in one transaction at most: every write of every relay on the database
+/// waits for the lock the sweep holds, so it holds it briefly.
+pub(super) const BATCH: usize = 64;
+
+/// Discards up to [`BATCH`] incomplete blobs last touched at or before `idle_since`, chunks
+/// (by the foreign key's cascade) and reservations; returns how many (fewer than [`BATCH`]:
+/// there are no more).
+pub(super) async fn expire_batch(
+    client: &mut Client,
+    idle_since: u64,
+) -> Result<usize, StoreError> {
+    let tx = client.transaction().await?;
+    let mut totals = totals::lock(&*tx).await?;
+    let gone = tx
+        .query(
+            "DELETE FROM blobs WHERE (doc_id, hash) IN (
+                 SELECT doc_id, hash FROM blobs
+                 WHERE stored < total AND touched <= $1 LIMIT $2)
+             RETURNING total",
+            &[&int(idle_since), &int(BATCH as u64)],
+        )
+        .await?;
+    for row in &gone {
+        totals.bytes = totals.bytes.saturating_sub(uint(row.try_get(0)?));
+    }
+    totals::write(&*tx, totals).await?;
+    tx.commit().await?;
+    Ok(gone.len())
 }
 
 pub(super) async fn read(

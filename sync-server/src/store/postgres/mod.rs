@@ -43,8 +43,8 @@ use tandem_protocol::{BlobHash, ClientMsgId, DocId};
 use tokio_postgres::NoTls;
 
 use super::{
-    AppendRequest, Appended, BlobError, BlobState, Change, Claimed, PoolStatus, Quota,
-    SnapshotStored, Store, StoreError, Totals,
+    idle_since, system_clock, AppendRequest, Appended, BlobError, BlobState, Change, Claimed,
+    Clock, PoolStatus, Quota, SnapshotStored, Store, StoreError, Totals,
 };
 use crate::catch_up::Page;
 
@@ -77,6 +77,8 @@ pub struct PostgresStore {
     changes: Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Change>>>,
     /// Presence and departures for the other relays, sent in order by a task of their own.
     announcements: tokio::sync::mpsc::Sender<String>,
+    /// When chunks arrive, for expiring abandoned uploads.
+    clock: Clock,
 }
 
 impl PostgresStore {
@@ -84,6 +86,11 @@ impl PostgresStore {
     /// brings the database's tables to this relay's schema, and keeps a pool of connections.
     /// Blocking: call it from a thread that is not running async tasks.
     pub fn open(url: &str) -> Result<Self, StoreError> {
+        Self::open_with_clock(url, system_clock())
+    }
+
+    /// [`PostgresStore::open`] with another clock than the system's: for tests of the expiry.
+    pub fn open_with_clock(url: &str, clock: Clock) -> Result<Self, StoreError> {
         let config: tokio_postgres::Config = url
             .parse()
             .map_err(|e: tokio_postgres::Error| StoreError::DatabaseUrl(e.to_string()))?;
@@ -119,10 +126,11 @@ impl PostgresStore {
             instance,
             changes: Mutex::new(Some(changes)),
             announcements,
+            clock,
         };
         store.block_on(async {
             let mut client = store.client().await?;
-            schema::migrate(&mut client).await
+            schema::migrate(&mut client, (store.clock)()).await
         })?;
         Ok(store)
     }
@@ -296,8 +304,24 @@ impl Store for PostgresStore {
     ) -> Result<u64, BlobError> {
         self.block_on(async {
             let mut client = self.client().await?;
-            blobs::put(&mut client, doc, hash, offset, total, bytes, quota).await
+            let now = (self.clock)();
+            blobs::put(&mut client, doc, hash, offset, total, bytes, quota, now).await
         })
+    }
+
+    fn expire_partial_blobs(&self, max_idle: Duration) -> Result<u64, StoreError> {
+        let since = idle_since((self.clock)(), max_idle);
+        let mut expired = 0;
+        loop {
+            let n = self.block_on(async {
+                let mut client = self.client().await?;
+                blobs::expire_batch(&mut client, since).await
+            })?;
+            expired += n as u64;
+            if n < blobs::BATCH {
+                return Ok(expired);
+            }
+        }
     }
 
     fn read_blob(

@@ -8,16 +8,18 @@
 
 use deadpool_postgres::Client;
 
+use super::int;
 use crate::store::StoreError;
 
 /// The schema this code writes. Its own numbering, apart from SQLite's.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 /// Taken by a relay while it migrates, so two instances started at once do not both create
 /// the tables. An arbitrary constant; "tandem" in ASCII.
 const MIGRATION_LOCK: i64 = 0x74_61_6e_64_65_6d;
 
-/// Version 1: as SQLite's version 6, with the blobs' bytes in chunks.
+/// Version 1: as SQLite's version 6, with the blobs' bytes in chunks. A new database is made
+/// at version 1 and brought up from there like any other.
 const SCHEMA: &str = "
 CREATE TABLE docs (
     doc_id BYTEA PRIMARY KEY,
@@ -67,9 +69,17 @@ CREATE TABLE blob_chunks (
 ALTER TABLE blob_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
 ";
 
-/// Brings the database to [`SCHEMA_VERSION`] in one transaction, or refuses one written by a
-/// newer relay.
-pub(super) async fn migrate(client: &mut Client) -> Result<(), StoreError> {
+/// From version 1 to 2 (as SQLite's 7): `blobs.touched` is when an upload's last chunk arrived,
+/// and an index finds the uploads under way by it, for expiring those abandoned halfway
+/// ([`super::blobs::expire_batch`]).
+const FROM_VERSION_1: &str = "
+ALTER TABLE blobs ADD COLUMN touched BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX blobs_partial ON blobs (touched) WHERE stored < total;
+";
+
+/// Brings the database to [`SCHEMA_VERSION`] in one transaction, at `now` by the store's clock,
+/// or refuses one written by a newer relay.
+pub(super) async fn migrate(client: &mut Client, now: u64) -> Result<(), StoreError> {
     let tx = client.transaction().await?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
         .await?;
@@ -92,6 +102,16 @@ pub(super) async fn migrate(client: &mut Client) -> Result<(), StoreError> {
     }
     if version == 0 {
         tx.batch_execute(SCHEMA).await?;
+    }
+    if version < 2 {
+        tx.batch_execute(FROM_VERSION_1).await?;
+        // An upload under way during the upgrade gets the whole expiry time from now, rather
+        // than being taken for abandoned since 1970.
+        tx.execute(
+            "UPDATE blobs SET touched = $1 WHERE stored < total",
+            &[&int(now)],
+        )
+        .await?;
     }
     tx.execute(
         "INSERT INTO tandem_schema (id, version) VALUES (1, $1)

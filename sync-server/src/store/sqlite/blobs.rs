@@ -12,6 +12,9 @@
 //!
 //! Blob bytes count in `totals.bytes` (by their announced length, from the first chunk on), but
 //! not in `docs.bytes`: a document's log and its attachments have separate limits.
+//!
+//! `touched` is when the upload's last chunk arrived (the store's clock, in seconds): what
+//! [`super::expiry`] reads to discard uploads abandoned halfway.
 
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
@@ -22,7 +25,7 @@ use super::ownership::{is_deleted, scrub_wal};
 use super::totals;
 use crate::store::{BlobError, BlobState, Quota, StoreError};
 
-/// Version 5 of the schema: the blobs, beside the documents they belong to. A blob is per
+/// Version 7 of the schema: the blobs, beside the documents they belong to. A blob is per
 /// document: the same bytes under two documents are two rows, deleted with their own document.
 pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS blobs (
@@ -31,6 +34,7 @@ CREATE TABLE IF NOT EXISTS blobs (
     total INTEGER NOT NULL,
     stored INTEGER NOT NULL,
     bytes_id INTEGER NOT NULL,
+    touched INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (doc_id, hash)
 );
 CREATE TABLE IF NOT EXISTS blob_bytes (
@@ -61,24 +65,41 @@ INSERT INTO blobs (doc_id, hash, total, stored, bytes_id)
 DROP TABLE blobs_v4;
 ";
 
-/// Creates the blob tables, or brings version 4's to the present layout; part of the store's
-/// migration transaction.
-pub(super) fn migrate(tx: &Connection) -> rusqlite::Result<()> {
-    let bytes_in_row: bool = tx.query_row(
-        "SELECT COUNT(*) > 0 FROM pragma_table_info('blobs') WHERE name = 'data'",
-        [],
-        |row| row.get(0),
-    )?;
-    if bytes_in_row {
+/// The uploads under way, by when their last chunk arrived: what the expiry looks through.
+const PARTIAL_INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS blobs_partial ON blobs (touched) WHERE stored < total";
+
+/// Creates the blob tables, or brings those of versions 4 to 6 to the present layout; part of
+/// the store's migration transaction, at `now` by the store's clock.
+pub(super) fn migrate(tx: &Connection, now: u64) -> rusqlite::Result<()> {
+    let has_column = |name: &str| -> rusqlite::Result<bool> {
+        tx.query_row(
+            "SELECT COUNT(*) > 0 FROM pragma_table_info('blobs') WHERE name = ?1",
+            [name],
+            |row| row.get(0),
+        )
+    };
+    if has_column("data")? {
         tx.execute_batch(FROM_VERSION_4)?;
     }
-    tx.execute_batch(SCHEMA)
+    tx.execute_batch(SCHEMA)?;
+    // From versions 5 and 6: no time on the uploads under way.
+    if !has_column("touched")? {
+        tx.execute_batch("ALTER TABLE blobs ADD COLUMN touched INTEGER NOT NULL DEFAULT 0")?;
+    }
+    // An upload that was under way when the relay was upgraded gets the whole expiry time
+    // from now, rather than being taken for abandoned since 1970.
+    tx.execute(
+        "UPDATE blobs SET touched = ?1 WHERE stored < total AND touched = 0",
+        [now],
+    )?;
+    tx.execute_batch(PARTIAL_INDEX)
 }
 
 /// A blob's row: where its bytes are (blob I/O addresses rows by rowid) and how far along.
-struct Row {
-    bytes_id: i64,
-    state: BlobState,
+pub(super) struct Row {
+    pub(super) bytes_id: i64,
+    pub(super) state: BlobState,
 }
 
 fn row(conn: &Connection, doc: DocId, hash: BlobHash) -> rusqlite::Result<Option<Row>> {
@@ -134,6 +155,8 @@ pub(super) fn state(
     Ok(row(conn, doc, hash)?.map(|r| r.state))
 }
 
+// The trait's arguments, and the time the chunk arrived.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn put(
     conn: &mut Connection,
     doc: DocId,
@@ -142,6 +165,7 @@ pub(super) fn put(
     total: u64,
     bytes: &[u8],
     quota: &Quota,
+    now: u64,
 ) -> Result<u64, BlobError> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if is_deleted(&tx, doc)? {
@@ -168,13 +192,13 @@ pub(super) fn put(
         // another name, so this is a client's own mistake corrected): the old reservation goes.
         Some(r) if offset == 0 => {
             discard(&tx, &r)?;
-            reserve(&tx, doc, hash, total, quota)?
+            reserve(&tx, doc, hash, total, quota, now)?
         }
         Some(r) => {
             let started = r.state.total;
             return Err(BlobError::OtherTotal { started, total });
         }
-        None if offset == 0 => reserve(&tx, doc, hash, total, quota)?,
+        None if offset == 0 => reserve(&tx, doc, hash, total, quota, now)?,
         None => return Err(BlobError::WrongOffset { stored: 0 }),
     };
     if offset != current.state.stored {
@@ -195,8 +219,8 @@ pub(super) fn put(
         }
     }
     tx.execute(
-        "UPDATE blobs SET stored = ?3 WHERE doc_id = ?1 AND hash = ?2",
-        params![&doc.0[..], &hash.0[..], stored],
+        "UPDATE blobs SET stored = ?3, touched = ?4 WHERE doc_id = ?1 AND hash = ?2",
+        params![&doc.0[..], &hash.0[..], stored, now],
     )?;
     tx.commit()?;
     Ok(stored)
@@ -228,6 +252,7 @@ fn reserve(
     hash: BlobHash,
     total: u64,
     quota: &Quota,
+    now: u64,
 ) -> Result<Row, BlobError> {
     let would_be = doc_blob_bytes(conn, doc)?.saturating_add(total);
     if would_be > quota.max_doc_blob_bytes {
@@ -269,8 +294,9 @@ fn reserve(
     )?;
     let bytes_id = conn.last_insert_rowid();
     conn.execute(
-        "INSERT INTO blobs (doc_id, hash, total, stored, bytes_id) VALUES (?1, ?2, ?3, 0, ?4)",
-        params![&doc.0[..], &hash.0[..], total, bytes_id],
+        "INSERT INTO blobs (doc_id, hash, total, stored, bytes_id, touched)
+         VALUES (?1, ?2, ?3, 0, ?4, ?5)",
+        params![&doc.0[..], &hash.0[..], total, bytes_id, now],
     )?;
     conn.execute(
         "UPDATE totals SET docs = docs + ?1, bytes = bytes + ?2 WHERE id = 1",
@@ -283,7 +309,7 @@ fn reserve(
 }
 
 /// Removes a blob and gives its reservation back.
-fn discard(conn: &Connection, row: &Row) -> rusqlite::Result<()> {
+pub(super) fn discard(conn: &Connection, row: &Row) -> rusqlite::Result<()> {
     conn.execute("DELETE FROM blobs WHERE bytes_id = ?1", [row.bytes_id])?;
     conn.execute("DELETE FROM blob_bytes WHERE id = ?1", [row.bytes_id])?;
     conn.execute(
@@ -320,7 +346,7 @@ pub(super) fn read(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{temp_store as store, SqliteStore, DB_FILE};
+    use super::super::{temp_store as store, DB_FILE};
     use super::*;
     use crate::store::{Store, Totals};
 
@@ -512,109 +538,5 @@ mod tests {
         drop(store);
         let file = std::fs::read(dir.path().join(DB_FILE)).unwrap();
         assert!(!file.windows(memo.len()).any(|w| w == memo));
-    }
-
-    /// The tables of a version 3 file, as the migration tests start from them.
-    const VERSION_3_TABLES: &str = "
-        CREATE TABLE docs (doc_id BLOB PRIMARY KEY, bytes INTEGER NOT NULL DEFAULT 0,
-                           delete_hash BLOB);
-        CREATE TABLE tombstones (doc_id BLOB PRIMARY KEY);
-        CREATE TABLE entries (doc_id BLOB NOT NULL, seq INTEGER NOT NULL,
-           client_msg_id BLOB NOT NULL, ciphertext BLOB, PRIMARY KEY (doc_id, seq),
-           UNIQUE (doc_id, client_msg_id));
-        CREATE TABLE snapshots (doc_id BLOB PRIMARY KEY, covers_seq INTEGER NOT NULL,
-           ciphertext BLOB NOT NULL);
-        CREATE TABLE totals (id INTEGER PRIMARY KEY CHECK (id = 1),
-           docs INTEGER NOT NULL, bytes INTEGER NOT NULL);";
-
-    #[test]
-    fn a_version_3_file_keeps_its_documents_and_gains_blobs() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        {
-            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
-            conn.execute_batch(&format!(
-                "{VERSION_3_TABLES}
-                 INSERT INTO docs VALUES (x'09090909090909090909090909090909', 66, x'aa');
-                 INSERT INTO tombstones VALUES (x'01010101010101010101010101010101');
-                 INSERT INTO entries VALUES
-                    (x'09090909090909090909090909090909', 1, x'11', x'0102');
-                 INSERT INTO totals VALUES (1, 1, 66);
-                 PRAGMA user_version = 3;"
-            ))
-            .unwrap();
-        }
-        let store = SqliteStore::open(dir.path()).unwrap();
-        assert_eq!(store.totals().unwrap(), Totals { docs: 1, bytes: 66 });
-        assert_eq!(store.head_seq(DOC).unwrap(), 1);
-        assert!(store.is_deleted(DocId([1; 16])).unwrap());
-        assert!(!store.is_deleted(DOC).unwrap());
-        let hash = BlobHash::of(b"memo");
-        let q = Quota::unlimited();
-        assert_eq!(store.put_blob(DOC, hash, 0, 4, b"memo", &q).unwrap(), 4);
-        assert_eq!(store.totals().unwrap(), Totals { docs: 1, bytes: 70 });
-        drop(store);
-        // Reopened, the totals are recounted the same way, blobs included.
-        let again = SqliteStore::open(dir.path()).unwrap();
-        assert_eq!(again.totals().unwrap(), Totals { docs: 1, bytes: 70 });
-        assert_eq!(
-            again.read_blob(DOC, hash, 0, 10).unwrap(),
-            Some(b"memo".to_vec())
-        );
-    }
-
-    #[test]
-    fn a_version_4_file_keeps_its_blobs_complete_or_not() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (done, half) = (BlobHash::of(b"memo"), BlobHash::of(b"half!!"));
-        {
-            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
-            conn.execute_batch(&format!(
-                "{VERSION_3_TABLES}
-                 CREATE TABLE blobs (doc_id BLOB NOT NULL, hash BLOB NOT NULL,
-                    total INTEGER NOT NULL, stored INTEGER NOT NULL, data BLOB NOT NULL,
-                    PRIMARY KEY (doc_id, hash));
-                 INSERT INTO docs VALUES (x'09090909090909090909090909090909', 0, NULL);
-                 INSERT INTO totals VALUES (1, 1, 10);
-                 PRAGMA user_version = 4;"
-            ))
-            .unwrap();
-            for (hash, total, stored, data) in
-                [(done, 4, 4, &b"memo"[..]), (half, 6, 3, &b"hal\0\0\0"[..])]
-            {
-                conn.execute(
-                    "INSERT INTO blobs VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![&DOC.0[..], &hash.0[..], total, stored, data],
-                )
-                .unwrap();
-            }
-        }
-        let store = SqliteStore::open(dir.path()).unwrap();
-        assert_eq!(store.totals().unwrap(), Totals { docs: 1, bytes: 10 });
-        assert_eq!(
-            store.read_blob(DOC, done, 0, 10).unwrap(),
-            Some(b"memo".to_vec())
-        );
-        assert_eq!(
-            store.blob_state(DOC, half).unwrap(),
-            Some(BlobState {
-                total: 6,
-                stored: 3
-            })
-        );
-        // The upload under way goes on where it was.
-        let q = Quota::unlimited();
-        assert_eq!(store.put_blob(DOC, half, 3, 6, b"f!!", &q).unwrap(), 6);
-        assert_eq!(
-            store.read_blob(DOC, half, 0, 10).unwrap(),
-            Some(b"half!!".to_vec())
-        );
-        let owner = [1; 32];
-        store.own(DOC, owner, &q).unwrap();
-        store.delete(DOC, owner, None).unwrap();
-        let conn = store.conn();
-        let left: i64 = conn
-            .query_row("SELECT COUNT(*) FROM blob_bytes", [], |row| row.get(0))
-            .unwrap();
-        assert_eq!(left, 0);
     }
 }

@@ -6,22 +6,25 @@
 //! - `ownership`: owners, deleting and moving, tombstones.
 //! - `totals`: the running sums the relay-wide quotas read.
 //! - `blobs`: attachments, written and read in place.
+//! - `expiry`: discarding uploads abandoned halfway.
 //!
 //! [`SqliteStore`] holds the one connection and answers [`Store`] by handing it to them.
 
 use std::path::Path;
 use std::sync::Mutex;
+use std::time::Duration;
 
 use rusqlite::Connection;
 use tandem_protocol::{BlobHash, ClientMsgId, DocId};
 
 use super::{
-    AppendRequest, Appended, BlobError, BlobState, Claimed, Quota, SnapshotStored, Store,
-    StoreError, Totals,
+    idle_since, system_clock, AppendRequest, Appended, BlobError, BlobState, Claimed, Clock, Quota,
+    SnapshotStored, Store, StoreError, Totals,
 };
 use crate::catch_up::Page;
 
 mod blobs;
+mod expiry;
 mod log;
 mod ownership;
 mod schema;
@@ -40,11 +43,18 @@ pub struct SqliteStore {
     /// One connection: writes to SQLite are serialised anyway. Appends, the bulk of the load,
     /// take it once per batch ([`Store::append_batch`]), not once per append.
     conn: Mutex<Connection>,
+    /// When chunks arrive, for expiring abandoned uploads.
+    clock: Clock,
 }
 
 impl SqliteStore {
     /// Opens (creating if needed) `relay.sqlite3` inside `data_dir`.
     pub fn open(data_dir: &Path) -> Result<Self, StoreError> {
+        Self::open_with_clock(data_dir, system_clock())
+    }
+
+    /// [`SqliteStore::open`] with another clock than the system's: for tests of the expiry.
+    pub fn open_with_clock(data_dir: &Path, clock: Clock) -> Result<Self, StoreError> {
         std::fs::create_dir_all(data_dir)?;
         let mut conn = Connection::open(data_dir.join(DB_FILE))?;
         // WAL: a commit is one append to the log and one fsync (a rollback journal needs several),
@@ -65,11 +75,12 @@ impl SqliteStore {
         // 8192 pages (32 MiB, SQLite's default is 1000) copies each hot page back once for many
         // batches instead of every few.
         conn.pragma_update(None, "wal_autocheckpoint", 8192)?;
-        schema::migrate(&mut conn)?;
+        schema::migrate(&mut conn, clock())?;
         // Room for every statement the relay runs, so none is parsed twice.
         conn.set_prepared_statement_cache_capacity(64);
         Ok(SqliteStore {
             conn: Mutex::new(conn),
+            clock,
         })
     }
 
@@ -167,7 +178,30 @@ impl Store for SqliteStore {
         bytes: &[u8],
         quota: &Quota,
     ) -> Result<u64, BlobError> {
-        blobs::put(&mut self.conn(), doc, hash, offset, total, bytes, quota)
+        let now = (self.clock)();
+        blobs::put(
+            &mut self.conn(),
+            doc,
+            hash,
+            offset,
+            total,
+            bytes,
+            quota,
+            now,
+        )
+    }
+
+    fn expire_partial_blobs(&self, max_idle: Duration) -> Result<u64, StoreError> {
+        let since = idle_since((self.clock)(), max_idle);
+        let mut expired = 0;
+        // The lock is let go between batches, so uploads under way go on during a long sweep.
+        loop {
+            let n = expiry::expire_batch(&mut self.conn(), since)?;
+            expired += n as u64;
+            if n < expiry::BATCH {
+                return Ok(expired);
+            }
+        }
     }
 
     fn read_blob(

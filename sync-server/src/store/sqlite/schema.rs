@@ -7,7 +7,7 @@ use crate::limits::ENTRY_OVERHEAD_BYTES;
 use crate::store::StoreError;
 
 /// The schema this code writes, recorded in SQLite's `user_version`.
-const SCHEMA_VERSION: i64 = 6;
+const SCHEMA_VERSION: i64 = 7;
 
 /// Version 2. `docs.bytes` is what the document costs against its limit (snapshot, live
 /// ciphertext and [`ENTRY_OVERHEAD_BYTES`] per row); `totals` keeps the sums over all documents
@@ -25,6 +25,9 @@ const SCHEMA_VERSION: i64 = 6;
 ///
 /// Version 6. `tombstones.moved_to` is the sealed pointer a moved document left (NULL for one
 /// deleted without moving).
+///
+/// Version 7. `blobs.touched` is when an upload's last chunk arrived, and an index finds the
+/// uploads under way by it, for expiring those abandoned halfway ([`super::expiry`]).
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS docs (
     doc_id BLOB PRIMARY KEY,
@@ -67,8 +70,9 @@ UPDATE docs SET bytes =
   + COALESCE((SELECT LENGTH(ciphertext) FROM snapshots s WHERE s.doc_id = docs.doc_id), 0);
 ";
 
-/// Brings the file to [`SCHEMA_VERSION`] in one transaction: a crash midway leaves it as it was.
-pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+/// Brings the file to [`SCHEMA_VERSION`] in one transaction, at `now` by the store's clock: a
+/// crash midway leaves it as it was.
+pub(super) fn migrate(conn: &mut Connection, now: u64) -> Result<(), StoreError> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     if version == SCHEMA_VERSION {
         return Ok(());
@@ -93,7 +97,7 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         }
     }
     tx.execute_batch(SCHEMA)?;
-    blobs::migrate(&tx)?;
+    blobs::migrate(&tx, now)?;
     // From version 2: `CREATE TABLE IF NOT EXISTS` leaves an existing `docs` as it was.
     let has_delete_hash: bool = tx.query_row(
         "SELECT COUNT(*) > 0 FROM pragma_table_info('docs') WHERE name = 'delete_hash'",
@@ -128,8 +132,9 @@ pub(super) fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
 mod tests {
     use super::super::{SqliteStore, DB_FILE};
     use super::*;
-    use crate::store::{Quota, Store, Totals};
-    use tandem_protocol::DocId;
+    use crate::store::{BlobState, Quota, Store, Totals};
+    use rusqlite::params;
+    use tandem_protocol::{BlobHash, DocId};
 
     const O: u64 = ENTRY_OVERHEAD_BYTES;
 
@@ -194,5 +199,111 @@ mod tests {
             store.moved_to(kept).unwrap().as_deref(),
             Some(&b"sealed pointer"[..])
         );
+    }
+
+    const DOC: DocId = DocId([9; 16]);
+
+    /// The tables of a version 3 file, as the migration tests start from them.
+    const VERSION_3_TABLES: &str = "
+        CREATE TABLE docs (doc_id BLOB PRIMARY KEY, bytes INTEGER NOT NULL DEFAULT 0,
+                           delete_hash BLOB);
+        CREATE TABLE tombstones (doc_id BLOB PRIMARY KEY);
+        CREATE TABLE entries (doc_id BLOB NOT NULL, seq INTEGER NOT NULL,
+           client_msg_id BLOB NOT NULL, ciphertext BLOB, PRIMARY KEY (doc_id, seq),
+           UNIQUE (doc_id, client_msg_id));
+        CREATE TABLE snapshots (doc_id BLOB PRIMARY KEY, covers_seq INTEGER NOT NULL,
+           ciphertext BLOB NOT NULL);
+        CREATE TABLE totals (id INTEGER PRIMARY KEY CHECK (id = 1),
+           docs INTEGER NOT NULL, bytes INTEGER NOT NULL);";
+
+    #[test]
+    fn a_version_3_file_keeps_its_documents_and_gains_blobs() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        {
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            conn.execute_batch(&format!(
+                "{VERSION_3_TABLES}
+                 INSERT INTO docs VALUES (x'09090909090909090909090909090909', 66, x'aa');
+                 INSERT INTO tombstones VALUES (x'01010101010101010101010101010101');
+                 INSERT INTO entries VALUES
+                    (x'09090909090909090909090909090909', 1, x'11', x'0102');
+                 INSERT INTO totals VALUES (1, 1, 66);
+                 PRAGMA user_version = 3;"
+            ))
+            .unwrap();
+        }
+        let store = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(store.totals().unwrap(), Totals { docs: 1, bytes: 66 });
+        assert_eq!(store.head_seq(DOC).unwrap(), 1);
+        assert!(store.is_deleted(DocId([1; 16])).unwrap());
+        assert!(!store.is_deleted(DOC).unwrap());
+        let hash = BlobHash::of(b"memo");
+        let q = Quota::unlimited();
+        assert_eq!(store.put_blob(DOC, hash, 0, 4, b"memo", &q).unwrap(), 4);
+        assert_eq!(store.totals().unwrap(), Totals { docs: 1, bytes: 70 });
+        drop(store);
+        // Reopened, the totals are recounted the same way, blobs included.
+        let again = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(again.totals().unwrap(), Totals { docs: 1, bytes: 70 });
+        assert_eq!(
+            again.read_blob(DOC, hash, 0, 10).unwrap(),
+            Some(b"memo".to_vec())
+        );
+    }
+
+    #[test]
+    fn a_version_4_file_keeps_its_blobs_complete_or_not() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (done, half) = (BlobHash::of(b"memo"), BlobHash::of(b"half!!"));
+        {
+            let conn = Connection::open(dir.path().join(DB_FILE)).unwrap();
+            conn.execute_batch(&format!(
+                "{VERSION_3_TABLES}
+                 CREATE TABLE blobs (doc_id BLOB NOT NULL, hash BLOB NOT NULL,
+                    total INTEGER NOT NULL, stored INTEGER NOT NULL, data BLOB NOT NULL,
+                    PRIMARY KEY (doc_id, hash));
+                 INSERT INTO docs VALUES (x'09090909090909090909090909090909', 0, NULL);
+                 INSERT INTO totals VALUES (1, 1, 10);
+                 PRAGMA user_version = 4;"
+            ))
+            .unwrap();
+            for (hash, total, stored, data) in
+                [(done, 4, 4, &b"memo"[..]), (half, 6, 3, &b"hal\0\0\0"[..])]
+            {
+                conn.execute(
+                    "INSERT INTO blobs VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![&DOC.0[..], &hash.0[..], total, stored, data],
+                )
+                .unwrap();
+            }
+        }
+        let store = SqliteStore::open(dir.path()).unwrap();
+        assert_eq!(store.totals().unwrap(), Totals { docs: 1, bytes: 10 });
+        assert_eq!(
+            store.read_blob(DOC, done, 0, 10).unwrap(),
+            Some(b"memo".to_vec())
+        );
+        assert_eq!(
+            store.blob_state(DOC, half).unwrap(),
+            Some(BlobState {
+                total: 6,
+                stored: 3
+            })
+        );
+        // The upload under way goes on where it was.
+        let q = Quota::unlimited();
+        assert_eq!(store.put_blob(DOC, half, 3, 6, b"f!!", &q).unwrap(), 6);
+        assert_eq!(
+            store.read_blob(DOC, half, 0, 10).unwrap(),
+            Some(b"half!!".to_vec())
+        );
+        let owner = [1; 32];
+        store.own(DOC, owner, &q).unwrap();
+        store.delete(DOC, owner, None).unwrap();
+        let conn = store.conn();
+        let left: i64 = conn
+            .query_row("SELECT COUNT(*) FROM blob_bytes", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(left, 0);
     }
 }

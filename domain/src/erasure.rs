@@ -67,15 +67,7 @@ impl Vacancy {
 
     /// The memos of the feedback that stays when `candidate` is erased, each once.
     pub fn kept_memos(&self, candidate: &CandidateId) -> Vec<MemoRef> {
-        let mut memos: Vec<MemoRef> = self
-            .feedback()
-            .into_iter()
-            .filter(|f| &f.candidate != candidate)
-            .filter_map(|f| f.memo)
-            .collect();
-        crate::sorting::sort_by(&mut memos, |a, b| a.hash.cmp(&b.hash));
-        memos.dedup_by(|a, b| a.hash == b.hash);
-        memos
+        self.memos_of(|f| &f.candidate != candidate)
     }
 
     /// The sections (top-level keys of the schema: "checkins", "planning", …) whose text

@@ -26,7 +26,7 @@ use automerge::{AutoCommit, ObjId, ObjType, ReadDoc, ScalarValue, Value, ROOT};
 use chrono::{DateTime, SecondsFormat};
 use serde_json::{Map, Number, Value as Json};
 
-use crate::feedback::MemoRef;
+use crate::feedback::{Feedback, MemoRef};
 use crate::schema::SCHEMA_VERSION;
 use crate::vacancy::Vacancy;
 
@@ -130,8 +130,19 @@ impl Vacancy {
 
     /// Every voice memo the feedback names, each once.
     pub fn memos(&self) -> Vec<MemoRef> {
-        let mut memos: Vec<MemoRef> = self.feedback().into_iter().filter_map(|f| f.memo).collect();
-        memos.sort_by(|a, b| a.hash.cmp(&b.hash));
+        self.memos_of(|_| true)
+    }
+
+    /// The voice memos of the feedback `keep` accepts, each once (by hash: two pieces of feedback
+    /// may name the same sealed bytes), in the order of their hashes.
+    pub(crate) fn memos_of(&self, keep: impl Fn(&Feedback) -> bool) -> Vec<MemoRef> {
+        let mut memos: Vec<MemoRef> = self
+            .feedback()
+            .into_iter()
+            .filter(|f| keep(f))
+            .filter_map(|f| f.memo)
+            .collect();
+        crate::sorting::sort_by(&mut memos, |a, b| a.hash.cmp(&b.hash));
         memos.dedup_by(|a, b| a.hash == b.hash);
         memos
     }

@@ -1,19 +1,32 @@
 #!/usr/bin/env bash
-# The relay under co-editing load: for each client count (default 200 800 1000 2000), a fresh
-# relay (relay profile, its own temporary data directory, so every append is fsynced to a real
-# file) and `tandem-loadgen` against it: rooms of four, each client sending RATE small sealed
-# edits a second for SECONDS. Prints the load generator's figures and the relay's commit batches
-# from /metrics. Connection caps are lifted for the run (all clients share one address).
-# Then the same workload against y-websocket 1.5.4 (installed from npm into a temporary
-# directory, run with its own server), by tests/bench/yjs-loadgen.cjs, so the figures stand side
-# by side. YJS=0 skips that side. Last, the kill -9 check under load for KILL_ROUNDS rounds
-# (default 100; the test suite runs 3): acknowledged appends, none lost or stored twice.
+# The relay under co-editing load, side by side with y-websocket.
+#
+# 1. For each client count (default 200 800 1000 2000), a fresh relay (relay profile, its own
+#    temporary data directory, so every append is fsynced to a real file) and `tandem-loadgen`
+#    against it: rooms of four, each client sending RATE small sealed edits a second for
+#    SECONDS_EACH. Prints the load generator's figures and the relay's commit batches from
+#    /metrics. Then the same workload against y-websocket 1.5.4 (installed from npm into a
+#    temporary directory, run with its own server) by tests/bench/yjs-loadgen.cjs.
+# 2. Capacity at the latency target: for each server, client counts from SWEEP in turn until two
+#    in a row miss the target (p99 above P99_MS, default 50, or less than 99% of the expected
+#    deliveries); prints the most deliveries a second each kept within it, and their ratio.
+#    SWEEP= (empty) skips this part.
+# 3. HOLD connections (default 10,000; 0 skips) joined at once and held, each sending one edit a
+#    second for two seconds: the relay's memory per connection.
+# 4. The kill -9 check under load for KILL_ROUNDS rounds (default 100; the test suite runs 3):
+#    acknowledged appends, none lost or stored twice.
+# YJS=0 leaves y-websocket out. Connection caps are lifted for the run (all clients share one
+# address).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 cargo build --profile relay -p tandem-sync-server -p tandem-loadgen --bin tandem-relay --bin tandem-loadgen >/dev/null
 PORT="${TANDEM_BENCH_PORT:-8790}"
 YJS_PORT=$((PORT + 1))
+RATE="${RATE:-10}"
+SECONDS_EACH="${SECONDS_EACH:-10}"
+P99_MS="${P99_MS:-50}"
+SWEEP="${SWEEP-200 400 600 800 1000 1200 1400 1600 1800 2000 2400}"
 yjs_dir=""
 if [ "${YJS:-1}" != 0 ]; then
   yjs_dir=$(mktemp -d)
@@ -22,41 +35,99 @@ if [ "${YJS:-1}" != 0 ]; then
   cp tests/bench/yjs-loadgen.cjs "$yjs_dir/"
 fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || echo "(cannot raise the open-file limit; large runs may be refused)"
-for clients in "${@:-200 800 1000 2000}"; do
-  for n in $clients; do
-    data=$(mktemp -d)
-    target/relay/tandem-relay --listen "127.0.0.1:$PORT" --data-dir "$data" \
-      --static-dir "$data/none" --max-connections 12000 --max-connections-per-address 0 \
-      --messages-per-second-per-address 10000000 >/dev/null 2>&1 &
-    relay=$!
-    for _ in $(seq 50); do
-      curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
-      sleep 0.1
-    done
-    echo "==> $n clients"
-    target/relay/tandem-loadgen --url "ws://127.0.0.1:$PORT/sync" --clients "$n" \
-      --rate "${RATE:-10}" --seconds "${SECONDS_EACH:-10}" --relay-pid "$relay" || true
-    curl -fs "http://127.0.0.1:$PORT/metrics" \
-      | awk '/^tandem_commit_batch_(size|seconds)_(sum|count) /{v[$1]=$2}
-             END{n=v["tandem_commit_batch_size_count"]; if (n > 0)
-               printf "commit batches %d, mean %.1f appends, mean %.1f ms\n", n,
-                 v["tandem_commit_batch_size_sum"]/n, 1000*v["tandem_commit_batch_seconds_sum"]/n}'
-    kill "$relay"
-    wait "$relay" 2>/dev/null || true
-    rm -rf "$data"
-    if [ -n "$yjs_dir" ]; then
-      HOST=127.0.0.1 PORT="$YJS_PORT" node "$yjs_dir/node_modules/y-websocket/bin/server.js" \
-        >/dev/null 2>&1 &
-      yjs=$!
-      sleep 1
-      echo "==> $n clients, y-websocket 1.5.4"
-      (cd "$yjs_dir" && node yjs-loadgen.cjs "ws://127.0.0.1:$YJS_PORT" "$n" "${RATE:-10}" \
-        "${SECONDS_EACH:-10}" "$yjs" 2>/dev/null) || true
-      kill "$yjs"
-      wait "$yjs" 2>/dev/null || true
+
+# One run of the workload with n clients against a fresh relay; prints what the load generator
+# and the relay's /metrics say.
+run_relay() {
+  local n=$1 data relay
+  data=$(mktemp -d)
+  target/relay/tandem-relay --listen "127.0.0.1:$PORT" --data-dir "$data" \
+    --static-dir "$data/none" --max-connections 12000 --max-connections-per-address 0 \
+    --messages-per-second-per-address 10000000 >/dev/null 2>&1 &
+  relay=$!
+  for _ in $(seq 50); do
+    curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  target/relay/tandem-loadgen --url "ws://127.0.0.1:$PORT/sync" --clients "$n" \
+    --rate "$RATE" --seconds "$SECONDS_EACH" --relay-pid "$relay" || true
+  curl -fs "http://127.0.0.1:$PORT/metrics" \
+    | awk '/^tandem_commit_batch_(size|seconds)_(sum|count) /{v[$1]=$2}
+           END{n=v["tandem_commit_batch_size_count"]; if (n > 0)
+             printf "commit batches %d, mean %.1f appends, mean %.1f ms\n", n,
+               v["tandem_commit_batch_size_sum"]/n, 1000*v["tandem_commit_batch_seconds_sum"]/n}'
+  kill "$relay"
+  wait "$relay" 2>/dev/null || true
+  rm -rf "$data"
+}
+
+# The same workload against a fresh y-websocket server.
+run_yjs() {
+  local n=$1 yjs
+  HOST=127.0.0.1 PORT="$YJS_PORT" node "$yjs_dir/node_modules/y-websocket/bin/server.js" \
+    >/dev/null 2>&1 &
+  yjs=$!
+  sleep 1
+  (cd "$yjs_dir" && node yjs-loadgen.cjs "ws://127.0.0.1:$YJS_PORT" "$n" "$RATE" \
+    "$SECONDS_EACH" "$yjs" 2>/dev/null) || true
+  kill "$yjs"
+  wait "$yjs" 2>/dev/null || true
+}
+
+# From a run's output: "<deliveries/s> <share %> <p99 ms>", or nothing if it printed no figures.
+figures() {
+  awk '/^deliveries /{gsub(/[(%]/, "", $0); rate=$7; sub(/\/s$/, "", rate); share=$8}
+       /^latency /{p99=$6}
+       END{if (rate != "") print rate, share, p99}'
+}
+
+# Runs `$1 n` for each n of SWEEP until two in a row miss the target; prints the best that met it.
+sweep() {
+  local run=$1 name=$2 best_rate=0 best_n=0 best_p99="" misses=0 out rate share p99
+  for n in $SWEEP; do
+    out=$($run "$n")
+    read -r rate share p99 <<<"$(figures <<<"$out")" || true
+    echo "    $name, $n clients: ${rate:-?}/s, ${share:-?}% of expected, p99 ${p99:-?} ms" >&2
+    if [ -n "${rate:-}" ] && awk -v s="$share" -v p="$p99" -v t="$P99_MS" 'BEGIN{exit !(s >= 99 && p <= t)}'; then
+      misses=0
+      if awk -v a="$rate" -v b="$best_rate" 'BEGIN{exit !(a > b)}'; then
+        best_rate=$rate best_n=$n best_p99=$p99
+      fi
+    else
+      misses=$((misses + 1))
+      [ "$misses" -ge 2 ] && break
     fi
   done
+  echo "$best_rate $best_n $best_p99"
+}
+
+for n in ${*:-200 800 1000 2000}; do
+  echo "==> $n clients"
+  run_relay "$n"
+  if [ -n "$yjs_dir" ]; then
+    echo "==> $n clients, y-websocket 1.5.4"
+    run_yjs "$n"
+  fi
 done
+
+if [ -n "$SWEEP" ]; then
+  echo "==> capacity at p99 <= $P99_MS ms and >= 99% delivered (client counts: $SWEEP)"
+  read -r relay_rate relay_n relay_p99 <<<"$(sweep run_relay "Tandem relay")"
+  echo "Tandem relay: $relay_rate deliveries/s at $relay_n clients (p99 ${relay_p99:-–} ms)"
+  if [ -n "$yjs_dir" ]; then
+    read -r yjs_rate yjs_n yjs_p99 <<<"$(sweep run_yjs "y-websocket")"
+    echo "y-websocket 1.5.4: $yjs_rate deliveries/s at $yjs_n clients (p99 ${yjs_p99:-–} ms)"
+    awk -v a="$relay_rate" -v b="$yjs_rate" \
+      'BEGIN{if (b > 0) printf "ratio: %.1f times y-websocket'\''s deliveries within the target\n", a / b}'
+  fi
+fi
+
+HOLD="${HOLD:-10000}"
+if [ "$HOLD" != 0 ]; then
+  echo "==> $HOLD connections held at once, each sending 1 edit a second for 2 s"
+  RATE=1 SECONDS_EACH=2 run_relay "$HOLD"
+fi
+
 echo "==> kill -9 under load, ${KILL_ROUNDS:-100} rounds"
 TANDEM_KILL_ROUNDS="${KILL_ROUNDS:-100}" cargo test -q -p tandem-sync-server --test durability \
   appends_acknowledged_under_load -- --nocapture 2>&1 | grep -E "acknowledged appends|test result|panicked"

@@ -109,8 +109,12 @@ pub fn Home() -> impl IntoView {
                     let left = imported.memos_left_behind;
                     if left > 0 {
                         toasts.notice(move || {
-                            view! { <span>{t!(i18n, import_memos_left_behind, n = move || left.to_string())}</span> }
-                                .into_any()
+                            if left == 1 {
+                                view! { <span>{t!(i18n, import_memos_left_behind_one)}</span> }.into_any()
+                            } else {
+                                view! { <span>{t!(i18n, import_memos_left_behind, n = move || left.to_string())}</span> }
+                                    .into_any()
+                            }
                         });
                     }
                     nav(&vacancy_path(imported.doc), Default::default())

@@ -26,11 +26,12 @@ YJS_PORT=$((PORT + 1))
 RATE="${RATE:-10}"
 SECONDS_EACH="${SECONDS_EACH:-10}"
 P99_MS="${P99_MS:-50}"
-SWEEP="${SWEEP-200 400 600 800 1000 1200 1400 1600 1800 2000 2400}"
+SWEEP="${SWEEP-50 100 150 200 300 400 600 800 1000 1200 1400 1600 2000}"
 yjs_dir=""
+yjs=""
 if [ "${YJS:-1}" != 0 ]; then
   yjs_dir=$(mktemp -d)
-  trap 'rm -rf "$yjs_dir"' EXIT
+  trap '[ -n "$yjs" ] && kill "$yjs"; rm -rf "$yjs_dir"' EXIT
   (cd "$yjs_dir" && npm install --silent --no-audit --no-fund y-websocket@1.5.4 yjs ws >/dev/null)
   cp tests/bench/yjs-loadgen.cjs "$yjs_dir/"
 fi
@@ -61,18 +62,21 @@ run_relay() {
   rm -rf "$data"
 }
 
-# The same workload against a fresh y-websocket server.
+# The same workload against y-websocket. Its server is started once and kept for every run (each
+# run's rooms are new), warmed by a short run first: a Node server in service has its JIT warm,
+# and a fresh one would measure the warm-up. The relay is fresh for each run (a new data file);
+# it has no warm-up to speak of.
 run_yjs() {
-  local n=$1 yjs
+  (cd "$yjs_dir" && node yjs-loadgen.cjs "ws://127.0.0.1:$YJS_PORT" "$1" "$RATE" \
+    "$SECONDS_EACH" "$yjs" 2>/dev/null) || true
+}
+if [ -n "$yjs_dir" ]; then
   HOST=127.0.0.1 PORT="$YJS_PORT" node "$yjs_dir/node_modules/y-websocket/bin/server.js" \
     >/dev/null 2>&1 &
   yjs=$!
   sleep 1
-  (cd "$yjs_dir" && node yjs-loadgen.cjs "ws://127.0.0.1:$YJS_PORT" "$n" "$RATE" \
-    "$SECONDS_EACH" "$yjs" 2>/dev/null) || true
-  kill "$yjs"
-  wait "$yjs" 2>/dev/null || true
-}
+  SECONDS_EACH=5 run_yjs 200 >/dev/null
+fi
 
 # From a run's output: "<deliveries/s> <share %> <p99 ms>", or nothing if it printed no figures.
 figures() {

@@ -10,8 +10,10 @@
 //   only searched for the send time and sender the edit carries. No awareness messages are sent.
 // - The clients are spread, whole rooms at a time, over worker threads (`workers`, default one a
 //   core, as tools/loadgen's runtime has), so the generator is not one event loop that falls
-//   behind. Latency is measured inside a worker, between clients of the same
-//   room, on that worker's clock.
+//   behind. Latency is measured inside a worker, between clients of the same room, on that
+//   worker's clock.
+// - Room names carry the process id, so runs one after another against one server (kept running,
+//   its JIT warm, as a server in service is) never share a room.
 // Prints the same figures as tools/loadgen. scripts/bench-relay.sh copies this file next to the
 // npm packages it installs and runs it as
 // `node yjs-loadgen.cjs <url> <clients> <rate> <seconds> <server pid> [workers]`.
@@ -55,7 +57,7 @@ async function main() {
   for (let w = 0; w < workerCount; w++) {
     const roomIds = [];
     for (let r = w; r < rooms; r += workerCount) roomIds.push(r);
-    const worker = new Worker(__filename, { workerData: { url, roomIds, rate, seconds } });
+    const worker = new Worker(__filename, { workerData: { url, runId: `run${process.pid}`, roomIds, rate, seconds } });
     const messages = [];
     const waiting = [];
     worker.on('message', (m) => (waiting.length ? waiting.shift()(m) : messages.push(m)));
@@ -111,7 +113,7 @@ async function main() {
 }
 
 /** One thread's clients: whole rooms, so a room's latencies are read on one clock. */
-async function worker({ url, roomIds, rate, seconds }) {
+async function worker({ url, runId, roomIds, rate, seconds }) {
   const Y = require('yjs');
   const WebSocket = require('ws');
   const encoding = require('lib0/encoding');
@@ -131,7 +133,7 @@ async function worker({ url, roomIds, rate, seconds }) {
   function connect(id, room) {
     return new Promise((resolve, reject) => {
       const doc = new Y.Doc();
-      const ws = new WebSocket(`${url}/room-${room}`);
+      const ws = new WebSocket(`${url}/${runId}-room-${room}`);
       ws.binaryType = 'nodebuffer';
       const member = { id, doc, ws, edits: doc.getArray('edits') };
       doc.on('update', (update, origin) => {

@@ -48,6 +48,7 @@ mod session;
 mod shell;
 mod storage;
 mod sync;
+mod watch;
 
 fn main() {
     console_error_panic_hook::set_once();

@@ -6,8 +6,9 @@
 //! changes' authors (see `tandem_domain::authors`); who signed off or gave feedback comes from
 //! the record itself. Nothing here touches the page: the partner notices component shows it.
 
+use tandem_domain::changes::{Area, Section, Touched};
 use tandem_domain::intake::SignOffRole;
-use tandem_domain::{ItemList, PersonId, Vacancy};
+use tandem_domain::{ItemList, PersonId, TextField, Vacancy};
 
 /// What kind of thing a partner removed, for the wording of the notice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -96,6 +97,38 @@ impl Inventory {
             feedback,
         }
     }
+}
+
+/// Whether a change that touched only `touched` leaves an [`Inventory`] as it was: true for
+/// the keystroke path (the intake's texts, a criterion's description, anchors and questions, a
+/// weight), so the session keeps its inventory instead of reading the whole vacancy twice per
+/// partner's keystroke. Anything else, or anything unknown, says no.
+pub fn inventory_unchanged_by(touched: &Touched) -> bool {
+    touched.areas().all(|area| match area {
+        Area::Section(s) => matches!(
+            s,
+            Section::Vacancy
+                | Section::Intake
+                | Section::Scorecard
+                | Section::Agreements
+                | Section::Interviews
+        ),
+        Area::Status | Area::Criterion(_) => true,
+        Area::Text(field) => matches!(
+            field,
+            TextField::Title
+                | TextField::CriterionDescription(_)
+                | TextField::Anchor(..)
+                | TextField::Question(..)
+                | TextField::Role(_)
+                | TextField::Intake(_)
+                | TextField::StageInterviewers(_)
+                | TextField::StageAssesses(_)
+                | TextField::AgreementNotes
+        ),
+        // The lists whose entries are named in it, sign-offs, and whatever is added later.
+        _ => false,
+    })
 }
 
 /// What changed from `before` to `after` that `me` did not do. `authors` made the changes in

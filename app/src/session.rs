@@ -1,16 +1,18 @@
 //! One open vacancy: its document, the signals its views follow, and the operations they call.
 //!
-//! A local edit changes the document, bumps `version` (so views re-read the document), is
+//! A local edit changes the document, wakes the views of what it touched (see `watch`), is
 //! stored with its outbox entry, and only then handed to the sync engine. What the engine
 //! reports comes back through [`Session::on_event`]: remote changes are merged and stored,
 //! acknowledged changes leave the outbox, presence and status update their signals. The views
-//! never keep their own copy of the truth: they read the document whenever `version` changes.
+//! never keep their own copy of the truth: they read the document again when what they follow
+//! changes ([`Session::track`]), or, for the few that show everything, when `version` moves.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tandem_domain::changes::{Area, Touched};
 use tandem_domain::{DomainError, SchemaStatus, Vacancy};
 use tandem_protocol::{DocId, MovedTo, OwnerSecret, ShareLink};
 use tandem_sync_engine::document::Stored;
@@ -22,6 +24,7 @@ use crate::presence::{self, Peer, PresencePayload};
 use crate::problem::Problem;
 use crate::storage::document::DocStorage;
 use crate::storage::{StoreError, VacancyRecord};
+use crate::watch::Watch;
 
 /// What the vacancy page can show.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,8 +58,13 @@ pub struct Session {
     /// `None` when this browser gives no local storage: the session then lives in memory.
     pub(crate) storage: Option<DocStorage>,
     pub vacancy: RefCell<Vacancy>,
-    /// Bumped on every change, local or remote: the one signal the views follow.
+    /// Bumped on every change, local or remote: for the few views that show everything (the
+    /// overview, the export). The others follow what they show, through [`Session::track`].
     pub version: RwSignal<u64>,
+    /// Which views follow which part of the document.
+    watch: Watch,
+    /// Whether this app must not edit the document (see [`Session::read_only`]), as a signal.
+    pub locked: RwSignal<bool>,
     pub availability: RwSignal<Availability>,
     pub sync: RwSignal<SyncView>,
     pub peers: RwSignal<Vec<Peer>>,
@@ -84,6 +92,9 @@ pub struct Session {
     writing: RefCell<Vec<f64>>,
     /// The field this tab is editing, sent with presence.
     my_field: RefCell<Option<String>>,
+    /// What partners could remove, as of the last merge (see `merge`); `None` once a change
+    /// may have changed it.
+    inventory: RefCell<Option<Inventory>>,
 }
 
 fn now() -> f64 {
@@ -150,6 +161,8 @@ impl Session {
             storage,
             vacancy: RefCell::new(Vacancy::empty()),
             version: RwSignal::new(0),
+            watch: Watch::default(),
+            locked: RwSignal::new(false),
             availability: RwSignal::new(Availability::Waiting),
             sync: RwSignal::new(SyncView {
                 link: Link::Offline,
@@ -167,6 +180,7 @@ impl Session {
             news: RwSignal::new(Vec::new()),
             writing: RefCell::new(Vec::new()),
             my_field: RefCell::new(None),
+            inventory: RefCell::new(None),
         });
         let mut outbox = Vec::new();
         if let Some(storage) = &session.storage {
@@ -184,7 +198,11 @@ impl Session {
                 Err(e) => session.problem.set(Some(Problem::from(&e))),
             }
         }
+        // From here on each change is told by what it touched; the load itself was everything.
+        session.vacancy.borrow_mut().keep_track();
         session.version.update(|v| *v += 1);
+        session.watch.notify_all();
+        session.update_locked();
         let weak = Rc::downgrade(&session);
         let stored = session
             .storage
@@ -222,6 +240,25 @@ impl Session {
             || self.deleted.get_untracked()
     }
 
+    /// Makes the running view (a memo or an effect) re-run when `area` changes.
+    pub fn track(&self, area: Area) {
+        self.watch.track(area);
+    }
+
+    /// Tells the views what a change touched.
+    fn changed(&self, touched: &Touched) {
+        self.version.update(|v| *v += 1);
+        self.watch.notify(touched);
+        self.update_locked();
+    }
+
+    fn update_locked(&self) {
+        let now = self.read_only();
+        if self.locked.get_untracked() != now {
+            self.locked.set(now);
+        }
+    }
+
     /// Whether this device created the vacancy (and so may delete it for everyone).
     pub fn is_creator(&self) -> bool {
         self.owner.is_some()
@@ -257,12 +294,15 @@ impl Session {
             let mut v = self.vacancy.borrow_mut();
             // Partners are told who made the change (see `tandem_domain::authors`).
             v.set_author(Some(self.device.person.get_untracked()));
-            f(&mut v)
+            f(&mut v).map(|change| change.map(|c| (c, v.touched())))
         };
         match result {
-            Ok(Some(change)) => {
-                self.version.update(|v| *v += 1);
-                self.store_and_send(change);
+            Ok(Some((change, touched))) => {
+                if !notices::inventory_unchanged_by(&touched) {
+                    self.inventory.borrow_mut().take();
+                }
+                self.changed(&touched);
+                self.store_and_send(change, !listing_unchanged_by(&touched));
             }
             Ok(None) => {}
             Err(e) => self.problem.set(Some(Problem::from(&e))),
@@ -271,14 +311,16 @@ impl Session {
 
     /// Stores a change with its outbox entry, then hands it to the engine. It counts as unsent
     /// from the first moment, so the indicator never says "saved" while it is on its way.
-    fn store_and_send(self: &Rc<Self>, change: Vec<u8>) {
+    fn store_and_send(self: &Rc<Self>, change: Vec<u8>, relisted: bool) {
         let item = pending(change);
         self.writing.borrow_mut().push(item.created_at as f64);
         self.refresh();
         let me = Rc::clone(self);
         spawn_local(async move {
             if let Some(storage) = &me.storage {
-                storage.set_listing(&me.vacancy.borrow());
+                if relisted {
+                    storage.set_listing(&me.vacancy.borrow());
+                }
                 match storage.save_local_change(&item).await {
                     Ok(()) => me.note_link_kept(storage),
                     // Sending it anyway is the lesser evil: the relay then keeps it for us.
@@ -335,7 +377,7 @@ impl Session {
             }
             Event::UploadWhole { .. } => {
                 let whole = self.vacancy.borrow_mut().save();
-                self.store_and_send(whole);
+                self.store_and_send(whole, true);
             }
             Event::SnapshotWanted { covers_seq, .. } => {
                 let bytes = self.vacancy.borrow_mut().save();
@@ -365,32 +407,46 @@ impl Session {
 
     /// Merges changes from the relay, then stores them with how far they bring us.
     fn merge(self: &Rc<Self>, changes: Vec<Vec<u8>>, stored: Stored) {
-        {
+        let touched = {
             let mut v = self.vacancy.borrow_mut();
             // What there was, to tell what partners removed or added; not while the vacancy
-            // is still arriving (everything is new then).
-            let before = (self.availability.get_untracked() == Availability::Ready)
-                .then(|| (Inventory::of(&v), v.heads()));
+            // is still arriving (everything is new then). Kept from the last time while
+            // nothing it holds changed, so a partner's keystroke costs no read of everything.
+            let before = (self.availability.get_untracked() == Availability::Ready).then(|| {
+                let kept = self.inventory.borrow_mut().take();
+                (kept.unwrap_or_else(|| Inventory::of(&v)), v.heads())
+            });
             for bytes in &changes {
                 if v.apply_remote(bytes).is_err() {
                     self.problem.set(Some(Problem::DamagedData));
                 }
             }
+            let touched = v.touched();
             if let Some((inventory, heads)) = before {
-                let authors = v.authors_since(&heads);
-                let me = self.device.person.get_untracked();
-                let told = notices::news(&inventory, &Inventory::of(&v), &v, &authors, &me);
-                if !told.is_empty() {
-                    self.news.update(|n| n.extend(told));
+                if notices::inventory_unchanged_by(&touched) {
+                    *self.inventory.borrow_mut() = Some(inventory);
+                } else {
+                    let after = Inventory::of(&v);
+                    let authors = v.authors_since(&heads);
+                    let me = self.device.person.get_untracked();
+                    let told = notices::news(&inventory, &after, &v, &authors, &me);
+                    if !told.is_empty() {
+                        self.news.update(|n| n.extend(told));
+                    }
+                    *self.inventory.borrow_mut() = Some(after);
                 }
             }
-        }
-        self.version.update(|v| *v += 1);
+            touched
+        };
+        self.changed(&touched);
         self.refresh();
+        let relisted = !listing_unchanged_by(&touched);
         let me = Rc::clone(self);
         spawn_local(async move {
             if let Some(storage) = &me.storage {
-                storage.set_listing(&me.vacancy.borrow());
+                if relisted {
+                    storage.set_listing(&me.vacancy.borrow());
+                }
                 match storage.save_remote(&changes, stored).await {
                     Ok(()) => me.note_link_kept(storage),
                     Err(e) => me.problem.set(Some(Problem::from(&e))),
@@ -426,7 +482,8 @@ impl Session {
         }
         if status.deleted && !self.deleted.get_untracked() {
             self.deleted.set(true);
-            // Views re-read `read_only` when the version moves.
+            // Views follow `locked`; the ones that show everything, the version.
+            self.update_locked();
             self.version.update(|v| *v += 1);
         }
         let listed = self.storage.as_ref().is_some_and(DocStorage::is_listed);
@@ -488,6 +545,31 @@ fn availability(schema: SchemaStatus, status: &DocStatus, listed: bool) -> Avail
         SchemaStatus::Empty => Availability::Waiting,
         _ => Availability::Ready,
     }
+}
+
+/// Whether the device's list entry (title, status, deadlines: see `DocStorage::set_listing`)
+/// stays as it was after a change that touched only `touched`: true for the intake's and the
+/// scorecard's own texts and values, so a keystroke there does not work out every deadline.
+fn listing_unchanged_by(touched: &Touched) -> bool {
+    use tandem_domain::changes::Section;
+    use tandem_domain::TextField;
+    touched.areas().all(|area| match area {
+        Area::Section(s) => matches!(s, Section::Intake | Section::Scorecard),
+        Area::Criteria | Area::Criterion(_) | Area::Items(_) => true,
+        Area::Text(field) => matches!(
+            field,
+            TextField::CriterionName(_)
+                | TextField::CriterionDescription(_)
+                | TextField::Anchor(..)
+                | TextField::Question(..)
+                | TextField::Role(_)
+                | TextField::Intake(_)
+                | TextField::IntakeItem(..)
+                | TextField::StageInterviewers(_)
+                | TextField::StageAssesses(_)
+        ),
+        _ => false,
+    })
 }
 
 /// A local change with a fresh random id, which makes its append idempotent at the relay.

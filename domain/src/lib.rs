@@ -24,6 +24,8 @@
 //! - [`export`]: the vacancy as a readable JSON file, and such a file back into a new vacancy.
 //! - [`erasure`]: erasing a candidate for real: the vacancy without them as a new document with
 //!   no history, and where their name still appears in other text.
+//! - [`changes`]: what a change touched (a text field, a criterion, a list), from Automerge's
+//!   patches, so the app re-renders only the views that show it.
 //! - [`chunks`]: a guard that refuses stored or received bytes automerge would choke on.
 //! - [`sorting`]: stable sorts that compile the standard library's sort once, not per call site.
 //! - [`text_diff`]: turns "the field now reads X" into one minimal splice, so two people typing in
@@ -46,6 +48,7 @@
 pub mod agenda;
 pub mod authors;
 pub mod candidates;
+pub mod changes;
 pub mod checkin;
 mod chunks;
 pub mod comparison;

@@ -114,48 +114,76 @@ impl Vacancy {
         let Ok(obj) = self.criteria_obj() else {
             return Vec::new();
         };
-        let d = &self.doc;
         let scale_max = self.scale_max();
-        let mut out: Vec<Criterion> = d
+        let mut out: Vec<Criterion> = self
+            .doc
+            .map_range(&obj, ..)
+            .filter_map(|item| self.read_criterion(item.key.to_string(), scale_max))
+            .collect();
+        sort_by_position(&mut out, |e| (e.position, &e.id));
+        out
+    }
+
+    /// One criterion, read on its own: what a row of the scorecard shows.
+    pub fn criterion(&self, id: &CriterionId) -> Option<Criterion> {
+        self.read_criterion(id.0.clone(), self.scale_max())
+    }
+
+    /// The criteria's ids in their shown order, without reading their texts: the list a
+    /// keystroke in one of them leaves alone.
+    pub fn criterion_ids(&self) -> Vec<CriterionId> {
+        let Ok(obj) = self.criteria_obj() else {
+            return Vec::new();
+        };
+        let d = &self.doc;
+        // Read as `criteria` reads them, so both give the same order.
+        let mut out: Vec<(f64, CriterionId)> = d
             .map_range(&obj, ..)
             .filter_map(|item| {
                 let id = item.key.to_string();
                 let c = crate::vacancy::path(d, &["scorecard", "criteria", &id])?;
-                Some(Criterion {
-                    name: text_at(d, &c, "name"),
-                    description: text_at(d, &c, "description"),
-                    category: Category::parse(&str_at(d, &c, "category").unwrap_or_default()),
-                    // Another app may have written a weight off the scale; it reads as the
-                    // nearest one on it, so every view and the comparison agree.
-                    weight: match scalar(d, &c, "weight") {
-                        Some(ScalarValue::Int(w)) => w,
-                        Some(ScalarValue::Uint(w)) => i64::try_from(w).unwrap_or(MAX_WEIGHT),
-                        _ => MIN_WEIGHT,
-                    }
-                    .clamp(MIN_WEIGHT, MAX_WEIGHT),
-                    must_have: matches!(
-                        scalar(d, &c, "must_have"),
-                        Some(ScalarValue::Boolean(true))
-                    ),
-                    position: match scalar(d, &c, "position") {
-                        Some(ScalarValue::F64(p)) => p,
-                        _ => 0.0,
-                    },
-                    anchors: (1..=scale_max)
-                        .map(|level| {
-                            path(d, &["scorecard", "criteria", &id, "anchors"])
-                                .map(|a| text_at(d, &a, &level.to_string()))
-                                .unwrap_or_default()
-                        })
-                        .collect(),
-                    from_intake: str_at(d, &c, "from_intake").map(ItemId),
-                    questions: read_questions(d, &c),
-                    id: CriterionId(id),
-                })
+                let position = match scalar(d, &c, "position") {
+                    Some(ScalarValue::F64(p)) => p,
+                    _ => 0.0,
+                };
+                Some((position, CriterionId(id)))
             })
             .collect();
-        sort_by_position(&mut out, |e| (e.position, &e.id));
-        out
+        sort_by_position(&mut out, |(p, id)| (*p, id));
+        out.into_iter().map(|(_, id)| id).collect()
+    }
+
+    fn read_criterion(&self, id: String, scale_max: i64) -> Option<Criterion> {
+        let d = &self.doc;
+        let c = crate::vacancy::path(d, &["scorecard", "criteria", &id])?;
+        Some(Criterion {
+            name: text_at(d, &c, "name"),
+            description: text_at(d, &c, "description"),
+            category: Category::parse(&str_at(d, &c, "category").unwrap_or_default()),
+            // Another app may have written a weight off the scale; it reads as the nearest
+            // one on it, so every view and the comparison agree.
+            weight: match scalar(d, &c, "weight") {
+                Some(ScalarValue::Int(w)) => w,
+                Some(ScalarValue::Uint(w)) => i64::try_from(w).unwrap_or(MAX_WEIGHT),
+                _ => MIN_WEIGHT,
+            }
+            .clamp(MIN_WEIGHT, MAX_WEIGHT),
+            must_have: matches!(scalar(d, &c, "must_have"), Some(ScalarValue::Boolean(true))),
+            position: match scalar(d, &c, "position") {
+                Some(ScalarValue::F64(p)) => p,
+                _ => 0.0,
+            },
+            anchors: (1..=scale_max)
+                .map(|level| {
+                    path(d, &["scorecard", "criteria", &id, "anchors"])
+                        .map(|a| text_at(d, &a, &level.to_string()))
+                        .unwrap_or_default()
+                })
+                .collect(),
+            from_intake: str_at(d, &c, "from_intake").map(ItemId),
+            questions: read_questions(d, &c),
+            id: CriterionId(id),
+        })
     }
 
     /// Adds a criterion at the end of the list.

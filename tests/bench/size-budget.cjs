@@ -7,10 +7,12 @@
 // and say in BENCHMARKS.md ("Size of the shipped app") what the bytes buy. When a change makes
 // the app smaller, lower the budget with it, so the room cannot be spent unnoticed.
 //
-// Set on 2026-12-01: reached 1250.4 KiB gzip / 908.5 KiB brotli.
+// Set on 2026-12-01: reached 1250.4 KiB gzip / 908.5 KiB brotli. Raised the same day for
+// issue 11's fine-grained updates, which ask Automerge what each change touched (its patch log
+// and diff, linked for the first time): reached 1281.2 KiB gzip / 929.4 KiB brotli.
 const sizeBudget = {
-  gzip: 1254 * 1024,
-  brotli: 912 * 1024,
+  gzip: 1285 * 1024,
+  brotli: 933 * 1024,
 };
 
 module.exports = { sizeBudget };

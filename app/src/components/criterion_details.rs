@@ -2,6 +2,7 @@
 //! criterion in the scorecard: what each level looks like in an answer, and what to ask.
 
 use leptos::prelude::*;
+use tandem_domain::changes::Area;
 use tandem_domain::starters::{self, Lang};
 use tandem_domain::{Category, Criterion, CriterionId, TextField};
 
@@ -38,29 +39,55 @@ pub fn level_name(i18n: leptos_i18n::I18nContext<Locale>, level: i64, scale_max:
 #[component]
 pub fn CriterionDetails(
     session: SessionHandle,
-    /// This criterion as last read; `None` once it is gone.
+    /// This criterion's own values as last read (its texts may be older); `None` once it is gone.
     criterion: Memo<Option<Criterion>>,
     id: CriterionId,
     read_only: Memo<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let version = session.with_value(|s| s.version);
     let scale_max = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().scale_max())
+        session.with_value(|s| {
+            s.track(Area::Criteria);
+            s.vacancy.borrow().scale_max()
+        })
     });
     let dom = id.as_str().to_string();
     let crit = StoredValue::new(id.clone());
-    let anchors =
-        move || criterion.with(|c| c.as_ref().map(|c| c.anchors.clone()).unwrap_or_default());
+    // Which anchors are still empty, and the questions' texts: followed text by text, so
+    // typing in one wakes these (and not the row) and they stop there when nothing changed.
+    let empty_anchor = Memo::new(move |_| {
+        let id = crit.get_value();
+        session.with_value(|s| {
+            let v = s.vacancy.borrow();
+            (1..=scale_max.get()).any(|level| {
+                let field = TextField::Anchor(id.clone(), level);
+                s.track(Area::Text(field.clone()));
+                v.text(&field).unwrap_or_default().trim().is_empty()
+            })
+        })
+    });
     let questions =
         move || criterion.with(|c| c.as_ref().map(|c| c.questions.clone()).unwrap_or_default());
+    let question_texts = Memo::new(move |_| {
+        let id = crit.get_value();
+        session.with_value(|s| {
+            let v = s.vacancy.borrow();
+            criterion.with(|c| {
+                c.iter()
+                    .flat_map(|c| &c.questions)
+                    .map(|q| {
+                        let field = TextField::Question(id.clone(), q.id.clone());
+                        s.track(Area::Text(field.clone()));
+                        v.text(&field).unwrap_or_default().trim().to_string()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+    });
     let category =
         move || criterion.with(|c| c.as_ref().map_or(Category::Competency, |c| c.category));
-    let can_fill = move || {
-        !starters::anchors(lang(i18n), scale_max.get()).is_empty()
-            && anchors().iter().any(|a| a.trim().is_empty())
-    };
+    let can_fill =
+        move || !starters::anchors(lang(i18n), scale_max.get()).is_empty() && empty_anchor.get();
     let fill = move |_| {
         let texts = starter_anchors(i18n, scale_max.get_untracked());
         let id = crit.get_value();
@@ -125,7 +152,7 @@ pub fn CriterionDetails(
                     {
                         let field_id = format!("crit-{dom_q}-q-{}", q.id.as_str());
                         let label = field_id.clone();
-                        let removing = q.clone();
+                        let removing = q.id.clone();
                         view! {
                             <li class="question">
                                 <label for=label class="visually-hidden">{t!(i18n, question)}</label>
@@ -135,7 +162,11 @@ pub fn CriterionDetails(
                                     aria-label=move || t_string!(i18n, remove_question)
                                     on:click=move |_| {
                                         let id = crit.get_value();
-                                        let q = removing.clone();
+                                        // As it is now, for the undo: the list's copy of its text may be older.
+                                        let Some(q) = session.with_value(|s| {
+                                            let c = s.vacancy.borrow().criterion(&id)?;
+                                            c.questions.into_iter().find(|q| q.id == removing)
+                                        }) else { return };
                                         session.get_value().edit(|v| v.remove_question(&id, &q.id).map(Some));
                                         // A slip of the finger can be undone, from where the person is looking
                                         // (the toast outlives this row, so it keeps its own copies).
@@ -164,7 +195,7 @@ pub fn CriterionDetails(
                 <summary>{t!(i18n, question_bank)}</summary>
                 <ul>
                     {move || starters::questions(lang(i18n), category()).into_iter().map(|q| {
-                        let taken = move || questions().iter().any(|x| x.text.trim() == q.text);
+                        let taken = move || question_texts.with(|t| t.iter().any(|x| x.as_str() == q.text));
                         view! {
                             <li>
                                 <p>{q.text}</p>

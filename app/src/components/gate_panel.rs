@@ -6,6 +6,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use tandem_domain::changes::{Area, Section};
 use tandem_domain::gate::{can_change_status, GateResult, Missing, StatusError};
 use tandem_domain::intake::{IntakeText, RoleText};
 use tandem_domain::{ItemList, SignOff, SignOffRole, Status, StatusChangeError};
@@ -86,24 +87,30 @@ pub fn GatePanel(session: SessionHandle) -> impl IntoView {
     let i18n = use_i18n();
     // Sign-offs are given by the vacancy's people, each in their own role.
     let me = use_me();
-    let version = session.with_value(|s| s.version);
-    let doc = session.with_value(|s| s.doc);
+    let (doc, locked) = session.with_value(|s| (s.doc, s.locked));
     let status = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().status())
+        session.with_value(|s| {
+            s.track(Area::Status);
+            s.vacancy.borrow().status()
+        })
     });
+    // The gate reads the whole intake (is each required part filled in?): it re-runs on every
+    // keystroke there, and stops here when what is missing stays the same.
     let missing = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().gate().missing)
+        session.with_value(|s| {
+            s.track(Area::Section(Section::Intake));
+            s.track(Area::Section(Section::Scorecard));
+            s.track(Area::Status);
+            s.vacancy.borrow().gate().missing
+        })
     });
     let sign_offs = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().sign_offs())
+        session.with_value(|s| {
+            s.track(Area::SignOffs);
+            s.vacancy.borrow().sign_offs()
+        })
     });
-    let read_only = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.read_only())
-    });
+    let read_only = Memo::new(move |_| locked.get());
     let refusal = RwSignal::new(None::<Refusal>);
     // Closing or filling ends the search for candidates: asked once more, in place.
     let confirming = RwSignal::new(None::<Status>);

@@ -3,10 +3,14 @@
 //! Every free text is a [`LiveText`], so both people type into the same intake at once. The
 //! lists (must-haves, nice-to-haves, stages) are edited as the scorecard's criteria are: add,
 //! reorder, remove with an undo for the last removal on this device.
+//!
+//! A list follows which items it holds and their order; a row follows its own item and text;
+//! a text field its own text (see `watch`): typing in one field wakes that field alone.
 
 use leptos::prelude::*;
+use tandem_domain::changes::Area;
 use tandem_domain::intake::{IntakeText, RoleText};
-use tandem_domain::{CriterionId, IntakeItem, ItemList, Stage, StageId, TextField};
+use tandem_domain::{CriterionId, IntakeItem, ItemId, ItemList, Stage, StageId, TextField};
 
 use super::criterion_details::starter_anchors;
 use super::live_text::LiveText;
@@ -110,30 +114,15 @@ type ShownItem = (IntakeItem, Option<String>);
 #[component]
 fn ItemsEditor(session: SessionHandle, list: ItemList) -> impl IntoView {
     let i18n = use_i18n();
-    let version = session.with_value(|s| s.version);
-    let items = Memo::new(move |_| {
-        version.track();
+    let locked = session.with_value(|s| s.locked);
+    let ids = Memo::new(move |_| {
         session.with_value(|s| {
-            let v = s.vacancy.borrow();
-            v.intake_items(list)
-                .into_iter()
-                .map(|item| {
-                    let linked = item
-                        .criterion
-                        .as_ref()
-                        .and_then(|c| v.text(&TextField::CriterionName(c.clone())));
-                    (item, linked)
-                })
-                .collect::<Vec<ShownItem>>()
+            s.track(Area::Items(list));
+            let items = s.vacancy.borrow().intake_items(list);
+            items.into_iter().map(|i| i.id).collect::<Vec<_>>()
         })
     });
-    let read_only = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.read_only())
-    });
-    let ids = Memo::new(move |_| {
-        items.with(|list| list.iter().map(|(i, _)| i.id.clone()).collect::<Vec<_>>())
-    });
+    let read_only = Memo::new(move |_| locked.get());
     let new_text = RwSignal::new(String::new());
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -161,7 +150,7 @@ fn ItemsEditor(session: SessionHandle, list: ItemList) -> impl IntoView {
             </Show>
             <ol class="items">
                 <For each=move || ids.get() key=|id| id.clone() let:id>
-                    <ItemRow session list items read_only id />
+                    <ItemRow session list ids read_only id />
                 </For>
             </ol>
             <form class="add-row" on:submit=add>
@@ -184,17 +173,37 @@ fn ItemsEditor(session: SessionHandle, list: ItemList) -> impl IntoView {
 fn ItemRow(
     session: SessionHandle,
     list: ItemList,
-    items: Memo<Vec<ShownItem>>,
+    ids: Memo<Vec<ItemId>>,
     read_only: Memo<bool>,
-    id: tandem_domain::ItemId,
+    id: ItemId,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let key = id.clone();
-    let this = Memo::new(move |_| {
-        items.with(|all| {
-            let index = all.iter().position(|(i, _)| i.id == key)?;
-            Some((index, all.len(), all[index].clone()))
+    // The item with its text and, while linked, its criterion's name: this row's own.
+    let shown = Memo::new(move |_| {
+        session.with_value(|s| {
+            s.track(Area::Items(list));
+            // A criterion removed or restored makes or breaks the link.
+            s.track(Area::Criteria);
+            s.track(Area::Text(TextField::IntakeItem(list, key.clone())));
+            let v = s.vacancy.borrow();
+            let item = v.intake_items(list).into_iter().find(|i| i.id == key)?;
+            let linked = item.criterion.as_ref().and_then(|c| {
+                let name = TextField::CriterionName(c.clone());
+                s.track(Area::Text(name.clone()));
+                v.text(&name)
+            });
+            let shown: ShownItem = (item, linked);
+            Some(shown)
         })
+    });
+    let key = id.clone();
+    let place = Memo::new(move |_| {
+        ids.with(|all| (all.iter().position(|i| *i == key).unwrap_or(0), all.len()))
+    });
+    let this = Memo::new(move |_| {
+        let (index, count) = place.get();
+        shown.get().map(|shown| (index, count, shown))
     });
     let index = move || this.with(|t| t.as_ref().map_or(0, |t| t.0));
     let count = move || this.with(|t| t.as_ref().map_or(0, |t| t.1));
@@ -313,15 +322,17 @@ fn ItemRow(
 #[component]
 fn StagesEditor(session: SessionHandle) -> impl IntoView {
     let i18n = use_i18n();
-    let version = session.with_value(|s| s.version);
+    let locked = session.with_value(|s| s.locked);
+    // The stages with their names and focus criteria (in the scorecard's order); what is typed
+    // about who interviews and what a stage assesses is followed by those fields alone.
     let stages = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().stages())
+        session.with_value(|s| {
+            s.track(Area::Stages);
+            s.track(Area::Criteria);
+            s.vacancy.borrow().stages()
+        })
     });
-    let read_only = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.read_only())
-    });
+    let read_only = Memo::new(move |_| locked.get());
     let ids = Memo::new(move |_| {
         stages.with(|list| list.iter().map(|s| s.id.clone()).collect::<Vec<_>>())
     });
@@ -386,10 +397,15 @@ fn StageRow(
     };
     let toasts = use_toasts();
     let remove = move |_| {
-        let Some(gone) = this.get_untracked().map(|t| t.2) else {
+        let id = stage.get_value();
+        // As it is now, texts and all, for the undo.
+        let gone = session.with_value(|s| {
+            let all = s.vacancy.borrow().stages();
+            all.into_iter().find(|s| s.id == id)
+        });
+        let Some(gone) = gone else {
             return;
         };
-        let id = stage.get_value();
         session.get_value().edit(|v| v.remove_stage(&id).map(Some));
         // The undo where the person is looking; the toast outlives this row.
         let name = gone.name.clone();
@@ -446,11 +462,21 @@ fn FocusCriteria(
     read_only: Memo<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let version = session.with_value(|s| s.version);
     let doc = session.with_value(|s| s.doc);
+    // The criteria's ids and names, in order: all a checkbox shows.
     let criteria = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().criteria())
+        session.with_value(|s| {
+            s.track(Area::Criteria);
+            let v = s.vacancy.borrow();
+            v.criterion_ids()
+                .into_iter()
+                .map(|id| {
+                    let name = TextField::CriterionName(id.clone());
+                    s.track(Area::Text(name.clone()));
+                    (id, v.text(&name).unwrap_or_default())
+                })
+                .collect::<Vec<_>>()
+        })
     });
     let stage = StoredValue::new(stage);
     let chosen = move |c: &CriterionId| {
@@ -472,16 +498,16 @@ fn FocusCriteria(
                     </p>
                 }>
                 <ul class="focus-list">
-                    <For each=move || criteria.get() key=|c| (c.id.clone(), c.name.clone()) let:c>
+                    <For each=move || criteria.get() key=|c| c.clone() let:c>
                         {
-                            let id = c.id.clone();
+                            let (id, name) = c;
                             let checked = id.clone();
                             view! {
                                 <li><label class="check">
                                     <input type="checkbox" prop:checked=move || chosen(&checked)
                                         disabled=move || read_only.get()
                                         on:change=move |ev| toggle(id.clone(), event_target_checked(&ev)) />
-                                    <span>{if c.name.trim().is_empty() { t_string!(i18n, unnamed_criterion).to_string() } else { c.name.clone() }}</span>
+                                    <span>{if name.trim().is_empty() { t_string!(i18n, unnamed_criterion).to_string() } else { name.clone() }}</span>
                                 </label></li>
                             }
                         }

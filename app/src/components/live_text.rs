@@ -3,9 +3,14 @@
 //! Input events become minimal splices (see `tandem_domain::text_diff`). When a remote change
 //! arrives while the field has focus, the caret is restored from Automerge cursors taken on the
 //! text as it was, so the caret stays where the user was typing, even with edits before it.
+//!
+//! The field follows its own text alone (see `watch`): typing elsewhere does not wake it. How
+//! often it re-read the document is in its `data-reads` attribute, which the browser tests
+//! read to prove exactly that; one attribute write per read costs next to nothing.
 
 use leptos::html;
 use leptos::prelude::*;
+use tandem_domain::changes::Area;
 use tandem_domain::{Caret, TextField};
 
 use super::field_dom;
@@ -26,8 +31,7 @@ pub fn LiveText(
     #[prop(optional)] multiline: bool,
 ) -> impl IntoView {
     let s = session.get_value();
-    let version = s.version;
-    let peers = s.peers;
+    let (locked, peers) = (s.locked, s.peers);
     let area: NodeRef<html::Textarea> = NodeRef::new();
     let line: NodeRef<html::Input> = NodeRef::new();
     let element = move || -> Option<web_sys::Element> {
@@ -60,9 +64,12 @@ pub fn LiveText(
     };
 
     // Follow the document: a remote change rewrites the value and puts the caret back.
+    let reads = StoredValue::new(0u32);
     Effect::new(move |_| {
-        version.track();
+        field.with_value(|f| session.with_value(|s| s.track(Area::Text(f.clone()))));
         let Some(el) = element() else { return };
+        reads.update_value(|n| *n += 1);
+        let _ = el.set_attribute("data-reads", &reads.get_value().to_string());
         let text = session.with_value(|s| field.with_value(|f| s.vacancy.borrow().text(f)));
         let text = text.unwrap_or_default();
         if field_dom::value(&el) == text {
@@ -107,10 +114,7 @@ pub fn LiveText(
                 .collect::<Vec<_>>()
         })
     });
-    let read_only = move || {
-        version.track();
-        session.with_value(|s| s.read_only())
-    };
+    let read_only = move || locked.get();
     // The colours are palette constants (see `presence::people`), never a sender's text.
     let border = move || here.with(|h| h.first().map(|(_, c)| *c).unwrap_or_default());
     let initial = session

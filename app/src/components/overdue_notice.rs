@@ -11,6 +11,7 @@ use std::collections::HashSet;
 
 use leptos::prelude::*;
 use tandem_domain::agenda::Entry;
+use tandem_domain::changes::{Area, Section};
 use tandem_domain::deadlines::Kind;
 use tandem_domain::{CandidateId, InterviewId};
 use tandem_protocol::DocId;
@@ -56,11 +57,23 @@ fn item_title(i18n: leptos_i18n::I18nContext<Locale>, e: &Entry) -> String {
     }
 }
 
+/// The sections the overdue items are read from (and the stages, from the intake).
+const OVERDUE_FROM: [Section; 8] = [
+    Section::People,
+    Section::Agreements,
+    Section::Planning,
+    Section::Candidates,
+    Section::Interviews,
+    Section::Feedback,
+    Section::Checkins,
+    Section::Decisions,
+];
+
 #[component]
 pub fn OverdueNotice(session: SessionHandle) -> impl IntoView {
     let i18n = use_i18n();
     let s = session.get_value();
-    let (version, availability, doc) = (s.version, s.availability, s.doc);
+    let (availability, doc) = (s.availability, s.doc);
     let tick = RwSignal::new(0u32);
     let interval =
         gloo_timers::callback::Interval::new(CHECK_EVERY_MS, move || tick.update(|t| *t += 1));
@@ -78,7 +91,15 @@ pub fn OverdueNotice(session: SessionHandle) -> impl IntoView {
     let fresh = RwSignal::new(Vec::<String>::new());
 
     Effect::new(move |_| {
-        version.track();
+        // What the agenda is made of: everything dated, the stages and where candidates are;
+        // not the intake's and the scorecard's texts, so typing there leaves this alone.
+        session.with_value(|s| {
+            for section in OVERDUE_FROM {
+                s.track(Area::Section(section));
+            }
+            s.track(Area::Stages);
+            s.track(Area::Status);
+        });
         tick.track();
         // Before the document is here, nothing is overdue: that is no reason to announce.
         if availability.get() != Availability::Ready {

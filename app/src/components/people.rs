@@ -3,6 +3,7 @@
 //! this device is in it.
 
 use leptos::prelude::*;
+use tandem_domain::changes::{Area, Section};
 use tandem_domain::{Person, PersonId, Role};
 
 use crate::device::{use_device, Profile};
@@ -16,12 +17,13 @@ pub struct Me(pub Memo<Option<Person>>);
 
 /// Provides [`Me`] to the vacancy page below; call once per open vacancy.
 pub fn provide_me(session: SessionHandle) -> Memo<Option<Person>> {
-    let version = session.with_value(|s| s.version);
     let person = use_device().person;
     let me = Memo::new(move |_| {
-        version.track();
         let id = person.get();
-        session.with_value(|s| s.vacancy.borrow().person(&id))
+        session.with_value(|s| {
+            s.track(Area::Section(Section::People));
+            s.vacancy.borrow().person(&id)
+        })
     });
     provide_context(Me(me));
     me
@@ -81,11 +83,12 @@ pub fn save_me(session: SessionHandle, name: &str, role: Role) {
 #[component]
 pub fn PeopleList(session: SessionHandle) -> impl IntoView {
     let i18n = use_i18n();
-    let version = session.with_value(|s| s.version);
     let me = use_me();
     let people = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().people())
+        session.with_value(|s| {
+            s.track(Area::Section(Section::People));
+            s.vacancy.borrow().people()
+        })
     });
     let editing = RwSignal::new(false);
 

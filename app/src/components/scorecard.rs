@@ -1,9 +1,14 @@
 //! The scorecard editor: criteria with name, description, category, weight and must-have flag;
 //! each unfolds its anchored rating scale and suggested questions (`criterion_details`).
+//!
+//! The list follows which criteria there are and their order; each row follows its own
+//! criterion's values and name; each text field its own text. So typing in one criterion's
+//! description wakes that field alone, and a partner's weight change wakes that one row.
 
 use leptos::prelude::*;
+use tandem_domain::changes::Area;
 use tandem_domain::scorecard::{MAX_WEIGHT, MIN_WEIGHT};
-use tandem_domain::{Category, Criterion, CriterionId, DomainError, TextField, Vacancy};
+use tandem_domain::{Category, Criterion, CriterionId, DomainError, ItemList, TextField, Vacancy};
 
 use super::criterion_details::{starter_anchors, CriterionDetails};
 use super::live_text::LiveText;
@@ -14,18 +19,15 @@ use crate::session::SessionHandle;
 #[component]
 pub fn ScorecardEditor(session: SessionHandle) -> impl IntoView {
     let i18n = use_i18n();
-    let version = session.with_value(|s| s.version);
-    let criteria = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().criteria())
+    let locked = session.with_value(|s| s.locked);
+    let ids = Memo::new(move |_| {
+        session.with_value(|s| {
+            s.track(Area::Criteria);
+            s.vacancy.borrow().criterion_ids()
+        })
     });
-    let read_only = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.read_only())
-    });
+    let read_only = Memo::new(move |_| locked.get());
     provide_context(ReadOnly(read_only));
-    let ids =
-        Memo::new(move |_| criteria.with(|c| c.iter().map(|c| c.id.clone()).collect::<Vec<_>>()));
     let new_name = RwSignal::new(String::new());
     let add = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -55,7 +57,7 @@ pub fn ScorecardEditor(session: SessionHandle) -> impl IntoView {
             </Show>
             <ol class="criteria">
                 <For each=move || ids.get() key=|id| id.clone() let:id>
-                    <CriterionRow session criteria id />
+                    <CriterionRow session ids id />
                 </For>
             </ol>
             <form class="add-criterion" on:submit=add>
@@ -79,23 +81,34 @@ type CriterionEdit = Box<dyn FnOnce(&mut Vacancy, &CriterionId) -> Result<Vec<u8
 #[component]
 fn CriterionRow(
     session: SessionHandle,
-    criteria: Memo<Vec<Criterion>>,
+    ids: Memo<Vec<CriterionId>>,
     id: CriterionId,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let ReadOnly(read_only) = expect_context::<ReadOnly>();
     let toasts = use_toasts();
-    let id_for_memo = id.clone();
-    let this = Memo::new(move |_| {
-        criteria.with(|list| {
-            let index = list.iter().position(|c| c.id == id_for_memo)?;
-            Some((index, list.len(), list[index].clone()))
+    let id_for_place = id.clone();
+    let place = Memo::new(move |_| {
+        ids.with(|list| {
+            let index = list.iter().position(|c| *c == id_for_place).unwrap_or(0);
+            (index, list.len())
         })
     });
-    let index = move || this.with(|t| t.as_ref().map_or(0, |t| t.0));
-    let count = move || this.with(|t| t.as_ref().map_or(0, |t| t.1));
+    let index = move || place.with(|p| p.0);
+    let count = move || place.with(|p| p.1);
+    // This criterion's own values and its name (its buttons are labelled with it). Its other
+    // texts are followed by their own fields, so what this holds of them may be older: read
+    // the document, not this, for them.
+    let id_for_memo = id.clone();
+    let criterion = Memo::new(move |_| {
+        session.with_value(|s| {
+            s.track(Area::Criterion(id_for_memo.clone()));
+            s.track(Area::Text(TextField::CriterionName(id_for_memo.clone())));
+            s.vacancy.borrow().criterion(&id_for_memo)
+        })
+    });
     let get = move |f: fn(&Criterion) -> String| {
-        this.with(|t| t.as_ref().map(|t| f(&t.2)).unwrap_or_default())
+        criterion.with(|c| c.as_ref().map(f).unwrap_or_default())
     };
     let crit = StoredValue::new(id.clone());
     let edit = move |f: CriterionEdit| {
@@ -104,14 +117,18 @@ fn CriterionRow(
     };
     // The intake item this criterion was made from, while the two are linked: when one was
     // renamed, the row offers to give the other the same name.
-    let version = session.with_value(|s| s.version);
     let crit_for_link = id.clone();
     let linked_item = Memo::new(move |_| {
-        version.track();
         session.with_value(|s| {
+            // The link is the criterion's and the item's: each names the other.
+            s.track(Area::Criterion(crit_for_link.clone()));
+            for list in ItemList::ALL {
+                s.track(Area::Items(list));
+            }
             let v = s.vacancy.borrow();
             let (list, item) = v.criterion_item(&crit_for_link)?;
             let field = TextField::IntakeItem(list, item);
+            s.track(Area::Text(field.clone()));
             let text = v.text(&field)?;
             Some((field, text))
         })
@@ -129,7 +146,6 @@ fn CriterionRow(
         let name = get(|c| c.name.clone());
         session.get_value().edit(|v| v.set_text(&field, &name));
     };
-    let criterion = Memo::new(move |_| this.with(|t| t.as_ref().map(|t| t.2.clone())));
     let dom = id.as_str().to_string();
     let name_id = format!("crit-{dom}-name");
     let desc_id = format!("crit-{dom}-description");
@@ -151,7 +167,8 @@ fn CriterionRow(
                         on:click=move |_| { let to = index() + 1; edit(Box::new(move |v, id| v.move_criterion(id, to))) }>"↓"</button>
                     <button type="button" class="danger" disabled=move || read_only.get() aria-label=move || format!("{} ({})", t_string!(i18n, remove), get(|c| c.name.clone()))
                         on:click=move |_| {
-                            let Some(gone) = this.get_untracked().map(|t| t.2) else { return };
+                            // As it is now, texts and all, for the undo.
+                            let Some(gone) = session.with_value(|s| s.vacancy.borrow().criterion(&crit.get_value())) else { return };
                             edit(Box::new(|v, id| v.remove_criterion(id)));
                             // The undo where the person is looking; the toast outlives this row.
                             let name = gone.name.clone();
@@ -185,7 +202,7 @@ fn CriterionRow(
                     edit(Box::new(move |v, id| v.set_category(id, cat)))
                 }>
                     {Category::ALL.into_iter().map(|c| view! {
-                        <option value=c.as_str() selected=move || this.with(|t| t.as_ref().is_some_and(|t| t.2.category == c))>
+                        <option value=c.as_str() selected=move || criterion.with(|t| t.as_ref().is_some_and(|t| t.category == c))>
                             {move || match c {
                                 Category::Competency => t_string!(i18n, cat_competency),
                                 Category::Experience => t_string!(i18n, cat_experience),
@@ -205,14 +222,14 @@ fn CriterionRow(
                     }>
                     {(MIN_WEIGHT..=MAX_WEIGHT).map(|w| view! {
                         <option value=w.to_string()
-                            selected=move || this.with(|t| t.as_ref().is_some_and(|t| t.2.weight == w))>
+                            selected=move || criterion.with(|t| t.as_ref().is_some_and(|t| t.weight == w))>
                             {move || format!("{w} · {}", weight_meaning(i18n, w))}
                         </option>
                     }).collect_view()}
                 </select>
                 <label class="check" for=must_id.clone()>
                     <input id=must_id.clone() type="checkbox" disabled=move || read_only.get()
-                        prop:checked=move || this.with(|t| t.as_ref().is_some_and(|t| t.2.must_have))
+                        prop:checked=move || criterion.with(|t| t.as_ref().is_some_and(|t| t.must_have))
                         on:change=move |ev| {
                             let on = event_target_checked(&ev);
                             edit(Box::new(move |v, id| v.set_must_have(id, on)))

@@ -8,6 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local_scoped;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
+use tandem_domain::changes::Area;
 use tandem_domain::{CandidateId, InterviewId, Status, TextField};
 use tandem_protocol::{DocId, LinkError, ShareLink};
 
@@ -193,7 +194,7 @@ fn VacancyView(
 ) -> impl IntoView {
     let i18n = use_i18n();
     let s = session.get_value();
-    let (availability, problem, version) = (s.availability, s.problem, s.version);
+    let (availability, problem, locked) = (s.availability, s.problem, s.locked);
     let (sync, peers, deleted) = (s.sync, s.peers, s.deleted);
     let origin = web_sys::window()
         .and_then(|w| w.location().origin().ok())
@@ -206,9 +207,14 @@ fn VacancyView(
         session.with_value(|s| s.announce());
     });
     // The tab shows which vacancy it holds, which helps with several open.
+    let title = Memo::new(move |_| {
+        session.with_value(|s| {
+            s.track(Area::Text(TextField::Title));
+            s.vacancy.borrow().title()
+        })
+    });
     Effect::new(move |_| {
-        version.track();
-        let title = session.with_value(|s| s.vacancy.borrow().title());
+        let title = title.get();
         if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
             doc.set_title(&if title.trim().is_empty() {
                 "Tandem".to_string()
@@ -223,8 +229,7 @@ fn VacancyView(
         }
     });
     let heading = move || {
-        version.track();
-        let title = session.with_value(|s| s.vacancy.borrow().title());
+        let title = title.get();
         if title.trim().is_empty() {
             t_string!(i18n, untitled).to_string()
         } else {
@@ -244,11 +249,7 @@ fn VacancyView(
     // Someone who has not said who they are in this vacancy gets the welcome first; a document
     // this app may not edit (a newer app's) cannot take their entry, so it is shown as it is.
     let me = provide_me(session);
-    // (`read_only` is no signal: whether the document has arrived is read again at each change.)
-    let welcome = Memo::new(move |_| {
-        version.track();
-        me.with(|m| m.is_none()) && !session.with_value(|s| s.read_only())
-    });
+    let welcome = Memo::new(move |_| me.with(|m| m.is_none()) && !locked.get());
     // The page with its section bar (the vacancy itself, not the welcome or a wait).
     let with_bar = Memo::new(move |_| shown.get() == Availability::Ready && !welcome.get());
     // The vacancy's own address picks its section once, from the status when the vacancy is

@@ -2,7 +2,8 @@
 # Builds Tandem and reports the figures in BENCHMARKS.md: the shipped app's size (raw, gzip,
 # brotli), the start-up of a returning user's home page with 20 vacancies (Lighthouse 12's mobile
 # run, and warm start at 1× and 4× CPU), the keystroke-to-other-browser latency through the relay
-# on loopback, and the long reliability runs: the simulation over 10,000 seeds (TANDEM_SIM_SEEDS)
+# on loopback with where its time goes, issue 11's large vacancy (opening it, a keystroke in it),
+# and the long reliability runs: the simulation over 10,000 seeds (TANDEM_SIM_SEEDS)
 # and each fuzz target for FUZZ_SECONDS (scripts/fuzz.sh); and the relay's throughput under
 # co-editing load at 200, 800, 1000 and 2000 clients (scripts/bench-relay.sh).
 set -euo pipefail
@@ -23,6 +24,9 @@ fi
 (cd tests && LIGHTHOUSE_DIR="$LIGHTHOUSE_DIR" CHROME_PATH=/usr/bin/chromium node bench/startup.mjs)
 echo "==> co-editing latency"
 (cd tests && node bench/latency.mjs "${1:-300}")
+echo "==> large vacancy (200 candidates, 8,000 ratings, 20,000 text edits): open, keystroke"
+cargo build --profile relay -p tandem-large-vacancy
+(cd tests && node bench/large.mjs)
 echo "==> relay throughput and memory under co-editing load"
 scripts/bench-relay.sh
 echo "==> deterministic simulation, long mode"

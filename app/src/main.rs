@@ -48,6 +48,7 @@ mod session;
 mod shell;
 mod storage;
 mod sync;
+mod timing;
 mod watch;
 
 fn main() {

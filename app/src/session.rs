@@ -290,18 +290,21 @@ impl Session {
     where
         F: FnOnce(&mut Vacancy) -> Result<Option<Vec<u8>>, DomainError>,
     {
+        crate::timing::mark("tandem:edit");
         let result = {
             let mut v = self.vacancy.borrow_mut();
             // Partners are told who made the change (see `tandem_domain::authors`).
             v.set_author(Some(self.device.person.get_untracked()));
             f(&mut v).map(|change| change.map(|c| (c, v.touched())))
         };
+        crate::timing::mark("tandem:spliced");
         match result {
             Ok(Some((change, touched))) => {
                 if !notices::inventory_unchanged_by(&touched) {
                     self.inventory.borrow_mut().take();
                 }
                 self.changed(&touched);
+                crate::timing::mark("tandem:notified");
                 self.store_and_send(change, !listing_unchanged_by(&touched));
             }
             Ok(None) => {}
@@ -407,6 +410,7 @@ impl Session {
 
     /// Merges changes from the relay, then stores them with how far they bring us.
     fn merge(self: &Rc<Self>, changes: Vec<Vec<u8>>, stored: Stored) {
+        crate::timing::mark("tandem:merge");
         let touched = {
             let mut v = self.vacancy.borrow_mut();
             // What there was, to tell what partners removed or added; not while the vacancy
@@ -421,6 +425,7 @@ impl Session {
                     self.problem.set(Some(Problem::DamagedData));
                 }
             }
+            crate::timing::mark("tandem:applied");
             let touched = v.touched();
             if let Some((inventory, heads)) = before {
                 if notices::inventory_unchanged_by(&touched) {
@@ -438,8 +443,10 @@ impl Session {
             }
             touched
         };
+        crate::timing::mark("tandem:told");
         self.changed(&touched);
         self.refresh();
+        crate::timing::mark("tandem:merged");
         let relisted = !listing_unchanged_by(&touched);
         let me = Rc::clone(self);
         spawn_local(async move {

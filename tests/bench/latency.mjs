@@ -3,6 +3,12 @@
 // description. The time runs from the keydown event in the typing page to the moment the other
 // page's field shows the character (polled every millisecond), both on the shared wall clock.
 //
+// With it, where the time goes: the app's User Timing marks (app/src/timing.rs, switched on by
+// `__tandemTiming` here) in both pages, the moment the typing page's keydown fired and the other
+// page's field was written (its `value` setter, watched), and the relay's own commit time from
+// its Prometheus metrics (`tandem_commit_batch_seconds`, read before and after), give each
+// keystroke's path step by step; the medians of each step are printed as a table.
+//
 //   node tests/bench/latency.mjs [keystrokes]      (needs scripts/build.sh to have run)
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
@@ -42,14 +48,96 @@ async function openScorecard(page) {
     .click();
 }
 
+/**
+ * Each keystroke's path as moments on the shared clock, from the marks of both pages; a step
+ * whose marks are missing (an edit merged into another's frame, say) is left out of its median.
+ */
+function breakdown(paths, commitMs) {
+  const first = (marks, name, after) => marks.find((m) => m.name === name && m.at >= (after ?? -Infinity))?.at;
+  const last = (marks, name, before) => marks.filter((m) => m.name === name && m.at <= before).at(-1)?.at;
+  const rows = paths.map(({ typedAt, seenAt, a, b }) => {
+    const t = {};
+    t.keydown = typedAt;
+    t.edit = first(a.marks, 'tandem:edit');
+    t.spliced = first(a.marks, 'tandem:spliced', t.edit);
+    t.notified = first(a.marks, 'tandem:notified', t.spliced);
+    t.listing = first(a.marks, 'tandem:listing', t.notified);
+    t.write = first(a.marks, 'tandem:write', t.listing);
+    t.written = first(a.marks, 'tandem:written', t.write);
+    t.handed = first(a.marks, 'tandem:handed', t.written);
+    t.sent = first(a.marks, 'tandem:sent', t.handed);
+    t.deliver = first(b.marks, 'tandem:deliver');
+    t.frame = last(b.marks, 'tandem:frame', t.deliver);
+    t.merge = first(b.marks, 'tandem:merge', t.deliver);
+    t.applied = first(b.marks, 'tandem:applied', t.merge);
+    t.told = first(b.marks, 'tandem:told', t.applied);
+    t.merged = first(b.marks, 'tandem:merged', t.told);
+    t.delivered = first(b.marks, 'tandem:delivered', t.merged);
+    t.valueSet = b.valueSetAt;
+    t.seen = seenAt;
+    return t;
+  });
+  const steps = [
+    ['keydown → input handler (browser: key events, input event)', 'keydown', 'edit'],
+    ['splice: text diff, automerge splice and commit', 'edit', 'spliced'],
+    ['change announced (version signal)', 'spliced', 'notified'],
+    ['views re-read the document and re-render (typing page)', 'notified', 'listing'],
+    ['list entry for the device list (title, status, deadlines)', 'listing', 'write'],
+    ['IndexedDB write: chunk, outbox, list entry (committed)', 'write', 'written'],
+    ['hand-over to the sync engine (bookkeeping)', 'written', 'handed'],
+    ['seal (XChaCha20-Poly1305) and WebSocket send', 'handed', 'sent'],
+    ['relay: receive, SQLite commit, broadcast; loopback both ways', 'sent', 'frame'],
+    ['decode and open the frame (other page)', 'frame', 'deliver'],
+    ['(session bookkeeping before the merge)', 'deliver', 'merge'],
+    ['merge into automerge', 'merge', 'applied'],
+    ['partner notices (inventory before and after, authors)', 'applied', 'told'],
+    ['change announced and sync status refreshed', 'told', 'merged'],
+    ['(after the merge, in the listener)', 'merged', 'delivered'],
+    ['views re-read the document and re-render (other page)', 'delivered', 'valueSet'],
+    ['field written → seen by the 1 ms poll (measurement)', 'valueSet', 'seen'],
+  ];
+  const med = (xs) => {
+    const s = xs.filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
+    return s.length ? s[Math.floor(s.length / 2)] : NaN;
+  };
+  console.log('| step | median | p90 |');
+  console.log('|---|---|---|');
+  let total = 0;
+  for (const [label, from, to] of steps) {
+    const d = rows.map((r) => r[to] - r[from]);
+    const m = med(d);
+    total += Number.isFinite(m) ? m : 0;
+    const s = d.filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
+    const p90 = s[Math.min(s.length - 1, Math.floor(0.9 * s.length))];
+    console.log(`| ${label} | ${m.toFixed(2)} ms | ${p90?.toFixed(2)} ms |`);
+  }
+  console.log(`| sum of the medians | ${total.toFixed(1)} ms | |`);
+  console.log(`relay commit (tandem_commit_batch_seconds, mean over the run): ${commitMs.toFixed(2)} ms of the relay step`);
+}
+
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
 });
 try {
   const base = `http://127.0.0.1:${port}`;
-  const a = await (await browser.newContext()).newPage();
-  const b = await (await browser.newContext()).newPage();
+  const contexts = [await browser.newContext(), await browser.newContext()];
+  for (const c of contexts) {
+    await c.addInitScript(() => {
+      globalThis.__tandemTiming = true;
+      // When the app writes a textarea's value: the moment the other page's field changes.
+      const setter = Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').set;
+      Object.defineProperty(HTMLTextAreaElement.prototype, 'value', {
+        ...Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value'),
+        set(v) {
+          setter.call(this, v);
+          globalThis.__valueSetAt = performance.timeOrigin + performance.now();
+        },
+      });
+    });
+  }
+  const a = await contexts[0].newPage();
+  const b = await contexts[1].newPage();
   await a.goto(base);
   await a.getByLabel('Title of the new vacancy').fill('Latency benchmark');
   await a.getByRole('button', { name: 'Create vacancy' }).click();
@@ -70,9 +158,23 @@ try {
     document.addEventListener('keydown', (e) => { window.__keydownAt = performance.timeOrigin + e.timeStamp; }, true);
   });
 
+  const commits = async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const read = (name) => Number(text.match(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm'))?.[1] ?? NaN);
+    return { sum: read('tandem_commit_batch_seconds_sum'), count: read('tandem_commit_batch_seconds_count') };
+  };
+  const marksOf = (page) =>
+    page.evaluate(() => ({
+      marks: performance.getEntriesByType('mark').map((m) => ({ name: m.name, at: performance.timeOrigin + m.startTime })),
+      valueSetAt: globalThis.__valueSetAt,
+    }));
+  const commitsBefore = await commits();
   const latencies = [];
+  const paths = [];
   for (let i = 0; i < samples; i++) {
     const expectedLength = i + 1;
+    await a.evaluate(() => performance.clearMarks());
+    await b.evaluate(() => performance.clearMarks());
     const waiting = b.evaluate(([el, len]) => new Promise((resolve) => {
       const timer = setInterval(() => {
         if (el.value.length >= len) { clearInterval(timer); resolve(performance.timeOrigin + performance.now()); }
@@ -82,11 +184,14 @@ try {
     const seenAt = await waiting;
     const typedAt = await a.evaluate(() => window.__keydownAt);
     latencies.push(seenAt - typedAt);
+    paths.push({ typedAt, seenAt, a: await marksOf(a), b: await marksOf(b) });
   }
+  const commitsAfter = await commits();
   latencies.sort((x, y) => x - y);
   const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   console.log(`keystroke → visible in the other browser, ${samples} keystrokes through the relay on loopback:`);
   console.log(`median ${at(0.5).toFixed(1)} ms, p90 ${at(0.9).toFixed(1)} ms, p99 ${at(0.99).toFixed(1)} ms, min ${latencies[0].toFixed(1)} ms, max ${latencies.at(-1).toFixed(1)} ms`);
+  breakdown(paths, (commitsAfter.sum - commitsBefore.sum) / (commitsAfter.count - commitsBefore.count) * 1000);
 } finally {
   await browser.close();
   relay.kill();

@@ -85,7 +85,10 @@ impl DocStorage {
 
     /// The stored chunks of the document, for [`Self::load_into`].
     pub async fn chunks(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        self.store.chunks(&self.doc()).await
+        crate::timing::mark("tandem:read");
+        let chunks = self.store.chunks(&self.doc()).await;
+        crate::timing::mark("tandem:load");
+        chunks
     }
 
     /// Loads stored chunks into `vacancy`. A chunk that does not load stays on disk (it is never
@@ -98,6 +101,7 @@ impl DocStorage {
                 Err(_) => damaged = true,
             }
         }
+        crate::timing::mark("tandem:loaded");
         damaged
     }
 
@@ -126,6 +130,7 @@ impl DocStorage {
 
     /// Updates what the list shows of the vacancy (written with the next change stored).
     pub fn set_listing(&self, vacancy: &Vacancy) {
+        crate::timing::mark("tandem:listing");
         let mut record = self.record.borrow_mut();
         record.title = vacancy.title();
         record.status = vacancy.status();
@@ -134,6 +139,7 @@ impl DocStorage {
 
     /// Stores a local change and its outbox entry before it may be sent.
     pub async fn save_local_change(&self, item: &Pending) -> Result<(), StoreError> {
+        crate::timing::mark("tandem:write");
         self.outbox_times
             .borrow_mut()
             .insert(item.id, item.created_at);
@@ -142,6 +148,7 @@ impl DocStorage {
             .store
             .save_local_change(&key, item, &self.record(), self.listed.get())
             .await;
+        crate::timing::mark("tandem:written");
         self.after_write(&result, self.record.borrow().stored.last_seq);
         result
     }

@@ -104,6 +104,7 @@ impl Sync {
     }
 
     pub fn local_change_stored(&self, doc: DocId, item: Pending) {
+        crate::timing::mark("tandem:handed");
         self.drive(|e| e.local_change_stored(doc, item, now()));
     }
 
@@ -158,6 +159,7 @@ impl Sync {
                 Some(Output::Send(frame)) => {
                     if let Some(socket) = self.socket.borrow().as_ref() {
                         socket.send(&frame);
+                        crate::timing::mark("tandem:sent");
                     }
                 }
                 Some(Output::Event(event)) => self.deliver(event),
@@ -191,8 +193,15 @@ impl Sync {
             // A problem with the connection as a whole concerns every open document.
             None => self.listeners.borrow().values().cloned().collect(),
         };
+        let changes = matches!(event, Event::Changes { .. });
+        if changes {
+            crate::timing::mark("tandem:deliver");
+        }
         for listener in listeners {
             listener(event.clone());
+        }
+        if changes {
+            crate::timing::mark("tandem:delivered");
         }
     }
 
@@ -207,7 +216,10 @@ impl Sync {
             }
             match event {
                 SocketEvent::Open => sync.drive(|e| e.connected(now())),
-                SocketEvent::Frame(frame) => sync.drive(|e| e.receive(&frame, now())),
+                SocketEvent::Frame(frame) => {
+                    crate::timing::mark("tandem:frame");
+                    sync.drive(|e| e.receive(&frame, now()))
+                }
                 SocketEvent::Closed => {
                     sync.socket.borrow_mut().take();
                     sync.drive(|e| e.disconnected(now()));

@@ -6,6 +6,7 @@ export PATH="$PWD/tests/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 echo "==> building the app (release)"
 (cd app && trunk build --release --offline)
+node scripts/compile-off-main.mjs app/dist
 # The service worker lists this build's files, so it is written after Trunk and before compressing.
 node scripts/write-sw.mjs app/dist
 node scripts/precompress.mjs app/dist

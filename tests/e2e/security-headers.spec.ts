@@ -39,11 +39,18 @@ test('the app works under its Content-Security-Policy without a single violation
   const a = await recruiterContext.newPage();
   const b = await managerContext.newPage();
 
-  // The policy is there and names the build's two inline scripts by their hashes: the shell's
-  // choice of language (index.html) and Trunk's loader of the wasm.
+  // The policy is there and names the build's three inline scripts by their hashes: the shell's
+  // choice of language (index.html), the start of the wasm's compiling in a worker
+  // (scripts/compile-off-main.mjs) and Trunk's loader of the wasm.
   const response = await a.goto('/');
   const policy = response!.headers()['content-security-policy'] ?? '';
-  expect(policy).toMatch(/script-src 'self'( 'sha256-[A-Za-z0-9+/]{43}='){2} 'wasm-unsafe-eval'/);
+  expect(policy).toMatch(/script-src 'self'( 'sha256-[A-Za-z0-9+/]{43}='){3} 'wasm-unsafe-eval'/);
+  // The worker was allowed to compile the wasm, rather than the page falling back to doing it.
+  const compiledInWorker = await a.evaluate(async () => {
+    const started = (window as unknown as { tandemWasm: Promise<unknown> }).tandemWasm;
+    return (await started) instanceof WebAssembly.Module;
+  });
+  expect(compiledInWorker, 'the wasm was compiled by app/wasm-compile.js').toBe(true);
   expect(policy).toContain("style-src 'self';");
 
   // Create, edit, share: wasm compiled, the WebSocket opened, IndexedDB written.

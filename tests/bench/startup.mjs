@@ -89,6 +89,14 @@ async function lighthouseRuns({ returning }) {
       // LH_JSON=<folder>: each run's whole report, to look into.
       if (process.env.LH_JSON) writeFileSync(join(process.env.LH_JSON, `lh-${returning ? 'returning' : 'first'}-${i}.json`), JSON.stringify(lhr));
       const lcpElement = lhr.audits['largest-contentful-paint-element']?.details?.items?.[0]?.items?.[0]?.node?.snippet ?? 'not reported';
+      const failed = ['largest-contentful-paint', 'total-blocking-time', 'cumulative-layout-shift'].find(
+        (id) => typeof lhr.audits[id]?.numericValue !== 'number',
+      );
+      if (failed) {
+        // A run Lighthouse could not finish (under heavy load it sometimes cannot): said, not counted.
+        console.log(`  (a run without ${failed}: ${lhr.runtimeError?.message ?? lhr.audits[failed]?.errorMessage ?? 'no reason given'})`);
+        continue;
+      }
       results.push({
         performance: Math.round(lhr.categories.performance.score * 100),
         lcp: lhr.audits['largest-contentful-paint'].numericValue,

@@ -2,12 +2,13 @@
 //! leak.
 //!
 //! The policy is as strict as the app allows. Scripts come only from the relay itself, plus the
-//! one inline module script Trunk writes into `index.html` to start the wasm; that script is
-//! allowed by its SHA-256, which changes with every build, so the hashes are read from the
-//! `index.html` being served, and read again whenever that file changes: a new build deployed
-//! under a running relay gets its own hashes with the first response after it, rather than a
-//! blank page until a restart.
-//! `'wasm-unsafe-eval'` lets the page compile WebAssembly without allowing JavaScript `eval`.
+//! inline scripts of `index.html` (the shell's choice of language, the start of the wasm's
+//! compiling in a worker, and Trunk's module script that starts the app); each is allowed by its
+//! SHA-256, which changes with every build, so the hashes are read from the `index.html` being
+//! served, and read again whenever that file changes: a new build deployed under a running relay
+//! gets its own hashes with the first response after it, rather than a blank page until a
+//! restart. `'wasm-unsafe-eval'` lets the page and that worker compile WebAssembly without
+//! allowing JavaScript `eval`.
 //!
 //! Styles need no `'unsafe-inline'`: the stylesheet is a file, and Leptos's `style:` bindings
 //! (the presence colours) set properties through the CSSOM (`el.style.setProperty`), which a

@@ -106,6 +106,9 @@ test('typing in one intake field leaves the other fields and lists alone', async
 
   const profile = recruiter.locator('#intake-profile');
   const before = await reads(recruiter);
+  // The role's six fields, the five free texts and the must-have, each read once when shown.
+  expect(Object.keys(before).length).toBeGreaterThanOrEqual(12);
+  expect(before['intake-profile']).toBeGreaterThan(0);
   // The role's fields, and the must-haves, nice-to-haves and stages.
   await watchMutations(recruiter, '.role-fields, .items');
   await profile.pressSequentially('Hands-on, curious');

@@ -62,7 +62,9 @@ function breakdown(paths, commitMs) {
     t.spliced = first(a.marks, 'tandem:spliced', t.edit);
     t.notified = first(a.marks, 'tandem:notified', t.spliced);
     t.listing = first(a.marks, 'tandem:listing', t.notified);
-    t.write = first(a.marks, 'tandem:write', t.listing);
+    t.write = first(a.marks, 'tandem:write', t.listing ?? t.notified);
+    // The list entry is skipped when nothing it shows changed: the re-render ends at the write.
+    t.rendered = t.listing ?? t.write;
     t.written = first(a.marks, 'tandem:written', t.write);
     t.handed = first(a.marks, 'tandem:handed', t.written);
     t.sent = first(a.marks, 'tandem:sent', t.handed);
@@ -81,7 +83,7 @@ function breakdown(paths, commitMs) {
     ['keydown → input handler (browser: key events, input event)', 'keydown', 'edit'],
     ['splice: text diff, automerge splice and commit', 'edit', 'spliced'],
     ['change announced (version signal)', 'spliced', 'notified'],
-    ['views re-read the document and re-render (typing page)', 'notified', 'listing'],
+    ['views re-read the document and re-render (typing page)', 'notified', 'rendered'],
     ['list entry for the device list (title, status, deadlines)', 'listing', 'write'],
     ['IndexedDB write: chunk, outbox, list entry (committed)', 'write', 'written'],
     ['hand-over to the sync engine (bookkeeping)', 'written', 'handed'],

@@ -36,9 +36,9 @@ pub fn Welcome(session: SessionHandle) -> impl IntoView {
     let i18n = use_i18n();
     // Read once: the welcome describes the vacancy as it was found, and its form must not be
     // re-rendered (and lose what was typed) when a partner types elsewhere.
-    let (people, title, status) = session.with_value(|s| {
+    let (people, title, status, owned) = session.with_value(|s| {
         let v = s.vacancy.borrow();
-        (v.people(), v.title(), v.status())
+        (v.people(), v.title(), v.status(), s.owner.is_some())
     });
     // Closures, so a language switch on the welcome changes every line of it.
     let title = move || {
@@ -50,7 +50,9 @@ pub fn Welcome(session: SessionHandle) -> impl IntoView {
     };
     let profile_name = use_device().profile.get_untracked().name;
     let role = likely_role(&people);
-    let heading = match sharer(&people) {
+    // A device that holds the owner secret made this document (an import, or the creator's own
+    // device restored from a backup): nobody invited its user, whoever is listed first.
+    let heading = match sharer(&people).filter(|_| !owned) {
         Some(p) => {
             let (name, their_role) = (display_name(i18n, p), p.role);
             let title = title.clone();

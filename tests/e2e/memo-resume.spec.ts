@@ -10,8 +10,9 @@
 // might (the app leaves the rate to the browser, and has no knob for it), and records for
 // half a minute: about 22 kB a second here, so about 600 kB, three chunks. Only the test's own
 // page script changes; the app is the shipped one.
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import config from '../playwright.config';
+import { audioBytes, watchAudio } from './audio';
 import { addCandidateWithInterview, addStage, createVacancy, joinVacancy, laptop } from './helpers';
 
 const CHUNK = 256 * 1024;
@@ -23,50 +24,16 @@ test.use({
   },
 });
 
-/**
- * Keeps what the page records and the audio it plays, for comparing the two (as memo.spec.ts
- * does); with `bitsPerSecond`, the page's MediaRecorder is asked for that rate, constant.
- */
-function watchAudio(opts: { bitsPerSecond?: number }) {
-  const w = window as unknown as { recorded: Blob[]; played: Blob[]; MediaRecorder: typeof MediaRecorder };
-  w.recorded = [];
-  w.played = [];
-  const Recorder = w.MediaRecorder;
-  w.MediaRecorder = class extends Recorder {
-    constructor(stream: MediaStream, init?: MediaRecorderOptions) {
-      const rate: MediaRecorderOptions = opts.bitsPerSecond
-        ? { audioBitsPerSecond: opts.bitsPerSecond, audioBitrateMode: 'constant' }
-        : {};
-      super(stream, { ...init, ...rate });
-      this.addEventListener('dataavailable', (e) => w.recorded.push((e as BlobEvent).data));
-    }
-  };
-  const makeUrl = URL.createObjectURL.bind(URL);
-  URL.createObjectURL = (obj: Blob | MediaSource) => {
-    if (obj instanceof Blob) w.played.push(obj);
-    return makeUrl(obj);
-  };
-}
-
-async function audioBytes(page: Page, which: 'recorded' | 'played'): Promise<Buffer> {
-  const bytes = await page.evaluate(async (which) => {
-    const w = window as unknown as { recorded: Blob[]; played: Blob[] };
-    const blob = which === 'recorded' ? new Blob(w.recorded) : w.played[w.played.length - 1];
-    return blob ? Array.from(new Uint8Array(await blob.arrayBuffer())) : [];
-  }, which);
-  return Buffer.from(bytes);
-}
-
 test('a memo upload cut off mid-way goes on from where the relay got to, and the recruiter plays it', async ({
   browser,
   request,
 }) => {
   test.setTimeout(180_000);
   const recruiterContext = await browser.newContext(laptop);
-  await recruiterContext.addInitScript(watchAudio, {});
+  await watchAudio(recruiterContext);
   const recruiter = await recruiterContext.newPage();
   const author = await browser.newContext(laptop);
-  await author.addInitScript(watchAudio, { bitsPerSecond: 510_000 });
+  await watchAudio(author, { bitsPerSecond: 510_000 });
   const manager = await author.newPage();
   const link = await createVacancy(recruiter, 'Data engineer', 'Rita', 'recruiter');
   await joinVacancy(manager, link, 'Henk', 'hiring manager');

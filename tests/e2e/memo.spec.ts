@@ -5,10 +5,11 @@
 //
 // Chromium's fake microphone (`--use-fake-device-for-media-stream`) records a real test tone;
 // `--use-fake-ui-for-media-stream` answers the permission question with yes. Both only here.
-import { test, expect, chromium, type BrowserContext, type Page } from '@playwright/test';
+import { test, expect, chromium, type Page } from '@playwright/test';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import config from '../playwright.config';
+import { audioBytes, watchAudio } from './audio';
 import {
   addCandidateWithInterview,
   addCriterion,
@@ -31,41 +32,6 @@ test.use({
     args: [...(base.args ?? []), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
   },
 });
-
-/**
- * Lets the test see the audio a page handles: what its MediaRecorder records, and the Blobs it
- * makes URLs of (what it plays). The app's CSP keeps `fetch` away from blob: URLs, so the test
- * keeps the Blobs themselves.
- */
-async function watchAudio(context: BrowserContext) {
-  await context.addInitScript(() => {
-    const w = window as unknown as { recorded: Blob[]; played: Blob[]; MediaRecorder: typeof MediaRecorder };
-    w.recorded = [];
-    w.played = [];
-    const Recorder = w.MediaRecorder;
-    w.MediaRecorder = class extends Recorder {
-      constructor(stream: MediaStream, options?: MediaRecorderOptions) {
-        super(stream, options);
-        this.addEventListener('dataavailable', (e) => w.recorded.push((e as BlobEvent).data));
-      }
-    };
-    const makeUrl = URL.createObjectURL.bind(URL);
-    URL.createObjectURL = (obj: Blob | MediaSource) => {
-      if (obj instanceof Blob) w.played.push(obj);
-      return makeUrl(obj);
-    };
-  });
-}
-
-/** What the page recorded, or the last audio it made a URL of to play. */
-async function audioBytes(page: Page, which: 'recorded' | 'played'): Promise<Buffer> {
-  const bytes = await page.evaluate(async (which) => {
-    const w = window as unknown as { recorded: Blob[]; played: Blob[] };
-    const blob = which === 'recorded' ? new Blob(w.recorded) : w.played[w.played.length - 1];
-    return blob ? Array.from(new Uint8Array(await blob.arrayBuffer())) : [];
-  }, which);
-  return Buffer.from(bytes);
-}
 
 /** The sealed blobs this page's device keeps in IndexedDB. */
 async function sealedBlobs(page: Page): Promise<Buffer[]> {

@@ -4,8 +4,9 @@
 # 1. For each client count (default 200 800 1000 2000), a fresh relay (relay profile, its own
 #    temporary data directory, so every append is fsynced to a real file) and `tandem-loadgen`
 #    against it: rooms of four, each client sending RATE small sealed edits a second for
-#    SECONDS_EACH. Prints the load generator's figures and the relay's commit batches from
-#    /metrics. Then the same workload against y-websocket 1.5.4 (installed from npm into a
+#    SECONDS_EACH. Prints the load generator's figures and, from the relay's /metrics, what
+#    the disk did: commit batches, their size, and their commit time (median, 99th percentile,
+#    longest). Then the same workload against y-websocket 1.5.4 (installed from npm into a
 #    temporary directory, run with its own server) by tests/bench/yjs-loadgen.cjs.
 # 2. Capacity at the latency target: for each server, client counts from SWEEP in turn until two
 #    in a row miss the target (p99 above P99_MS, default 50, or less than 99% of the expected
@@ -37,6 +38,43 @@ if [ "${YJS:-1}" != 0 ]; then
 fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || echo "(cannot raise the open-file limit; large runs may be refused)"
 
+# What the disk did during a run, from the relay's /metrics (on stdin): its commit batches (one
+# transaction and one fsync each), their size (mean; the 99th percentile as the histogram's
+# bucket bound, a power of two) and how long they took: median and 99th percentile interpolated
+# within the histogram's buckets (steps of the square root of 2, as Prometheus's
+# histogram_quantile does), and the longest.
+commit_figures() {
+  awk '
+    /^tandem_commit_batch_(size|seconds)_bucket/ {
+      name = ($1 ~ /size/) ? "size" : "secs"
+      match($1, /le="[^"]*"/); le = substr($1, RSTART + 4, RLENGTH - 5)
+      k = ++n[name]; bound[name, k] = le; cum[name, k] = $2 + 0
+    }
+    /^tandem_commit_batch_(size|seconds)_(sum|count) / { v[$1] = $2 }
+    /^tandem_commit_batch_longest_seconds / { longest = $2 }
+    # The value below which a share p of the observations fall, interpolated in its bucket.
+    function quantile(name, p, interpolate,   i, rank, lo, prev) {
+      rank = p * cum[name, n[name]]; lo = 0; prev = 0
+      for (i = 1; i <= n[name]; i++) {
+        if (cum[name, i] >= rank && cum[name, i] > 0) {
+          if (bound[name, i] == "+Inf") return lo
+          if (!interpolate) return bound[name, i] + 0
+          return lo + (bound[name, i] - lo) * (rank - prev) / (cum[name, i] - prev)
+        }
+        lo = bound[name, i] + 0; prev = cum[name, i]
+      }
+      return lo
+    }
+    END {
+      count = v["tandem_commit_batch_size_count"]
+      if (count > 0)
+        printf "commit batches %d: size mean %.1f, p99 <= %d; commit p50 %.2f ms, p99 %.1f ms, max %.1f ms, mean %.2f ms\n",
+          count, v["tandem_commit_batch_size_sum"] / count, quantile("size", 0.99, 0),
+          1000 * quantile("secs", 0.5, 1), 1000 * quantile("secs", 0.99, 1), 1000 * longest,
+          1000 * v["tandem_commit_batch_seconds_sum"] / count
+    }'
+}
+
 # One run of the workload with n clients against a fresh relay; prints what the load generator
 # and the relay's /metrics say.
 run_relay() {
@@ -52,11 +90,7 @@ run_relay() {
   done
   target/relay/tandem-loadgen --url "ws://127.0.0.1:$PORT/sync" --clients "$n" \
     --rate "$RATE" --seconds "$SECONDS_EACH" --relay-pid "$relay" || true
-  curl -fs "http://127.0.0.1:$PORT/metrics" \
-    | awk '/^tandem_commit_batch_(size|seconds)_(sum|count) /{v[$1]=$2}
-           END{n=v["tandem_commit_batch_size_count"]; if (n > 0)
-             printf "commit batches %d, mean %.1f appends, mean %.1f ms\n", n,
-               v["tandem_commit_batch_size_sum"]/n, 1000*v["tandem_commit_batch_seconds_sum"]/n}'
+  curl -fs "http://127.0.0.1:$PORT/metrics" | commit_figures
   kill "$relay"
   wait "$relay" 2>/dev/null || true
   rm -rf "$data"
@@ -92,6 +126,8 @@ sweep() {
     out=$($run "$n")
     read -r rate share p99 <<<"$(figures <<<"$out")" || true
     echo "    $name, $n clients: ${rate:-?}/s, ${share:-?}% of expected, p99 ${p99:-?} ms" >&2
+    # The relay's refusals and what its disk did meanwhile, so a miss can be told apart.
+    grep -E '^(appends sent|commit batches)' <<<"$out" | sed 's/^/      /' >&2 || true
     if [ -n "${rate:-}" ] && awk -v s="$share" -v p="$p99" -v t="$P99_MS" 'BEGIN{exit !(s >= 99 && p <= t)}'; then
       misses=0
       if awk -v a="$rate" -v b="$best_rate" 'BEGIN{exit !(a > b)}'; then

@@ -131,8 +131,10 @@ pub struct Config {
     #[arg(long, env = "TANDEM_MAX_QUEUED_APPENDS", default_value_t = NetLimits::default().max_queued_appends)]
     pub max_queued_appends: usize,
 
-    /// How long the batch of appends being stored may run before new appends are refused with
-    /// `RateLimited`: past it the relay is behind, and admitting more only adds latency.
+    /// How long a new append may be expected to wait for its commit (the queue ahead of it at
+    /// what recent commits cost) before it is refused with `RateLimited`: past it the relay is
+    /// behind, and admitting more only adds latency. A commit that runs four times this long
+    /// (a stalled disk) refuses new appends until it ends.
     #[arg(long, env = "TANDEM_MAX_APPEND_WAIT_MS", default_value_t = NetLimits::default().max_append_wait.as_millis() as u64)]
     pub max_append_wait_ms: u64,
 }

@@ -38,6 +38,8 @@
 //! - [`refusal`]: every `Error` reply, and how a store failure becomes one.
 //! - [`writer`]: the one thread that stores appends, many documents' in one commit, and the
 //!   bounded queue in front of it that refuses appends when the relay falls behind.
+//! - [`pushback`]: when it falls behind: a new append's expected wait from the queue and what
+//!   recent commits cost, decided on figures passed in.
 //! - [`store`]: the [`store::Store`] trait and its SQLite and PostgreSQL implementations.
 //! - [`upload_expiry`]: the periodic sweep that discards attachment uploads abandoned halfway.
 //! - [`catch_up`]: what a joining client missed, split into messages of a manageable size.
@@ -64,6 +66,7 @@ pub mod gate;
 pub mod limits;
 pub mod metrics;
 pub mod outbox;
+pub mod pushback;
 pub mod refusal;
 pub mod relay_core;
 pub mod rooms;

@@ -124,8 +124,9 @@ pub struct NetLimits {
     /// Appends waiting to be stored ([`crate::writer`]) beyond which new ones are refused with
     /// `RateLimited`: past it the relay is behind, and a longer queue is only more latency.
     pub max_queued_appends: usize,
-    /// How long the batch of appends being committed may run before new appends are refused
-    /// with `RateLimited` ([`crate::writer`]): past it the relay is behind.
+    /// How long a new append may be expected to wait for its commit before it is refused with
+    /// `RateLimited` ([`crate::pushback`]): past it the relay is behind. A single commit that
+    /// runs four times this long also refuses new appends while it lasts.
     pub max_append_wait: Duration,
 }
 

@@ -15,11 +15,11 @@
 //! Pushback: when the relay cannot keep up, waiting in a longer queue would only turn into
 //! seconds of latency for everyone, so [`Writer::append`] says [`WriteError::Busy`] at once
 //! instead, and the client is refused with `RateLimited`, which the app retries a little later.
-//! The writer counts as behind when its queue is full (`max_queued`), or when the batch it is
-//! committing has taken longer than `max_wait`: everything queued meanwhile waits at least that
-//! long, and the next batch, larger, takes longer still. Refusing then keeps each batch small
-//! enough that an admitted append waits about `max_wait` plus one batch, however many clients
-//! push.
+//! The writer counts as behind when its queue is full (`max_queued`), or when a new append is
+//! expected to wait longer than `max_wait` for its ack: the queue ahead of it at what recent
+//! commits cost, fixed part and per append ([`crate::pushback`]), or a commit stalled for
+//! several times `max_wait`. One slow fsync alone refuses nothing: what queues behind it goes
+//! into the next batch, which costs little more than a small one.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -30,6 +30,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 use tracing::error;
 
+use crate::pushback::{CommitCost, Load};
 use crate::store::{AppendRequest, Appended, Store, StoreError};
 
 /// The most appends committed together: a bound on one transaction's size and on how long the
@@ -59,11 +60,7 @@ struct Job {
 /// How a connection hands appends to the writer thread.
 pub struct Writer {
     queue: SyncSender<Job>,
-    depth: Arc<AtomicUsize>,
-    /// When the batch being committed began, in microseconds since `epoch`; [`IDLE`] between
-    /// batches.
-    busy_since: Arc<AtomicU64>,
-    epoch: Instant,
+    state: Arc<Shared>,
     max_wait: Duration,
 }
 
@@ -90,17 +87,16 @@ impl Writer {
         observer: Arc<dyn WriterObserver>,
     ) -> std::io::Result<Self> {
         let (queue, jobs) = mpsc::sync_channel(max_queued.max(1));
-        let epoch = Instant::now();
-        let state = Shared {
-            depth: Arc::new(AtomicUsize::new(0)),
-            busy_since: Arc::new(AtomicU64::new(IDLE)),
-            epoch,
-        };
+        let state = Arc::new(Shared {
+            depth: AtomicUsize::new(0),
+            busy_since: AtomicU64::new(IDLE),
+            fixed_ns: AtomicU64::new(CommitCost::UNKNOWN.fixed_ns),
+            per_append_ns: AtomicU64::new(CommitCost::UNKNOWN.per_append_ns),
+            epoch: Instant::now(),
+        });
         let writer = Writer {
             queue,
-            depth: Arc::clone(&state.depth),
-            busy_since: Arc::clone(&state.busy_since),
-            epoch,
+            state: Arc::clone(&state),
             max_wait,
         };
         std::thread::Builder::new()
@@ -109,12 +105,25 @@ impl Writer {
         Ok(writer)
     }
 
-    /// Whether the batch being committed has run for longer than `max_wait`: an append now
-    /// would be refused. Asked before waiting for the document's lock, so that a refusal does
-    /// not wait behind the document's other appends.
+    /// The writer as a new append finds it now.
+    fn load(&self) -> Load {
+        let state = &*self.state;
+        let since = state.busy_since.load(Ordering::Relaxed);
+        Load {
+            queued: state.depth.load(Ordering::Relaxed),
+            running_ns: (since != IDLE).then(|| nanos_since(state.epoch).saturating_sub(since)),
+            cost: CommitCost {
+                fixed_ns: state.fixed_ns.load(Ordering::Relaxed),
+                per_append_ns: state.per_append_ns.load(Ordering::Relaxed),
+            },
+        }
+    }
+
+    /// Whether an append now would be refused: it is expected to wait longer than `max_wait`
+    /// ([`crate::pushback`]). Asked before waiting for the document's lock, so that a refusal
+    /// does not wait behind the document's other appends.
     pub fn behind(&self) -> bool {
-        let since = self.busy_since.load(Ordering::Relaxed);
-        since != IDLE && micros_since(self.epoch).saturating_sub(since) > micros(self.max_wait)
+        !self.load().admits(nanos(self.max_wait), MAX_BATCH)
     }
 
     /// Stores one append with the next batch and answers once that batch is durable;
@@ -134,9 +143,9 @@ impl Writer {
             return Err(WriteError::Busy);
         }
         let (answer, answered) = oneshot::channel();
-        self.depth.fetch_add(1, Ordering::Relaxed);
+        self.state.depth.fetch_add(1, Ordering::Relaxed);
         if let Err(e) = self.queue.try_send(Job { request, answer }) {
-            self.depth.fetch_sub(1, Ordering::Relaxed);
+            self.state.depth.fetch_sub(1, Ordering::Relaxed);
             return Err(match e {
                 TrySendError::Full(_) => WriteError::Busy,
                 TrySendError::Disconnected(_) => WriteError::Store(stopped()),
@@ -147,7 +156,7 @@ impl Writer {
 
     /// Appends waiting for the writer right now.
     pub fn queued(&self) -> usize {
-        self.depth.load(Ordering::Relaxed)
+        self.state.depth.load(Ordering::Relaxed)
     }
 }
 
@@ -165,19 +174,26 @@ fn stopped() -> StoreError {
     StoreError::Task("the append writer stopped".into())
 }
 
-/// What the writer thread shares with the [`Writer`] handles.
+/// What the writer thread shares with the [`Writer`] handles. Each figure is read on its own
+/// (relaxed): a decision on figures a batch apart is as good as the estimate itself.
 struct Shared {
-    depth: Arc<AtomicUsize>,
-    busy_since: Arc<AtomicU64>,
+    /// Appends queued and not yet taken into a batch.
+    depth: AtomicUsize,
+    /// When the batch being committed began, in nanoseconds since `epoch`; [`IDLE`] between
+    /// batches.
+    busy_since: AtomicU64,
+    /// What recent commits cost ([`CommitCost`]), published after each batch.
+    fixed_ns: AtomicU64,
+    per_append_ns: AtomicU64,
     epoch: Instant,
 }
 
-fn micros(d: Duration) -> u64 {
-    u64::try_from(d.as_micros()).unwrap_or(u64::MAX - 1)
+fn nanos(d: Duration) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(u64::MAX - 1)
 }
 
-fn micros_since(epoch: Instant) -> u64 {
-    micros(epoch.elapsed())
+fn nanos_since(epoch: Instant) -> u64 {
+    nanos(epoch.elapsed())
 }
 
 /// The writer thread: waits for an append, takes everything queued behind it, commits, answers.
@@ -187,6 +203,7 @@ fn write_batches(
     shared: &Shared,
     observer: &dyn WriterObserver,
 ) {
+    let mut cost = CommitCost::UNKNOWN;
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -201,7 +218,7 @@ fn write_batches(
         let started = Instant::now();
         shared
             .busy_since
-            .store(micros_since(shared.epoch), Ordering::Relaxed);
+            .store(nanos_since(shared.epoch), Ordering::Relaxed);
         // A panic in the store must not end the thread (every later append would fail): it
         // fails this batch, whose transaction rolled back as it unwound.
         let results = catch_unwind(AssertUnwindSafe(|| store.append_batch(&requests)))
@@ -209,8 +226,14 @@ fn write_batches(
                 error!(size = requests.len(), "storing a batch of appends panicked");
                 requests.iter().map(|_| Err(stopped())).collect()
             });
+        let took = started.elapsed();
+        cost = cost.after_batch(requests.len(), nanos(took));
+        shared.fixed_ns.store(cost.fixed_ns, Ordering::Relaxed);
+        shared
+            .per_append_ns
+            .store(cost.per_append_ns, Ordering::Relaxed);
         shared.busy_since.store(IDLE, Ordering::Relaxed);
-        observer.batch(requests.len(), started.elapsed().as_secs_f64());
+        observer.batch(requests.len(), took.as_secs_f64());
         for ((request, answer), result) in requests.into_iter().zip(answers).zip(results) {
             // A connection that went away meanwhile no longer waits; its append still stands.
             let _ = answer.send(result.map(|appended| (request, appended)));
@@ -262,5 +285,53 @@ mod tests {
         }
         assert_eq!(store.totals().expect("totals").docs, 8);
         assert_eq!(writer.queued(), 0);
+    }
+
+    /// A commit held up (here by another connection holding SQLite's write lock, as a slow
+    /// fsync holds the writer) refuses nothing until it has run four times the budget: what
+    /// queues meanwhile goes into the next batch. Then new appends are refused until it ends,
+    /// and what was admitted is stored.
+    #[tokio::test]
+    async fn a_slow_commit_refuses_only_once_it_stalls_for_four_budgets() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store: Arc<dyn Store> = Arc::new(SqliteStore::open(dir.path()).expect("open"));
+        let budget = Duration::from_millis(100);
+        let writer = Writer::start(Arc::clone(&store), 64, budget, Arc::new(())).expect("start");
+        // One batch first, so the writer knows what a commit costs.
+        writer.append(request(1, 1)).await.expect("first append");
+
+        let blocker = rusqlite::Connection::open(dir.path().join(crate::store::DB_FILE))
+            .expect("second connection");
+        blocker
+            .execute_batch("BEGIN IMMEDIATE")
+            .expect("write lock");
+        let held = Instant::now();
+        let stuck = writer.submit(request(2, 1)).expect("admitted while idle");
+        // Past the budget (the old rule refused here), short of four budgets.
+        tokio::time::sleep(budget + budget / 2).await;
+        assert!(
+            held.elapsed() < 4 * budget,
+            "this machine slept too long to tell"
+        );
+        assert!(!writer.behind(), "refused behind one slow commit");
+        let queued = writer
+            .submit(request(3, 1))
+            .expect("admitted into the next batch");
+        tokio::time::sleep_until((held + 4 * budget + budget / 4).into()).await;
+        assert!(writer.behind(), "a stalled commit still admits appends");
+        assert!(matches!(
+            writer.submit(request(4, 1)),
+            Err(WriteError::Busy)
+        ));
+
+        blocker.execute_batch("ROLLBACK").expect("release");
+        for pending in [stuck, queued] {
+            pending
+                .answer()
+                .await
+                .expect("stored once the commit went through");
+        }
+        assert!(!writer.behind());
+        assert_eq!(store.totals().expect("totals").docs, 3);
     }
 }

@@ -41,6 +41,9 @@ async fn metrics_count_connections_appends_batches_and_refusals_without_naming_d
     assert!(value("tandem_append_bytes_total") >= 3.0 * 16.0);
     assert_eq!(value("tandem_commit_batch_size_count"), 3.0);
     assert!(value("tandem_commit_batch_seconds_sum") > 0.0);
+    // The longest commit is one of the three, so at most their sum.
+    let longest = value("tandem_commit_batch_longest_seconds");
+    assert!(longest > 0.0 && longest <= value("tandem_commit_batch_seconds_sum"));
     assert_eq!(value("tandem_queued_appends"), 0.0);
     assert_eq!(value("tandem_refusals_total{code=\"BadToken\"}"), 1.0);
     assert!(

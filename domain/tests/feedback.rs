@@ -178,6 +178,11 @@ fn someone_standing_in_becomes_an_interviewer_and_ratings_off_focus_are_kept() {
     assert_eq!(f.ratings.len(), 2);
     assert_eq!(f.ratings[1].1.score, None);
     assert_eq!(s.v.submitted_count(&s.candidate), (1, 3));
+    // The whole pipeline's counts at once say the same, and nothing for a candidate without
+    // interviews.
+    let counts = s.v.submitted_counts();
+    assert_eq!(counts.get(&s.candidate), Some(&(1, 3)));
+    assert_eq!(counts.len(), 1);
 }
 
 #[test]

@@ -9,10 +9,12 @@
 //
 // Set on 2026-12-01: reached 1250.4 KiB gzip / 908.5 KiB brotli. Raised the same day for
 // issue 11's fine-grained updates, which ask Automerge what each change touched (its patch log
-// and diff, linked for the first time): reached 1281.2 KiB gzip / 929.4 KiB brotli.
+// and diff, linked for the first time): reached 1281.2 KiB gzip / 929.4 KiB brotli. Raised
+// again the same day for the pipeline's feedback counts read in one pass (the large vacancy's
+// candidates never painted without it): reached 1290.2 KiB gzip / 935.5 KiB brotli.
 const sizeBudget = {
-  gzip: 1285 * 1024,
-  brotli: 933 * 1024,
+  gzip: 1291 * 1024,
+  brotli: 937 * 1024,
 };
 
 module.exports = { sizeBudget };

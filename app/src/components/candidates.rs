@@ -1,9 +1,12 @@
 //! The Candidates section: the pipeline by stage (a column per stage on a laptop, one below the
 //! other on a phone), adding a candidate, the way to the comparison, and the feedback owed.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
-use tandem_domain::{Candidate, CandidateStage, PipelineColumn};
+
+use tandem_domain::{Candidate, CandidateId, CandidateStage, PipelineColumn};
 
 use super::dates::{date_text, local_date_time, local_now};
 use super::feedback_owed::FeedbackOwed;
@@ -76,9 +79,15 @@ pub fn CandidatesSection(session: SessionHandle) -> impl IntoView {
                 </form>
             </Show>
             <ol class="pipeline-board">
-                {move || pipeline.get().into_iter().map(|column| view! {
-                    <PipelineColumnView session column />
-                }).collect_view()}
+                {move || {
+                    let columns = pipeline.get();
+                    // Once for the whole board, not once a card.
+                    let counts = session.with_value(|s| s.vacancy.borrow().submitted_counts());
+                    columns.into_iter().map(|column| {
+                        let counts = counts.clone();
+                        view! { <PipelineColumnView session column counts /> }
+                    }).collect_view()
+                }}
             </ol>
         </section>
         <FeedbackOwed session />
@@ -86,7 +95,12 @@ pub fn CandidatesSection(session: SessionHandle) -> impl IntoView {
 }
 
 #[component]
-fn PipelineColumnView(session: SessionHandle, column: PipelineColumn) -> impl IntoView {
+fn PipelineColumnView(
+    session: SessionHandle,
+    column: PipelineColumn,
+    /// Feedback submitted and expected, by candidate ([`tandem_domain::Vacancy::submitted_counts`]).
+    counts: BTreeMap<CandidateId, (usize, usize)>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let doc = session.with_value(|s| s.doc);
     let name = stage_name(i18n, session, &column.stage);
@@ -96,7 +110,10 @@ fn PipelineColumnView(session: SessionHandle, column: PipelineColumn) -> impl In
     let cards = column
         .candidates
         .into_iter()
-        .map(|c| view! { <li><CandidateCard session doc candidate=c /></li> })
+        .map(|c| {
+            let feedback = counts.get(&c.id).copied().unwrap_or((0, 0));
+            view! { <li><CandidateCard doc candidate=c feedback /></li> }
+        })
         .collect_view();
     let list = view! { <ul class="candidate-cards">{cards}</ul> };
     view! {
@@ -121,13 +138,13 @@ fn PipelineColumnView(session: SessionHandle, column: PipelineColumn) -> impl In
 
 #[component]
 fn CandidateCard(
-    session: SessionHandle,
     doc: tandem_protocol::DocId,
     candidate: Candidate,
+    /// Feedback submitted and expected for this candidate.
+    feedback: (usize, usize),
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let (submitted, expected) =
-        session.with_value(|s| s.vacancy.borrow().submitted_count(&candidate.id));
+    let (submitted, expected) = feedback;
     let entered = local_date_time(candidate.since);
     let since = entered
         .map(|t| date_text(i18n, t.date(), false))

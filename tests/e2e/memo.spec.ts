@@ -310,9 +310,12 @@ test.describe('with a microphone that says yes, on a phone that is replaced', ()
 
     // Recorded and submitted offline: the memo and the feedback exist only on this phone.
     await manager.goto(path);
+    // The phone must know it interviews before it goes offline: until the assignment has
+    // synced, the page has no feedback form (a loaded machine showed "nobody is listed").
+    const recorder = manager.locator('fieldset.memo-recorder');
+    await expect(recorder).toBeVisible();
     await network.offline();
     await oldPhone.setOffline(true);
-    const recorder = manager.locator('fieldset.memo-recorder');
     await recorder.getByRole('button', { name: 'Record' }).click();
     await expect(recorder.getByRole('timer')).toContainText('Recording 0:02 of 3:00', { timeout: 5_000 });
     await recorder.getByRole('button', { name: 'Stop' }).click();

@@ -1,7 +1,7 @@
 //! One open vacancy: its document, the signals its views follow, and the operations they call.
 //!
 //! A local edit changes the document, wakes the views of what it touched (see `watch`), is
-//! stored with its outbox entry, and only then handed to the sync engine. What the engine
+//! handed to the sync engine and written with its outbox entry alongside. What the engine
 //! reports comes back through [`Session::on_event`]: remote changes are merged and stored,
 //! acknowledged changes leave the outbox, presence and status update their signals. The views
 //! never keep their own copy of the truth: they read the document again when what they follow
@@ -87,9 +87,6 @@ pub struct Session {
     /// What partners' changes did that this person should be told (see `notices`); the
     /// partner notices component takes them from here.
     pub news: RwSignal<Vec<News>>,
-    /// When each local change still being written to storage was made: not yet with the
-    /// engine, but unsent all the same.
-    writing: RefCell<Vec<f64>>,
     /// The field this tab is editing, sent with presence.
     my_field: RefCell<Option<String>>,
     /// What partners could remove, as of the last merge (see `merge`); `None` once a change
@@ -178,7 +175,6 @@ impl Session {
             moved: RwSignal::new(None),
             owner,
             news: RwSignal::new(Vec::new()),
-            writing: RefCell::new(Vec::new()),
             my_field: RefCell::new(None),
             inventory: RefCell::new(None),
         });
@@ -312,32 +308,31 @@ impl Session {
         }
     }
 
-    /// Stores a change with its outbox entry, then hands it to the engine. It counts as unsent
-    /// from the first moment, so the indicator never says "saved" while it is on its way.
+    /// Hands a change to the engine and stores it with its outbox entry. The send does not
+    /// wait for the write (about half the keystroke's way to a partner): the change is in the
+    /// document already, and should the tab die before the write lands, the relay has it and
+    /// gives it back on the next open. The write is begun first, so that the relay's answer
+    /// waits for it (see `storage::document`).
     fn store_and_send(self: &Rc<Self>, change: Vec<u8>, relisted: bool) {
         let item = pending(change);
-        self.writing.borrow_mut().push(item.created_at as f64);
+        let write = self.storage.as_ref().map(|storage| {
+            if relisted {
+                storage.set_listing(&self.vacancy.borrow());
+            }
+            storage.begin_local_change(&item)
+        });
+        self.device.sync.local_change(self.doc, item.clone());
         self.refresh();
         let me = Rc::clone(self);
         spawn_local(async move {
-            if let Some(storage) = &me.storage {
-                if relisted {
-                    storage.set_listing(&me.vacancy.borrow());
-                }
-                match storage.save_local_change(&item).await {
+            if let (Some(storage), Some(write)) = (&me.storage, write) {
+                match storage.write_local_change(write, &item).await {
                     Ok(()) => me.note_link_kept(storage),
-                    // Sending it anyway is the lesser evil: the relay then keeps it for us.
-                    // The user is told it is not safe on this device.
+                    // It went out all the same, and the relay keeps it for us; the user is
+                    // told it is not safe on this device.
                     Err(e) => me.problem.set(Some(Problem::from(&e))),
                 }
             }
-            {
-                let mut writing = me.writing.borrow_mut();
-                if let Some(i) = writing.iter().position(|t| *t == item.created_at as f64) {
-                    writing.remove(i);
-                }
-            }
-            me.device.sync.local_change_stored(me.doc, item);
             me.compact_maybe().await;
         });
     }
@@ -469,11 +464,7 @@ impl Session {
         let Some(status) = self.device.sync.status(self.doc) else {
             return;
         };
-        let oldest_writing = self.writing.borrow().iter().copied().reduce(f64::min);
-        let unsent_since = [status.oldest_unsent_at.map(|t| t as f64), oldest_writing]
-            .into_iter()
-            .flatten()
-            .reduce(f64::min);
+        let unsent_since = status.oldest_unsent_at.map(|t| t as f64);
         let view = SyncView {
             link: status.link,
             caught_up: status.caught_up,

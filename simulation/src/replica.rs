@@ -1,5 +1,5 @@
 //! One simulated device: the real sync engine and the real vacancy document, with a "disk" that
-//! survives a crash, driven as the app drives them (store a change, then hand it to the engine;
+//! survives a crash, driven as the app drives them (hand a change to the engine and store it;
 //! merge and store what the engine reports).
 
 use tandem_domain::vacancy::test_support::{create_deterministic, make_deterministic};
@@ -10,7 +10,7 @@ use tandem_sync_engine::{Engine, Event, Output, Pending};
 
 use crate::rng::Rng;
 
-/// What a device keeps across a crash: every change stored before it was sent, the outbox,
+/// What a device keeps across a crash: every change it stored, the outbox,
 /// and how far it got with the relay.
 #[derive(Default)]
 struct Disk {
@@ -88,7 +88,7 @@ impl Replica {
         self.open(now);
     }
 
-    /// Stores a change (chunk and outbox entry), then hands it to the engine, as the app does.
+    /// Hands a change to the engine and stores it (chunk and outbox entry), as the app does.
     fn local_change(&mut self, change: Vec<u8>, id_seed: u64, now: u64, made: bool) {
         if made {
             self.made.extend(self.vacancy.heads());
@@ -100,9 +100,11 @@ impl Replica {
             created_at: now,
             change,
         };
+        // Handed to the engine first, then written, as the app does; the app's write is not
+        // instant, but nothing reaches this replica between the two here.
+        self.engine.local_change(self.doc, item.clone(), now);
         self.disk.chunks.push(item.change.clone());
-        self.disk.outbox.push(item.clone());
-        self.engine.local_change_stored(self.doc, item, now);
+        self.disk.outbox.push(item);
     }
 
     /// Carries out an event the engine reported; other outputs are the network's.

@@ -144,8 +144,9 @@ impl Engine {
         self.drive(now);
     }
 
-    /// A local change is in the device's storage: send it.
-    pub fn local_change_stored(&mut self, doc: DocId, item: Pending, now: Millis) {
+    /// A local change, made and in the app's document: send it. The app writes it to the
+    /// device's storage alongside and does not wait for that write (see [`crate::outbox`]).
+    pub fn local_change(&mut self, doc: DocId, item: Pending, now: Millis) {
         self.with_doc(doc, now, |d, io| d.local_change(item, io));
     }
 

@@ -1,7 +1,14 @@
 //! Local changes waiting for the relay's acknowledgement.
 //!
-//! Every change is in the device's storage before it is here (the app's job), so nothing in
-//! this queue is lost by a crash; the queue only decides what to send next. Changes go out in
+//! A change comes here as soon as it is made, while the app writes it (chunk and outbox entry)
+//! to the device's storage: the send does not wait for the write. A crash in between loses
+//! nothing the relay got: the device's stored sequence is still below the change, so the next
+//! join brings it back as an entry like any other. The write lands before the app stores the
+//! relay's acknowledgement (the app holds acks back until the writes before them are done), so
+//! an ack never meets an outbox entry that is not there yet; should the tab die between the
+//! two, the entry is sent again on the next open and the relay, which knows its
+//! `client_msg_id`, only acknowledges it again. The queue itself decides what to send next.
+//! Changes go out in
 //! the order they were made, at most [`SEND_WINDOW`] appends unacknowledged at a time. After
 //! an offline spell the waiting changes are batched: consecutive changes travel in one append
 //! (Automerge reads concatenated changes as well as single ones), so a sentence typed offline

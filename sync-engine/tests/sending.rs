@@ -157,3 +157,122 @@ fn a_wrong_token_ends_the_session() {
     h.connect();
     assert!(h.joins().is_empty(), "a denied link is not tried again");
 }
+
+// ---- sent before the device's write lands ----------------------------------------------------
+// The app hands a change to the engine at once and writes it to storage alongside (see
+// `outbox`). These are the cases where the two part ways.
+
+#[test]
+fn changes_handed_over_before_their_writes_go_out_in_the_order_they_were_made() {
+    let mut h = Harness::joined(0);
+    for n in 1..=5 {
+        h.change(n, 2);
+    }
+    let appends = h.appends();
+    let ids: Vec<u8> = appends.iter().map(|(id, _)| id[0]).collect();
+    assert_eq!(
+        ids,
+        vec![1, 2, 3, 4, 5],
+        "one append each, in order, at once"
+    );
+    // The relay acknowledges in order; each ack names only its own change.
+    for (seq, (id, _)) in appends.iter().enumerate() {
+        h.relay(RelayMsg::Ack {
+            doc: h.doc,
+            client_msg_id: *id,
+            seq: seq as u64 + 1,
+        });
+        let acked: Vec<_> = h
+            .take_events()
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::Acked { ids, stored, .. } => Some((ids, stored.last_seq)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(acked, vec![(vec![*id], seq as u64 + 1)]);
+    }
+    assert_eq!(h.engine.status(h.doc).unwrap().unsent, 0);
+}
+
+#[test]
+fn a_change_the_relay_got_before_the_tab_died_unwritten_comes_back_on_the_next_open() {
+    let mut before = Harness::joined(0);
+    let item = before.change(7, 5);
+    let sent = before.appends();
+    assert_eq!(sent, vec![(item.id, item.change.clone())], "sent at once");
+    // The tab dies: neither the change nor its outbox entry reached the disk, and the stored
+    // sequence is where it was.
+    let mut after = Harness::new(Stored::default(), Vec::new());
+    // (Each harness has its own key: the relay's entry is sealed again with this one's.)
+    let sealed = after.key.seal(Purpose::Change, &item.change);
+    after.connect();
+    assert_eq!(after.joins(), vec![0], "joins from what the disk says");
+    after.answer_join(1);
+    after.relay(RelayMsg::Entries {
+        doc: after.doc,
+        snapshot: None,
+        entries: vec![Entry {
+            seq: 1,
+            client_msg_id: item.id,
+            ciphertext: sealed,
+        }],
+    });
+    assert_eq!(
+        after.changes(),
+        vec![(vec![item.change], 1)],
+        "our own change arrives like anyone's and is stored with its sequence"
+    );
+    assert!(after.appends().is_empty(), "and nothing is sent again");
+}
+
+#[test]
+fn an_outbox_entry_whose_ack_was_not_stored_is_sent_once_more_and_then_leaves() {
+    // The write landed, the tab died before the relay's ack was stored: the disk still holds
+    // the outbox entry of a change the relay has at sequence 1.
+    let mut h = Harness::joined(0);
+    let item = h.change(3, 4);
+    let first = h.appends();
+    let mut h = Harness::new(Stored::default(), vec![item.clone()]);
+    h.connect();
+    h.answer_join(1);
+    let again = h.appends();
+    assert_eq!(again.len(), 1);
+    assert_eq!(
+        again[0].0, item.id,
+        "the same id, so the relay stores it once"
+    );
+    let entry = Entry {
+        seq: 1,
+        client_msg_id: item.id,
+        ciphertext: h.key.seal(Purpose::Change, &first[0].1),
+    };
+    h.relay(RelayMsg::Entries {
+        doc: h.doc,
+        snapshot: None,
+        entries: vec![entry],
+    });
+    // (Sealed with this harness's key.) The relay acknowledges the repeat under its first
+    // sequence.
+    h.relay(RelayMsg::Ack {
+        doc: h.doc,
+        client_msg_id: item.id,
+        seq: 1,
+    });
+    let acked: Vec<_> = h
+        .take_events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Acked { ids, stored, .. } => Some((ids, stored.last_seq)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(acked, vec![(vec![item.id], 1)], "it leaves the outbox");
+    assert!(
+        h.joins().is_empty(),
+        "an ack at a sequence we hold is no gap"
+    );
+    h.advance(RETRY_MS * 5);
+    assert!(h.appends().is_empty(), "never sent again");
+    assert_eq!(h.engine.status(h.doc).unwrap().unsent, 0);
+}

@@ -11,9 +11,12 @@
 // issue 11's fine-grained updates, which ask Automerge what each change touched (its patch log
 // and diff, linked for the first time): reached 1281.2 KiB gzip / 929.4 KiB brotli. Raised
 // again the same day for the pipeline's feedback counts read in one pass (the large vacancy's
-// candidates never painted without it): reached 1290.2 KiB gzip / 935.5 KiB brotli.
+// candidates never painted without it): reached 1290.2 KiB gzip / 935.5 KiB brotli. Raised
+// again for issue 11's send before the local write (the seal and send now inlined into the
+// keystroke's handler, and the wait of acks for writes): reached 1291.9 KiB gzip / 936.0 KiB
+// brotli.
 const sizeBudget = {
-  gzip: 1291 * 1024,
+  gzip: 1293 * 1024,
   brotli: 937 * 1024,
 };
 

@@ -5,9 +5,19 @@
 //!
 //! The list entry never claims more than is on disk: after a failed write it is capped at the
 //! sequence that was surely saved, so a reload fetches again what was lost.
+//!
+//! A local change is sent before its write lands (see the engine's `outbox`). So the relay's
+//! acknowledgement may come first; it is stored only once every write begun before it has
+//! ended ([`DocStorage::acknowledged`]; the same for changes from the relay, whose stored
+//! sequence may count the acknowledged change), because the ack moves the stored sequence past
+//! the change: were the change's write still to fail, the entry would claim a change that is not
+//! on disk, and a reload would never fetch it back.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll, Waker};
 
 use tandem_domain::{Status, Vacancy};
 use tandem_protocol::{ClientMsgId, OwnerSecret, ShareLink};
@@ -36,6 +46,19 @@ pub struct DocStorage {
     outbox_times: RefCell<BTreeMap<ClientMsgId, u64>>,
     /// Set at the first failed write: the sequence up to which entries are surely on disk.
     stored_seq_cap: Cell<Option<u64>>,
+    /// Local writes: how many were begun, which of them have not ended, and who waits for them.
+    writes_begun: Cell<u64>,
+    writes_open: RefCell<BTreeSet<u64>>,
+    write_waiters: RefCell<Vec<Waker>>,
+}
+
+/// A local change's write, begun: its place among the writes, its chunk key, and the list
+/// entry as it was when the change was made.
+pub struct LocalWrite {
+    number: u64,
+    key: String,
+    record: VacancyRecord,
+    listed: bool,
 }
 
 impl DocStorage {
@@ -66,6 +89,9 @@ impl DocStorage {
             writes_since_compact: Cell::new(0),
             outbox_times: RefCell::new(BTreeMap::new()),
             stored_seq_cap: Cell::new(None),
+            writes_begun: Cell::new(0),
+            writes_open: RefCell::new(BTreeSet::new()),
+            write_waiters: RefCell::new(Vec::new()),
         }
     }
 
@@ -137,25 +163,55 @@ impl DocStorage {
         record.deadlines = vacancy.listed_deadlines();
     }
 
-    /// Stores a local change and its outbox entry before it may be sent.
+    /// Stores a local change and its outbox entry.
     pub async fn save_local_change(&self, item: &Pending) -> Result<(), StoreError> {
-        crate::timing::mark("tandem:write");
+        let write = self.begin_local_change(item);
+        self.write_local_change(write, item).await
+    }
+
+    /// Takes note of a local change about to be sent, before anything the relay answers can
+    /// arrive; [`Self::write_local_change`] then stores it.
+    pub fn begin_local_change(&self, item: &Pending) -> LocalWrite {
         self.outbox_times
             .borrow_mut()
             .insert(item.id, item.created_at);
-        let key = self.new_chunk_key();
+        let number = self.writes_begun.get() + 1;
+        self.writes_begun.set(number);
+        self.writes_open.borrow_mut().insert(number);
+        LocalWrite {
+            number,
+            key: self.new_chunk_key(),
+            record: self.record(),
+            listed: self.listed.get(),
+        }
+    }
+
+    /// Stores a local change (chunk and outbox entry, with the list entry) in one transaction.
+    pub async fn write_local_change(
+        &self,
+        write: LocalWrite,
+        item: &Pending,
+    ) -> Result<(), StoreError> {
+        crate::timing::mark("tandem:write");
         let result = self
             .store
-            .save_local_change(&key, item, &self.record(), self.listed.get())
+            .save_local_change(&write.key, item, &write.record, write.listed)
             .await;
         crate::timing::mark("tandem:written");
         self.after_write(&result, self.record.borrow().stored.last_seq);
+        self.writes_open.borrow_mut().remove(&write.number);
+        for waiter in self.write_waiters.take() {
+            waiter.wake();
+        }
         result
     }
 
     /// Stores changes from the relay with how far they bring the stored copy, in one
     /// transaction: a crash never leaves a sequence recorded whose entries are not on disk.
     pub async fn save_remote(&self, changes: &[Vec<u8>], stored: Stored) -> Result<(), StoreError> {
+        // `stored` may count an acknowledged change of ours whose write has not ended: as for
+        // an ack (see `acknowledged`), that write ends first.
+        self.writes_ended().await;
         let seq_before = self.record.borrow().stored.last_seq;
         self.listed.set(true);
         self.record.borrow_mut().stored = stored;
@@ -174,6 +230,9 @@ impl DocStorage {
         ids: &[ClientMsgId],
         stored: Stored,
     ) -> Result<(), StoreError> {
+        // The changes acknowledged were all begun by now (they were sent); their writes, and
+        // any begun since, end first. Acks wait in the order they came, so none is overtaken.
+        self.writes_ended().await;
         let acked: Vec<(u64, ClientMsgId)> = {
             let mut times = self.outbox_times.borrow_mut();
             ids.iter()
@@ -185,6 +244,14 @@ impl DocStorage {
             return Ok(());
         }
         self.store.acknowledged(&acked, &self.record()).await
+    }
+
+    /// Once every local write begun so far has ended (stored or failed).
+    fn writes_ended(&self) -> WritesEnded<'_> {
+        WritesEnded {
+            storage: self,
+            through: self.writes_begun.get(),
+        }
     }
 
     /// After enough writes, replaces the chunks this tab knows of by one snapshot (`save`
@@ -239,5 +306,28 @@ impl DocStorage {
         );
         self.chunk_keys.borrow_mut().push(key.clone());
         key
+    }
+}
+
+/// Ready once every local write up to number `through` has ended (stored or failed).
+struct WritesEnded<'a> {
+    storage: &'a DocStorage,
+    through: u64,
+}
+
+impl Future for WritesEnded<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let open = self.storage.writes_open.borrow();
+        if open.first().is_none_or(|&oldest| oldest > self.through) {
+            Poll::Ready(())
+        } else {
+            self.storage
+                .write_waiters
+                .borrow_mut()
+                .push(cx.waker().clone());
+            Poll::Pending
+        }
     }
 }

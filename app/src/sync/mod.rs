@@ -103,9 +103,10 @@ impl Sync {
         self.drive(|e| e.close(doc, now()));
     }
 
-    pub fn local_change_stored(&self, doc: DocId, item: Pending) {
+    /// A change made here: sent at once (the document writes it to storage alongside).
+    pub fn local_change(&self, doc: DocId, item: Pending) {
         crate::timing::mark("tandem:handed");
-        self.drive(|e| e.local_change_stored(doc, item, now()));
+        self.drive(|e| e.local_change(doc, item, now()));
     }
 
     pub fn offer_snapshot(&self, doc: DocId, covers_seq: u64, bytes: &[u8]) {

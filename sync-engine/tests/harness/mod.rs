@@ -100,8 +100,7 @@ impl Harness {
             created_at: self.now,
             change: vec![n; len],
         };
-        self.engine
-            .local_change_stored(self.doc, item.clone(), self.now);
+        self.engine.local_change(self.doc, item.clone(), self.now);
         self.drain();
         item
     }

@@ -23,7 +23,7 @@ if [ "$(node -p "try { require('$LIGHTHOUSE_DIR/node_modules/lighthouse/package.
 fi
 (cd tests && LIGHTHOUSE_DIR="$LIGHTHOUSE_DIR" CHROME_PATH=/usr/bin/chromium node bench/startup.mjs)
 echo "==> co-editing latency"
-(cd tests && node bench/latency.mjs "${1:-300}")
+(cd tests && node bench/latency.mjs "${1:-400}")
 echo "==> large vacancy (200 candidates, 8,000 ratings, 20,000 text edits): open, keystroke"
 cargo build --profile relay -p tandem-large-vacancy
 (cd tests && node bench/large.mjs)

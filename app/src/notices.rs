@@ -113,7 +113,9 @@ pub fn inventory_unchanged_by(touched: &Touched) -> bool {
                 | Section::Agreements
                 | Section::Interviews
         ),
-        Area::Status | Area::Criterion(_) => true,
+        // A candidate's own area comes with the part that names them (their name's text, the
+        // pipeline, the feedback or decisions section) when the inventory can change.
+        Area::Status | Area::Criterion(_) | Area::Candidate(_) => true,
         Area::Text(field) => matches!(
             field,
             TextField::Title

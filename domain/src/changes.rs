@@ -9,11 +9,13 @@
 //! re-run on every keystroke in it, so few do), and finer areas below it: a text field, one
 //! criterion, one candidate, a list's membership and order. A text reports its [`Area::Text`]
 //! and nothing of the list it is shown in, except where that list shows it everywhere (stage
-//! names).
+//! names). An interview, a piece of feedback or a decision names its candidate inside it rather
+//! than in its path, so for those the document is asked whose it is (as it was before the
+//! change, for one that was removed).
 
 use std::collections::HashSet;
 
-use automerge::{ChangeHash, Patch, PatchAction, Prop};
+use automerge::{ChangeHash, Patch, PatchAction, Prop, ReadDoc, ScalarValue, Value};
 
 use crate::candidates::CandidateId;
 use crate::checkin::CheckinId;
@@ -82,8 +84,12 @@ pub enum Area {
     /// One criterion's own values: category, weight, must-have, its link to the intake, which
     /// questions it has and their order (not its texts).
     Criterion(CriterionId),
-    /// One candidate, anything about them (the section follows every candidate).
+    /// One candidate, anything about them, their interviews, feedback and decisions included
+    /// (the section follows every candidate).
     Candidate(CandidateId),
+    /// Which candidates there are, their stages and their order: the pipeline's columns (not
+    /// what the cards show of each candidate).
+    Pipeline,
 }
 
 /// The areas one change touched; empty when it changed nothing anyone can see.
@@ -119,8 +125,9 @@ impl Vacancy {
 
     /// What changed since the last call (or since [`Self::keep_track`]).
     pub fn touched(&mut self) -> Touched {
+        let before = self.doc.diff_cursor();
         let patches = self.doc.diff_incremental();
-        touched_by(&patches)
+        self.touched_by(&patches, &before)
     }
 
     /// What changed between `before` and now: a walk of the document unless `before` is where
@@ -131,29 +138,64 @@ impl Vacancy {
             return Touched::default();
         }
         let patches = self.doc.diff(before, &after);
-        touched_by(&patches)
+        self.touched_by(&patches, before)
+    }
+
+    fn touched_by(&self, patches: &[Patch], before: &[ChangeHash]) -> Touched {
+        let mut touched = Touched::default();
+        for keys in patches.iter().map(patch_keys) {
+            let keys: Vec<Option<&str>> = keys.iter().map(Option::as_deref).collect();
+            touched.add_path(&keys);
+            if let [Some(top), Some(id), ..] = keys[..] {
+                if let Some(candidate) = self.candidate_of(top, id, before) {
+                    touched.0.insert(Area::Candidate(candidate));
+                }
+            }
+        }
+        touched
+    }
+
+    /// Whose an interview, a piece of feedback or a decision is: now, or before the change
+    /// when it was removed. `None` for other sections' entries.
+    fn candidate_of(&self, top: &str, id: &str, before: &[ChangeHash]) -> Option<CandidateId> {
+        if !matches!(top, "interviews" | "feedback" | "decisions") {
+            return None;
+        }
+        let d = &self.doc;
+        let (_, list) = d.get(automerge::ROOT, top).ok()??;
+        let entry = match d.get(&list, id).ok()? {
+            Some((_, entry)) => Some(entry),
+            None => d.get_at(&list, id, before).ok()?.map(|(_, e)| e),
+        }?;
+        let candidate = d
+            .get(&entry, "candidate")
+            .ok()
+            .flatten()
+            .or_else(|| d.get_at(&entry, "candidate", before).ok().flatten());
+        match candidate {
+            Some((Value::Scalar(s), _)) => match s.as_ref() {
+                ScalarValue::Str(c) => Some(CandidateId(c.to_string())),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 }
 
-fn touched_by(patches: &[Patch]) -> Touched {
-    let mut touched = Touched::default();
-    for patch in patches {
-        let mut keys: Vec<Option<String>> =
-            patch.path.iter().map(|(_, prop)| prop_key(prop)).collect();
-        // A map's own key is in the action; a text's or list's place is the path itself.
-        match &patch.action {
-            PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
-                keys.push(Some(key.clone()))
-            }
-            PatchAction::Increment { prop, .. } | PatchAction::Conflict { prop } => {
-                keys.push(prop_key(prop))
-            }
-            _ => {}
+/// The map keys from the root to what a patch changed (`None` for a list index).
+fn patch_keys(patch: &Patch) -> Vec<Option<String>> {
+    let mut keys: Vec<Option<String>> = patch.path.iter().map(|(_, prop)| prop_key(prop)).collect();
+    // A map's own key is in the action; a text's or list's place is the path itself.
+    match &patch.action {
+        PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key } => {
+            keys.push(Some(key.clone()))
         }
-        let keys: Vec<Option<&str>> = keys.iter().map(Option::as_deref).collect();
-        touched.add_path(&keys);
+        PatchAction::Increment { prop, .. } | PatchAction::Conflict { prop } => {
+            keys.push(prop_key(prop))
+        }
+        _ => {}
     }
-    touched
+    keys
 }
 
 fn prop_key(prop: &Prop) -> Option<String> {
@@ -192,18 +234,21 @@ pub fn areas_at(path: &[Option<&str>]) -> Vec<Area> {
                 out.push(text(TextField::CheckinNotes(CheckinId(id.to_string()))));
             }
         }
-        Section::Candidates => {
-            if let Some(id) = key(1) {
+        Section::Candidates => match key(1) {
+            None => out.push(Area::Pipeline),
+            Some(id) => {
                 let id = CandidateId(id.to_string());
                 out.push(Area::Candidate(id.clone()));
                 match key(2) {
                     Some("name") => out.push(text(TextField::CandidateName(id))),
                     Some("contact") => out.push(text(TextField::CandidateContact(id))),
                     Some("notes") => out.push(text(TextField::CandidateNotes(id))),
+                    // Added or removed, moved, or their place in the order.
+                    None | Some("stage" | "added_at") => out.push(Area::Pipeline),
                     _ => {}
                 }
             }
-        }
+        },
         _ => {}
     }
     out

@@ -38,8 +38,8 @@ use crate::interviews::InterviewId;
 use crate::people::PersonId;
 use crate::scorecard::CriterionId;
 use crate::vacancy::{
-    entries, entry_id, int_at, map, path, str_at, text_at, timestamp_at, DomainError, InvalidValue,
-    Vacancy,
+    bool_at, entries, entry_id, int_at, keys, map, path, str_at, text_at, timestamp_at,
+    DomainError, InvalidValue, Vacancy,
 };
 
 entry_id!(
@@ -431,25 +431,59 @@ impl Vacancy {
     /// The (interview, interviewer) pairs of a candidate's interviews, and how many of them
     /// have submitted: (submitted, expected).
     pub fn submitted_count(&self, candidate: &CandidateId) -> (usize, usize) {
-        self.submitted_counts().remove(candidate).unwrap_or((0, 0))
+        self.counts_of(Some(candidate))
+            .remove(candidate)
+            .unwrap_or((0, 0))
     }
 
     /// [`Self::submitted_count`] for every candidate with an interview, reading the feedback and
     /// the interviews once: a pipeline of 200 candidates asking one by one read all 800 pieces
     /// of feedback, ratings and texts, 200 times, and never finished painting.
     pub fn submitted_counts(&self) -> BTreeMap<CandidateId, (usize, usize)> {
-        let given: BTreeSet<(CandidateId, InterviewId, PersonId)> = self
-            .feedback()
+        self.counts_of(None)
+    }
+
+    /// The counts of every candidate, or of `only` one. Reads the few scalars a count needs
+    /// and skips the ratings and texts: a card's count is asked again on every change to its
+    /// candidate, and the large vacancy holds 8,000 ratings. What counts is what
+    /// [`Self::feedback`] and [`Self::interviews`] would read.
+    fn counts_of(&self, only: Option<&CandidateId>) -> BTreeMap<CandidateId, (usize, usize)> {
+        let d = &self.doc;
+        let wanted = |c: &str| only.is_none_or(|o| o.as_str() == c);
+        let all = |obj: Result<ObjId, DomainError>| obj.map(|o| entries(d, &o)).unwrap_or_default();
+        let given: BTreeSet<(String, String, String)> = all(self.feedback_obj())
             .into_iter()
-            .map(|f| (f.candidate, f.interview, f.interviewer))
+            .filter_map(|(_, f)| {
+                let candidate = str_at(d, &f, "candidate").filter(|c| wanted(c))?;
+                Recommendation::parse(&str_at(d, &f, "recommendation")?)?;
+                Some((
+                    candidate,
+                    str_at(d, &f, "interview")?,
+                    str_at(d, &f, "interviewer")?,
+                ))
+            })
             .collect();
         let mut counts: BTreeMap<CandidateId, (usize, usize)> = BTreeMap::new();
-        for interview in self.interviews() {
-            let (submitted, expected) = counts.entry(interview.candidate.clone()).or_default();
-            for person in interview.interviewers {
+        for (id, i) in all(self.interviews_obj()) {
+            let Some(candidate) = str_at(d, &i, "candidate").filter(|c| wanted(c)) else {
+                continue;
+            };
+            // An interview without a stage is left out, as everywhere (see `interviews`).
+            if str_at(d, &i, "stage").is_none() {
+                continue;
+            }
+            let interviewers = map(d, &i, "interviewers")
+                .map(|m| {
+                    keys(d, &m)
+                        .into_iter()
+                        .filter(|k| bool_at(d, &m, k))
+                        .collect()
+                })
+                .unwrap_or_else(|_| Vec::new());
+            let (submitted, expected) = counts.entry(CandidateId(candidate.clone())).or_default();
+            for person in interviewers {
                 *expected += 1;
-                let key = (interview.candidate.clone(), interview.id.clone(), person);
-                if given.contains(&key) {
+                if given.contains(&(candidate.clone(), id.clone(), person)) {
                     *submitted += 1;
                 }
             }

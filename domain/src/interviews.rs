@@ -66,7 +66,7 @@ pub fn format_interview_time(at: NaiveDateTime) -> String {
 }
 
 impl Vacancy {
-    fn interviews_obj(&self) -> Result<ObjId, DomainError> {
+    pub(crate) fn interviews_obj(&self) -> Result<ObjId, DomainError> {
         path(&self.doc, &["interviews"]).ok_or(DomainError::Missing("interviews"))
     }
 

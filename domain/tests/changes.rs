@@ -151,3 +151,88 @@ fn paths_outside_the_layout_are_other() {
         vec![Area::Section(Section::Scorecard), Area::Criteria]
     );
 }
+
+#[test]
+fn a_move_reports_the_pipeline_and_a_name_only_that_candidate() {
+    use tandem_domain::{CandidateStage, FeedbackDraft, PersonId, Recommendation};
+    let (mut a, mut b) = pair();
+    let (first, c) = a.add_stage("Phone screen").unwrap();
+    b.apply_remote(&c).unwrap();
+    let (second, c) = a.add_stage("Case").unwrap();
+    b.apply_remote(&c).unwrap();
+    let before = b.heads();
+    let (ada, c) = a.add_candidate("Ada", 1_700_000_000_000).unwrap();
+    b.apply_remote(&c).unwrap();
+    let (bob, c) = a.add_candidate("Bob", 1_700_000_000_001).unwrap();
+    b.apply_remote(&c).unwrap();
+    let t = b.touched_since(&before);
+    assert!(
+        t.contains(&Area::Pipeline),
+        "new candidates change the columns"
+    );
+    assert!(t.contains(&Area::Candidate(ada.clone())));
+    a.keep_track();
+    b.keep_track();
+
+    // A keystroke in a name: that candidate and that text, not the columns nor the other.
+    let change = a
+        .set_text(&TextField::CandidateName(ada.clone()), "Ada L.")
+        .unwrap()
+        .unwrap();
+    b.apply_remote(&change).unwrap();
+    let expected: HashSet<Area> = [
+        Area::Section(Section::Candidates),
+        Area::Candidate(ada.clone()),
+        Area::Text(TextField::CandidateName(ada.clone())),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(set(&a.touched()), expected);
+    assert_eq!(set(&b.touched()), expected);
+
+    // A move: that candidate and the columns.
+    let to = CandidateStage::Stage(second.clone());
+    let change = a
+        .move_candidate(&bob, &to, 1_700_000_000_002)
+        .unwrap()
+        .unwrap();
+    b.apply_remote(&change).unwrap();
+    for t in [a.touched(), b.touched()] {
+        assert!(t.contains(&Area::Pipeline));
+        assert!(t.contains(&Area::Candidate(bob.clone())));
+        assert!(!t.contains(&Area::Candidate(ada.clone())));
+    }
+
+    // An interview, its interviewers and the feedback on it name the candidate inside them,
+    // not in their path: they report that candidate all the same, and not the columns.
+    let (interview, change) = a.add_interview(&ada, &first, None).unwrap();
+    b.apply_remote(&change).unwrap();
+    let henk = PersonId("henk".into());
+    let change = a.set_interviewer(&interview, &henk, true).unwrap();
+    b.apply_remote(&change).unwrap();
+    for t in [a.touched(), b.touched()] {
+        assert!(t.contains(&Area::Candidate(ada.clone())));
+        assert!(t.contains(&Area::Section(Section::Interviews)));
+        assert!(!t.contains(&Area::Candidate(bob.clone())));
+        assert!(!t.contains(&Area::Pipeline));
+    }
+    let mut draft = FeedbackDraft::new(interview.clone());
+    draft.recommendation = Some(Recommendation::Yes);
+    let (_, change) = a.submit_feedback(&draft, &henk, 1_700_000_000_003).unwrap();
+    b.apply_remote(&change).unwrap();
+    assert_eq!(b.submitted_count(&ada), (1, 1));
+    for t in [a.touched(), b.touched()] {
+        assert!(t.contains(&Area::Candidate(ada.clone())));
+        assert!(!t.contains(&Area::Candidate(bob.clone())));
+    }
+
+    // Removed, the interview is no longer there to ask: whose it was is read from before.
+    let before = b.heads();
+    let change = a.remove_interview(&interview).unwrap();
+    b.apply_remote(&change).unwrap();
+    assert!(a.touched().contains(&Area::Candidate(ada.clone())));
+    assert!(b
+        .touched_since(&before)
+        .contains(&Area::Candidate(ada.clone())));
+    assert_eq!(b.submitted_count(&ada), (0, 0));
+}

@@ -17,6 +17,7 @@
 //   The same for a small vacancy (one criterion) as a reference.
 //
 //   node tests/bench/large.mjs [keystrokes]   (needs scripts/build.sh, and the generator built:
+//                                              CANDIDATES_ONLY=1 for the candidates board alone;
 //                                              cargo build --profile relay -p tandem-large-vacancy)
 import { chromium } from 'playwright-core';
 import { execFileSync, spawn } from 'node:child_process';
@@ -120,14 +121,22 @@ async function opens(context, path, selector, n, rate) {
       return { shown, read: NaN, load: NaN };
     }
     const marks = await page.evaluate(() => performance.getEntriesByType('mark').map((m) => ({ name: m.name, startTime: m.startTime })));
-    samples.push({ shown, read: between(marks, 'tandem:read', 'tandem:load'), load: between(marks, 'tandem:load', 'tandem:loaded') });
+    const at = (name) => marks.find((m) => m.name === name)?.startTime ?? NaN;
+    samples.push({
+      shown,
+      read: between(marks, 'tandem:read', 'tandem:load'),
+      load: between(marks, 'tandem:load', 'tandem:loaded'),
+      // The candidates board's own steps (app/src/components/candidates.rs, feedback_owed.rs).
+      counts: between(marks, 'tandem:board', 'tandem:counted'),
+      columns: between(marks, 'tandem:columns', 'tandem:columned'),
+      cards: at('tandem:owed') - at('tandem:columned'),
+      owed: between(marks, 'tandem:owed', 'tandem:owed-read'),
+      after: shown - at('tandem:owed-read'),
+    });
     await page.close();
   }
-  return {
-    shown: median(samples.map((s) => s.shown)),
-    read: median(samples.map((s) => s.read ?? NaN)),
-    load: median(samples.map((s) => s.load ?? NaN)),
-  };
+  const of = (key) => median(samples.map((s) => s[key] ?? NaN));
+  return Object.fromEntries(['shown', 'read', 'load', 'counts', 'columns', 'cards', 'owed', 'after'].map((k) => [k, of(k)]));
 }
 
 /**
@@ -215,10 +224,12 @@ try {
   await home.locator('.criterion').first().waitFor();
   await home.close();
 
+  // CANDIDATES_ONLY=1: only the candidates board (the last measurement below).
+  const all = !process.env.CANDIDATES_ONLY;
   // One visit of each first, so the code caches are as a returning user's are.
   await opens(context, `/v/${generated.doc}/scorecard`, '.criterion', 10, 1);
   const results = [];
-  for (const rate of [1, 4]) {
+  for (const rate of all ? [1, 4] : []) {
     for (const [what, path, selector, n] of [
       ['large: scorecard (10 criteria)', `/v/${generated.doc}/scorecard`, '.criterion', 10],
       ['small: scorecard (1 criterion)', `/v/${small}/scorecard`, '.criterion', 1],
@@ -232,7 +243,7 @@ try {
     }
   }
 
-  for (const [what, doc] of [['large', generated.doc], ['small', small]]) {
+  for (const [what, doc] of all ? [['large', generated.doc], ['small', small]] : []) {
     const page = await context.newPage();
     await page.goto(`${base}/v/${doc}/scorecard`);
     await page.locator('.criterion').first().waitFor();
@@ -247,8 +258,15 @@ try {
   }
 
   // Last: a stalled tab keeps its renderer busy, and the app's other tabs share that process.
-  const r = await opens(context, `/v/${generated.doc}/candidates`, '.candidate-card', generated.counts.candidates, 1);
-  console.log(`open large: candidates (200 cards) at 1× CPU: first render ${ms(r.shown)}`);
+  for (const rate of [1, 4]) {
+    const r = await opens(context, `/v/${generated.doc}/candidates`, '.candidate-card', generated.counts.candidates, rate);
+    console.log(
+      `open large: candidates (200 cards) at ${rate}× CPU: first render ${ms(r.shown)}; of which reading the chunks ` +
+        `${ms(r.read)}, loading them into automerge ${ms(r.load)}, the feedback counts ${ms(r.counts)}, the pipeline ` +
+        `${ms(r.columns)}, the cards ${ms(r.cards)}, the feedback owed ${ms(r.owed)}, from there to the frame ` +
+        `${ms(r.after)}; median of ${runs} tabs`,
+    );
+  }
 } finally {
   await browser.close();
   relay.kill();

@@ -15,9 +15,12 @@
 // again for issue 11's send before the local write (the seal and send now inlined into the
 // keystroke's handler, and the wait of acks for writes): reached 1291.9 KiB gzip / 936.0 KiB
 // brotli.
+// Raised again for the candidates board and the candidate page following the document finely
+// (keyed columns and cards, a memo a card, the interviews' and feedback's candidate looked up
+// per change): reached 1299.4 KiB gzip / 940.5 KiB brotli.
 const sizeBudget = {
-  gzip: 1293 * 1024,
-  brotli: 937 * 1024,
+  gzip: 1301 * 1024,
+  brotli: 942 * 1024,
 };
 
 module.exports = { sizeBudget };

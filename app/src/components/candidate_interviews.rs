@@ -2,6 +2,7 @@
 //! feedback form) and the feedback on them so far, as the independent-judgement rule allows.
 
 use leptos::prelude::*;
+use tandem_domain::changes::{Area, Section};
 use tandem_domain::interviews::format_interview_time;
 use tandem_domain::{
     CandidateId, CandidateStage, Feedback, InterviewId, Recommendation, StageId, Visibility,
@@ -22,15 +23,18 @@ pub fn CandidateInterviews(
     read_only: Memo<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let version = session.with_value(|s| s.version);
     let candidate = StoredValue::new(candidate);
     let interviews = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().interviews_of(&candidate.get_value()))
+        session.with_value(|s| {
+            s.track(Area::Candidate(candidate.get_value()));
+            s.vacancy.borrow().interviews_of(&candidate.get_value())
+        })
     });
     let stages = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().stages())
+        session.with_value(|s| {
+            s.track(Area::Stages);
+            s.vacancy.borrow().stages()
+        })
     });
     // The new interview's stage: the one the candidate is in, unless chosen otherwise.
     let chosen_stage = RwSignal::new(None::<StageId>);
@@ -95,19 +99,24 @@ pub fn CandidateInterviews(
 fn InterviewEntry(session: SessionHandle, id: InterviewId, read_only: Memo<bool>) -> impl IntoView {
     let i18n = use_i18n();
     let s = session.get_value();
-    let (version, doc) = (s.version, s.doc);
+    let doc = s.doc;
     let id = StoredValue::new(id);
     let this = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().interview(&id.get_value()))
+        session.with_value(|s| {
+            s.track(Area::Section(Section::Interviews));
+            s.vacancy.borrow().interview(&id.get_value())
+        })
     });
     let people = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().people())
+        session.with_value(|s| {
+            s.track(Area::Section(Section::People));
+            s.vacancy.borrow().people()
+        })
     });
     let submitted_by = Memo::new(move |_| {
-        version.track();
         session.with_value(|s| {
+            s.track(Area::Section(Section::Feedback));
+            s.track(Area::Section(Section::Interviews));
             let v = s.vacancy.borrow();
             let Some(i) = v.interview(&id.get_value()) else {
                 return Vec::new();
@@ -190,13 +199,16 @@ pub fn recommendation_text(
 #[component]
 pub fn CandidateFeedback(session: SessionHandle, candidate: CandidateId) -> impl IntoView {
     let i18n = use_i18n();
-    let version = session.with_value(|s| s.version);
     let me = use_me();
     let candidate = StoredValue::new(candidate);
     let seen = Memo::new(move |_| {
-        version.track();
         let me = me.get()?;
         Some(session.with_value(|s| {
+            // The feedback on them and who interviewed them (see `feedback_visible_to`); the
+            // entries show the interviewers' names and the criteria's.
+            s.track(Area::Candidate(candidate.get_value()));
+            s.track(Area::Section(Section::People));
+            s.track(Area::Section(Section::Scorecard));
             let v = s.vacancy.borrow();
             let c = candidate.get_value();
             (

@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
+use tandem_domain::changes::{Area, Section};
 use tandem_domain::{CandidateId, CandidateStage, Decision, DomainError, InvalidValue, TextField};
 
 use super::candidate_interviews::{CandidateFeedback, CandidateInterviews};
@@ -30,22 +31,22 @@ const SOURCES: [&str; 6] = [
 pub fn CandidatePage(session: SessionHandle, candidate: CandidateId) -> impl IntoView {
     let i18n = use_i18n();
     let s = session.get_value();
-    let (version, doc) = (s.version, s.doc);
+    let (doc, locked) = (s.doc, s.locked);
     let id = StoredValue::new(candidate);
-    let this = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().candidate(&id.get_value()))
+    // Whether they are still there: removed candidates leave the pipeline.
+    let exists = Memo::new(move |_| {
+        session.with_value(|s| {
+            s.track(Area::Pipeline);
+            s.vacancy.borrow().candidate(&id.get_value()).is_some()
+        })
     });
-    let read_only = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.read_only())
-    });
+    let read_only = Memo::new(move |_| locked.get());
     let back = view! {
         <p class="back"><a href=section_path(doc, "candidates")>{"← "}{t!(i18n, all_candidates)}</a></p>
     };
     view! {
         {back}
-        <Show when=move || this.with(|c| c.is_some())
+        <Show when=move || exists.get()
             fallback=move || view! { <p class="empty">{t!(i18n, candidate_gone)}</p> }>
             <CandidateDetails session id read_only />
             <CandidateInterviews session candidate=id.get_value() read_only />
@@ -64,14 +65,19 @@ fn CandidateDetails(
     read_only: Memo<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let version = session.with_value(|s| s.version);
+    // Their stage, source and CV link; the texts follow their own fields.
     let this = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().candidate(&id.get_value()))
+        session.with_value(|s| {
+            s.track(Area::Candidate(id.get_value()));
+            s.track(Area::Stages);
+            s.vacancy.borrow().candidate(&id.get_value())
+        })
     });
     let stages = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().stages())
+        session.with_value(|s| {
+            s.track(Area::Stages);
+            s.vacancy.borrow().stages()
+        })
     });
     let stage = move || this.with(|c| c.as_ref().map(|c| c.stage.clone()));
     let move_to = move |ev: leptos::ev::Event| {
@@ -167,15 +173,18 @@ fn Decisions(
     read_only: Memo<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
-    let version = session.with_value(|s| s.version);
     let me = use_me();
     let decisions = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().decisions(&id.get_value()))
+        session.with_value(|s| {
+            s.track(Area::Section(Section::Decisions));
+            s.vacancy.borrow().decisions(&id.get_value())
+        })
     });
     let people = Memo::new(move |_| {
-        version.track();
-        session.with_value(|s| s.vacancy.borrow().people())
+        session.with_value(|s| {
+            s.track(Area::Section(Section::People));
+            s.vacancy.borrow().people()
+        })
     });
     let choice = RwSignal::new(None::<Decision>);
     let reason = RwSignal::new(String::new());

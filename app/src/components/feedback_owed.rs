@@ -9,6 +9,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tandem_domain::changes::{Area, Section};
 use tandem_domain::deadlines::{Due, DueState, NaiveDateTime};
 use tandem_domain::interviews::format_interview_time;
 use tandem_domain::{InterviewId, PersonId};
@@ -50,11 +51,22 @@ pub fn FeedbackOwed(session: SessionHandle) -> impl IntoView {
     let now = RwSignal::new(local_now());
     let tick = gloo_timers::callback::Interval::new(30_000, move || now.set(local_now()));
     StoredValue::new_local(tick);
-    let version = session.with_value(|s| s.version);
     let owed = Memo::new(move |_| {
-        version.track();
+        crate::timing::mark("tandem:owed");
         let now = now.get();
-        session.with_value(|s| {
+        let owed = session.with_value(|s| {
+            // Who interviewed, who submitted, who they are, and the agreed hours; of the
+            // candidates, which there are and (below) the names of those shown. Not the intake
+            // or the scorecard: a keystroke there reads none of this.
+            for section in [
+                Section::Interviews,
+                Section::Feedback,
+                Section::People,
+                Section::Agreements,
+            ] {
+                s.track(Area::Section(section));
+            }
+            s.track(Area::Pipeline);
             let v = s.vacancy.borrow();
             let people = v.people();
             v.feedback_owed(now)
@@ -65,6 +77,7 @@ pub fn FeedbackOwed(session: SessionHandle) -> impl IntoView {
                         .find(|p| p.id == o.interviewer)
                         .map(|p| display_name(i18n, p))
                         .unwrap_or_else(|| t_string!(i18n, unnamed_item).to_string());
+                    s.track(Area::Candidate(o.candidate.clone()));
                     let candidate = v
                         .candidate(&o.candidate)
                         .map(|c| c.name.trim().to_string())
@@ -81,7 +94,9 @@ pub fn FeedbackOwed(session: SessionHandle) -> impl IntoView {
                     }
                 })
                 .collect::<Vec<_>>()
-        })
+        });
+        crate::timing::mark("tandem:owed-read");
+        owed
     });
 
     view! {
